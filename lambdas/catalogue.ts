@@ -1,0 +1,90 @@
+/**
+ * The catalogue of Lambda functions: one entry per handler module. The CDK stack deploys exactly these, and the
+ * local runtime loads exactly these, so the two can never drift apart.
+ */
+export interface FunctionSpec {
+  /** Stable PascalCase id: CDK construct id, and (for workflow steps) the ASL substitution `${<id>FunctionArn}`. */
+  readonly id: string;
+  /** Handler module relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** Invoked by the state machine (gets a DefinitionSubstitution) or fronted by the API / EventBridge. */
+  readonly role: 'workflow' | 'api' | 'event';
+}
+
+export const functionCatalogue: readonly FunctionSpec[] = [
+  {
+    id: 'WebhookIntake',
+    entry: 'lambdas/intake/webhook-handler.ts',
+    description: 'Verifies, normalizes, stores and starts workflows for ITSM and monitoring webhooks',
+    role: 'api',
+  },
+  {
+    id: 'AlarmIntake',
+    entry: 'lambdas/intake/event-handler.ts',
+    description: 'Turns EventBridge events (CloudWatch alarm state changes) into incidents',
+    role: 'event',
+  },
+  {
+    id: 'IncidentApi',
+    entry: 'lambdas/api/incident-api-handler.ts',
+    description: 'Read API for incidents and knowledge search',
+    role: 'api',
+  },
+  {
+    id: 'Triage',
+    entry: 'lambdas/agents/triage/handler.ts',
+    description: 'Triage agent: priority, category, assignment group, confidence',
+    role: 'workflow',
+  },
+  {
+    id: 'Knowledge',
+    entry: 'lambdas/agents/knowledge/handler.ts',
+    description: 'Knowledge agent: hybrid retrieval of runbooks and articles',
+    memorySize: 1024,
+    role: 'workflow',
+  },
+  {
+    id: 'Plan',
+    entry: 'lambdas/workflow/plan/handler.ts',
+    description: 'Plans the response and decides whether a person must approve it',
+    role: 'workflow',
+  },
+  {
+    id: 'RequestApproval',
+    entry: 'lambdas/workflow/request-approval/handler.ts',
+    description: 'Stores an approval request with its callback token and notifies the approvers',
+    role: 'workflow',
+  },
+  {
+    id: 'ExecutePlan',
+    entry: 'lambdas/workflow/execute-plan/handler.ts',
+    description: 'Carries out the approved plan',
+    role: 'workflow',
+  },
+  {
+    id: 'Escalate',
+    entry: 'lambdas/workflow/escalate/handler.ts',
+    description: 'Escalates an incident whose human gate timed out',
+    role: 'workflow',
+  },
+  {
+    id: 'RecordOutcome',
+    entry: 'lambdas/workflow/record-outcome/handler.ts',
+    description: 'Records the final outcome of the workflow on the incident',
+    role: 'workflow',
+  },
+  {
+    id: 'FlagForHuman',
+    entry: 'lambdas/workflow/flag-for-human/handler.ts',
+    description: 'Flags an incident for a person when an agent failed for good',
+    role: 'workflow',
+  },
+];
+
+/** ASL DefinitionSubstitutions key for a workflow function. */
+export const substitutionKey = (spec: FunctionSpec): string => `${spec.id}FunctionArn`;

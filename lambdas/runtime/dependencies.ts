@@ -1,0 +1,62 @@
+import type { Clock } from '../ports/clock';
+import { systemClock } from '../ports/clock';
+import type { IncidentStore } from '../ports/incident-store';
+import type { Embedder, KnowledgeIndex } from '../ports/knowledge-index';
+import type { Notifier } from '../ports/notifier';
+import type { RawArchive } from '../ports/raw-archive';
+import type { SecretProvider } from '../ports/secrets';
+import type { Workflow } from '../ports/workflow';
+
+/**
+ * The ports every handler may need. Handlers resolve them here and pass them into pure cores.
+ *
+ * In Lambda, each port gets its AWS adapter, built lazily from environment variables the stack sets. The local
+ * runtime calls {@link provideDependencies} once at start-up with its own adapters for services that cannot run
+ * on one machine; DynamoDB and Step Functions keep their AWS adapters and only their endpoints differ.
+ */
+export interface Dependencies {
+  store: IncidentStore;
+  workflow: Workflow;
+  secrets: SecretProvider;
+  archive: RawArchive;
+  knowledge: KnowledgeIndex;
+  embedder: Embedder;
+  notifier: Notifier;
+  clock: Clock;
+}
+
+type Factories = { [K in keyof Dependencies]: () => Dependencies[K] };
+
+const provided: Partial<Dependencies> = {};
+const built: Partial<Dependencies> = {};
+let factories: Partial<Factories> = {};
+
+/** Registers how each port is built in Lambda; called by `aws-defaults.ts` on import. */
+export function registerFactories(next: Partial<Factories>): void {
+  factories = { ...factories, ...next };
+}
+
+/** Overrides ports (local runtime, tests). Later calls replace earlier ones port by port. */
+export function provideDependencies(overrides: Partial<Dependencies>): void {
+  Object.assign(provided, overrides);
+}
+
+/** Forgets provided and built ports (tests). */
+export function resetDependencies(): void {
+  for (const key of Object.keys(provided)) delete provided[key as keyof Dependencies];
+  for (const key of Object.keys(built)) delete built[key as keyof Dependencies];
+}
+
+/** Resolves one port: a provided adapter wins, else the registered factory builds (once) the AWS adapter. */
+export function dependency<K extends keyof Dependencies>(key: K): Dependencies[K] {
+  const override = provided[key];
+  if (override) return override;
+  const cached = built[key];
+  if (cached) return cached;
+  if (key === 'clock') return systemClock as Dependencies[K];
+  const factory = factories[key];
+  if (!factory) throw new Error(`no adapter configured for port '${key}'`);
+  const instance = factory();
+  built[key] = instance;
+  return instance;
+}
