@@ -5,7 +5,16 @@ export const Priority = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
 export type Priority = z.infer<typeof Priority>;
 
 /** Every system that can raise or update an incident. */
-export const Source = z.enum(['servicenow', 'jira', 'zendesk', 'pagerduty', 'alertmanager', 'grafana', 'cloudwatch', 'generic']);
+export const Source = z.enum([
+  'servicenow',
+  'jira',
+  'zendesk',
+  'pagerduty',
+  'alertmanager',
+  'grafana',
+  'cloudwatch',
+  'generic',
+]);
 export type Source = z.infer<typeof Source>;
 
 /** Tickets are written by people; alerts by machines. Agents treat their text differently. */

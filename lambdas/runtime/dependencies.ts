@@ -1,3 +1,4 @@
+import type { ApprovalStore } from '../ports/approval-store';
 import type { Clock } from '../ports/clock';
 import { systemClock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
@@ -16,6 +17,7 @@ import type { Workflow } from '../ports/workflow';
  */
 export interface Dependencies {
   store: IncidentStore;
+  approvals: ApprovalStore;
   workflow: Workflow;
   secrets: SecretProvider;
   archive: RawArchive;

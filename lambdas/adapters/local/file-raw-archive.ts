@@ -1,0 +1,19 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RawArchive } from '../../ports/raw-archive';
+
+/** Raw deliveries as files under a folder; written to a temp name and renamed, so a crash never leaves half a file. */
+export class FileRawArchive implements RawArchive {
+  constructor(private readonly root: string) {}
+
+  async put(key: string, body: string, metadata: Record<string, string>): Promise<string> {
+    const path = join(this.root, key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, body, 'utf8');
+    await rename(temp, path);
+    await writeFile(`${path}.meta.json`, JSON.stringify(metadata), 'utf8');
+    return pathToFileURL(path).href;
+  }
+}

