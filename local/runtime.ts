@@ -1,0 +1,191 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EnvSecrets } from '../lambdas/adapters/local/env-secrets';
+import { FileRawArchive } from '../lambdas/adapters/local/file-raw-archive';
+import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
+import { LumosError } from '../lambdas/shared/errors';
+import { type LocalConfig, loadLocalConfig } from './config';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSubstitutions } from './functions';
+import { type Route, createLocalHttpServer, jsonResult, listen } from './http-server';
+import { ensureIncidentTable } from './incident-table';
+import { startLocalKnowledge } from './knowledge';
+import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions-runtime';
+
+export const STATE_MACHINE_NAME = 'lumos-incident';
+export const TABLE_NAME = 'lumos-incidents';
+
+export interface RunningLumos {
+  config: LocalConfig;
+  urls: { api: string; stepFunctions: string; dynamodb: string };
+  stateMachineArn: string;
+  /** Start-up time to healthy, in milliseconds. */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+type Log = (message: string) => void;
+
+/**
+ * Sets the environment exactly as the stack sets it for Lambda, plus endpoint overrides that point the ordinary
+ * AWS SDK clients at the local services. Handlers cannot tell the difference.
+ */
+function configureEnvironment(config: LocalConfig, dynamodbEndpoint: string, stateMachineArn: string, apiUrl: string): void {
+  Object.assign(process.env, {
+    AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${config.sfnPort}`,
+    INCIDENT_TABLE_NAME: TABLE_NAME,
+    STATE_MACHINE_ARN: stateMachineArn,
+    PUBLIC_BASE_URL: apiUrl,
+    POWERTOOLS_SERVICE_NAME: 'lumos',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'true',
+  });
+}
+
+/** Routes of the local API: the deployed API Gateway routes, plus local stand-ins (health, events, notifications). */
+function buildRoutes(
+  functions: Map<string, LocalFunction>,
+  outbox: OutboxNotifier,
+  isReady: () => boolean,
+): Route[] {
+  const lambda = (id: string, resource: string) => {
+    const fn = functions.get(id);
+    if (!fn) throw new Error(`function ${id} is not in the catalogue`);
+    return { kind: 'lambda' as const, resource, invoke: fn.invoke };
+  };
+  const alarmIntake = functions.get('AlarmIntake')!;
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      target: {
+        kind: 'local',
+        handle: async () => (isReady() ? jsonResult(200, { status: 'ok' }) : jsonResult(503, { status: 'starting' })),
+      },
+    },
+    { method: 'POST', path: '/webhooks/{source}', target: lambda('WebhookIntake', '/webhooks/{source}') },
+    { method: 'GET', path: '/incidents', target: lambda('IncidentApi', '/incidents') },
+    { method: 'GET', path: '/incidents/{incidentId}', target: lambda('IncidentApi', '/incidents/{incidentId}') },
+    { method: 'GET', path: '/knowledge/search', target: lambda('IncidentApi', '/knowledge/search') },
+    {
+      method: 'POST',
+      path: '/events',
+      loopbackOnly: true,
+      target: {
+        kind: 'local',
+        // EventBridge hands the rule target a parsed event; errors it would retry are answered here by status.
+        handle: async (request) => {
+          let event: unknown;
+          try {
+            event = JSON.parse(request.body);
+          } catch (error) {
+            return jsonResult(400, { error: { code: 'invalid_json', message: `body is not valid JSON: ${(error as Error).message}` } });
+          }
+          if (!event || typeof event !== 'object' || Array.isArray(event)) {
+            return jsonResult(400, { error: { code: 'invalid_body', message: 'expected one EventBridge event object' } });
+          }
+          try {
+            return jsonResult(202, await alarmIntake.invoke(event));
+          } catch (error) {
+            if (error instanceof LumosError) {
+              return jsonResult(error.statusCode, { error: { code: error.code, message: error.message, field: error.field } });
+            }
+            throw error;
+          }
+        },
+      },
+    },
+    {
+      method: 'GET',
+      path: '/notifications',
+      target: {
+        kind: 'local',
+        handle: async (request) =>
+          jsonResult(200, {
+            notifications: outbox.list({
+              channel: request.query.channel,
+              incidentId: request.query.incidentId,
+              recipient: request.query.recipient,
+            }),
+          }),
+      },
+    },
+  ];
+}
+
+/**
+ * Starts the whole system on one machine: DynamoDB Local, the knowledge index, the Step Functions endpoint running
+ * the real ASL with the real handler modules, and the HTTP API. Resolves once `/health` answers ok.
+ */
+export async function startLumos(config: LocalConfig = loadLocalConfig(), log: Log = () => undefined): Promise<RunningLumos> {
+  const started = Date.now();
+  await mkdir(config.home, { recursive: true });
+  const apiUrl = `http://127.0.0.1:${config.port}`;
+  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+
+  let ready = false;
+  const outbox = new OutboxNotifier(join(config.home, 'notifications.jsonl'));
+  let dynamodb: DynamoDbLocal | undefined;
+  let sfn: LocalStepFunctions | undefined;
+  let http: Server | undefined;
+
+  const stop = async () => {
+    ready = false;
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    http?.closeAllConnections();
+    await sfn?.stop();
+    await dynamodb?.stop();
+  };
+
+  try {
+    // The knowledge index (model load + embedding) and DynamoDB Local start side by side.
+    const [db, knowledge] = await Promise.all([
+      startDynamoDbLocal({ port: config.dynamodbPort, dataDir: join(config.home, 'dynamodb') }),
+      startLocalKnowledge(config.kbDir, log),
+    ]);
+    dynamodb = db;
+    configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
+    await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
+
+    const { provideDependencies } = await import('../lambdas/runtime/dependencies');
+    provideDependencies({
+      secrets: new EnvSecrets(),
+      archive: new FileRawArchive(join(config.home, 'raw')),
+      notifier: outbox,
+      knowledge: knowledge.index,
+      embedder: knowledge.embedder,
+    });
+
+    const functions = await loadFunctions(config.projectRoot);
+    sfn = await startLocalStepFunctions({
+      port: config.sfnPort,
+      dataDir: join(config.home, 'stepfunctions'),
+      stateMachineName: STATE_MACHINE_NAME,
+      definitionPath: join(config.projectRoot, 'statemachines', 'incident.asl.json'),
+      substitutions: localSubstitutions(),
+      functions,
+    });
+
+    http = createLocalHttpServer(buildRoutes(functions, outbox, () => ready), (error) => log(`request failed: ${String(error)}`));
+    await listen(http, config.port);
+    ready = true;
+    const startupMs = Date.now() - started;
+    return {
+      config,
+      urls: { api: apiUrl, stepFunctions: `http://127.0.0.1:${config.sfnPort}`, dynamodb: db.endpoint },
+      stateMachineArn,
+      startupMs,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
