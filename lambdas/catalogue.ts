@@ -14,6 +14,19 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
   /** Invoked by the state machine (gets a DefinitionSubstitution) or fronted by the API / EventBridge. */
   readonly role: 'workflow' | 'api' | 'event';
+  /** For `api` functions: the API Gateway routes (proxy integration) it serves, locally and in AWS. */
+  readonly routes?: readonly ApiRoute[];
+}
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Resource path with `{param}` placeholders, as in API Gateway. */
+  readonly path: string;
+  /**
+   * `signature`: public, the handler verifies the source's signature (webhooks). `iam`: SigV4-signed callers in AWS.
+   * `token`: public, the handler verifies a single-use signed token (approval links).
+   */
+  readonly auth: 'signature' | 'iam' | 'token';
 }
 
 export const functionCatalogue: readonly FunctionSpec[] = [
@@ -22,6 +35,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/intake/webhook-handler.ts',
     description: 'Verifies, normalizes, stores and starts workflows for ITSM and monitoring webhooks',
     role: 'api',
+    routes: [{ method: 'POST', path: '/webhooks/{source}', auth: 'signature' }],
   },
   {
     id: 'AlarmIntake',
@@ -34,6 +48,11 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/api/incident-api-handler.ts',
     description: 'Read API for incidents and knowledge search',
     role: 'api',
+    routes: [
+      { method: 'GET', path: '/incidents', auth: 'iam' },
+      { method: 'GET', path: '/incidents/{incidentId}', auth: 'iam' },
+      { method: 'GET', path: '/knowledge/search', auth: 'iam' },
+    ],
   },
   {
     id: 'Triage',

@@ -70,10 +70,10 @@ function buildRoutes(
         handle: async () => (isReady() ? jsonResult(200, { status: 'ok' }) : jsonResult(503, { status: 'starting' })),
       },
     },
-    { method: 'POST', path: '/webhooks/{source}', target: lambda('WebhookIntake', '/webhooks/{source}') },
-    { method: 'GET', path: '/incidents', target: lambda('IncidentApi', '/incidents') },
-    { method: 'GET', path: '/incidents/{incidentId}', target: lambda('IncidentApi', '/incidents/{incidentId}') },
-    { method: 'GET', path: '/knowledge/search', target: lambda('IncidentApi', '/knowledge/search') },
+    // Every API route of the catalogue, served by its handler exactly as API Gateway would invoke it.
+    ...[...functions.values()].flatMap(({ spec }) =>
+      (spec.routes ?? []).map((route) => ({ method: route.method, path: route.path, target: lambda(spec.id, route.path) })),
+    ),
     {
       method: 'POST',
       path: '/events',
