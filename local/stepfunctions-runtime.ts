@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { LocalFunction } from './functions';
+import { StepFunctionsEngine } from './stepfunctions/engine';
+import { startStepFunctionsServer } from './stepfunctions/server';
+
+export interface LocalStepFunctions {
+  engine: StepFunctionsEngine;
+  stateMachineArn: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local Step Functions service for the runtime: the real ASL file with local ARNs substituted, Lambda tasks
+ * resolved to the catalogue's handler modules, served over the AWS JSON protocol.
+ */
+export async function startLocalStepFunctions(options: {
+  port: number;
+  dataDir: string;
+  stateMachineName: string;
+  definitionPath: string;
+  substitutions: Record<string, string>;
+  functions: Map<string, LocalFunction>;
+}): Promise<LocalStepFunctions> {
+  const byArn = new Map([...options.functions.values()].map((fn) => [fn.arn, fn]));
+  const engine = new StepFunctionsEngine({
+    dataDirectory: options.dataDir,
+    resolveFunction: (functionArn) => {
+      const fn = byArn.get(functionArn);
+      if (!fn) throw new Error(`no local function ${functionArn}`);
+      return (payload) => fn.invoke(payload);
+    },
+  });
+  const { stateMachineArn } = engine.registerStateMachine({
+    name: options.stateMachineName,
+    definition: readFileSync(options.definitionPath, 'utf8'),
+    substitutions: options.substitutions,
+  });
+  const server = await startStepFunctionsServer({ port: options.port, engine });
+  return {
+    engine,
+    stateMachineArn,
+    port: server.port,
+    async stop() {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
