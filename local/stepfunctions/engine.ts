@@ -171,16 +171,12 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '000000000000';
     if (options.dataDirectory) {
       this.store = new ExecutionStore(options.dataDirectory);
-      this.store.source(() => [...this.records.values()]);
       this.restore(this.store.load());
     }
   }
 
   /** Validates a definition and registers it under `name`; registering a name again replaces its definition. */
   registerStateMachine(input: RegisterStateMachineInput): StateMachineDescription {
-    if (!EXECUTION_NAME.test(input.name)) {
-      throw new StepFunctionsError('InvalidName', `Invalid Name: '${input.name}'`);
-    }
     const text = typeof input.definition === 'string' ? input.definition : JSON.stringify(input.definition);
     const substituted = input.substitutions ? applySubstitutions(text, input.substitutions) : text;
     const definition = parseDefinition(substituted);
@@ -237,23 +233,28 @@ export class StepFunctionsEngine {
       throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
 
+    const startDate = new Date();
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn: machine.description.stateMachineArn,
       name,
       status: 'RUNNING',
       input: inputText,
-      startDate: new Date().toISOString(),
+      startDate: startDate.toISOString(),
       history: [],
       taskTokens: [],
     };
-    appendHistoryEvent(record.history, {
-      type: 'ExecutionStarted',
-      details: { input: inputText, inputDetails: { truncated: false }, roleArn: machine.description.roleArn },
-    });
+    appendHistoryEvent(
+      record.history,
+      {
+        type: 'ExecutionStarted',
+        details: { input: inputText, inputDetails: { truncated: false }, roleArn: machine.description.roleArn },
+      },
+      startDate,
+    );
     this.records.set(executionArn, record);
     this.launch(record, machine, input);
-    this.store?.scheduleSave();
+    this.store?.save(record);
     return { executionArn, startDate: new Date(record.startDate) };
   }
 
@@ -357,6 +358,7 @@ export class StepFunctionsEngine {
   }
 
   private register(name: string, definition: JsonObject, roleArn?: string): StateMachineDescription {
+    if (!EXECUTION_NAME.test(name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${name}'`);
     const prepared = prepareDefinition(definition);
     const stateMachineArn = this.stateMachineArn(name);
     const description: StateMachineDescription = {
@@ -396,7 +398,6 @@ export class StepFunctionsEngine {
 
   /** Loads saved records; executions that were running when the process stopped are closed as ABORTED. */
   private restore(saved: ExecutionRecord[]): void {
-    let changed = false;
     for (const record of saved) {
       if (record.status === 'RUNNING') {
         const stopDate = new Date();
@@ -410,12 +411,11 @@ export class StepFunctionsEngine {
           { type: 'ExecutionAborted', details: { error: record.error, cause: record.cause } },
           stopDate,
         );
-        changed = true;
+        this.store?.save(record);
       }
       this.tokens.retire(record.taskTokens);
       this.records.set(record.executionArn, record);
     }
-    if (changed) this.store?.scheduleSave();
   }
 
   private launch(record: ExecutionRecord, machine: RegisteredMachine, input: JsonValue): void {
@@ -496,7 +496,7 @@ export class StepFunctionsEngine {
   private append(live: LiveExecution, event: PendingHistoryEvent, at?: Date): void {
     if (live.record.status !== 'RUNNING') return;
     appendHistoryEvent(live.record.history, event, at);
-    this.store?.scheduleSave();
+    this.store?.save(live.record);
   }
 
   /** Ends an execution once: sets its status, writes the closing event and stops everything still running for it. */
@@ -530,7 +530,7 @@ export class StepFunctionsEngine {
     live.abortRun?.();
     this.live.delete(record.executionArn);
     live.markFinished();
-    this.store?.scheduleSave();
+    this.store?.save(record);
   }
 
   /**
@@ -564,9 +564,11 @@ export class StepFunctionsEngine {
       live.record.taskTokens.push(callback.token);
     }
     let parameters: JsonValue;
+    let functionName: string;
     try {
       const context = callback ? { ...baseContext, Task: { Token: callback.token } } : baseContext;
       parameters = spec.parameters === undefined ? input : await evaluateTemplate(spec.parameters, input, context);
+      functionName = spec.kind === 'lambda-function' ? spec.resource : functionNameOf(spec, parameters);
     } catch (error) {
       if (callback) this.tokens.abandon(callback.token);
       throw error;
@@ -576,7 +578,6 @@ export class StepFunctionsEngine {
     this.append(live, events.scheduled(this.region, parameters, timeoutSeconds, heartbeatSeconds));
     this.append(live, events.started());
 
-    const functionName = spec.kind === 'lambda-function' ? spec.resource : functionNameOf(spec, parameters);
     const payload =
       spec.kind === 'lambda-function' ? parameters : ((parameters as JsonObject | null)?.Payload ?? ({} as JsonValue));
     const invocation = this.invoke(functionName, payload);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEventRecord } from './history';
@@ -24,64 +24,67 @@ export interface ExecutionRecord {
   taskTokens: string[];
 }
 
-const FILE_NAME = 'executions.json';
-const SAVE_DELAY_MS = 50;
+/** Coalesces the many small changes of a running execution into a few writes. */
+const SAVE_DELAY_MS = 200;
 
 /**
- * Keeps execution records in one JSON file under a directory. Saves are coalesced (at most one write per
- * {@link SAVE_DELAY_MS}) and atomic (write a temp file, then rename), so a crash leaves the last complete snapshot.
+ * Keeps each execution record in its own JSON file (`<directory>/executions/<machine>.<name>.json`), so a save
+ * costs the size of one execution, not of all of them. Writes are coalesced per {@link SAVE_DELAY_MS} and atomic
+ * (temp file, then rename), so a crash leaves the last complete version of every record.
  */
 export class ExecutionStore {
-  private readonly file: string;
+  private readonly folder: string;
+  private readonly dirty = new Map<string, ExecutionRecord>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private snapshot: () => readonly ExecutionRecord[] = () => [];
 
   constructor(readonly directory: string) {
-    mkdirSync(directory, { recursive: true });
-    this.file = join(directory, FILE_NAME);
+    this.folder = join(directory, 'executions');
+    mkdirSync(this.folder, { recursive: true });
   }
 
-  /** Reads the saved records; a missing file means none. */
+  /** Reads every saved record, oldest start first. */
   load(): ExecutionRecord[] {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const parsed = JSON.parse(text) as { executions?: ExecutionRecord[] };
-    return parsed.executions ?? [];
+    return readdirSync(this.folder)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => JSON.parse(readFileSync(join(this.folder, file), 'utf8')) as ExecutionRecord)
+      .sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate));
   }
 
-  /** Sets where the records to save come from. */
-  source(snapshot: () => readonly ExecutionRecord[]): void {
-    this.snapshot = snapshot;
-  }
-
-  /** Asks for a save soon. */
-  scheduleSave(): void {
+  /** Marks a record changed; it is written shortly. */
+  save(record: ExecutionRecord): void {
+    this.dirty.set(record.executionArn, record);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
     }, SAVE_DELAY_MS);
   }
 
-  /** Writes the current records now (after any write in progress) and resolves once they are on disk. */
+  /** Writes every changed record now (after any write in progress); resolves once they are on disk. */
   flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const body = JSON.stringify({ version: 1, executions: this.snapshot() });
-    const temp = `${this.file}.${process.pid}.tmp`;
+    const batch = [...this.dirty.values()].map((record) => ({
+      file: this.fileFor(record),
+      body: JSON.stringify(record),
+    }));
+    this.dirty.clear();
     this.writing = this.writing
       .catch(() => undefined)
       .then(async () => {
-        await writeFile(temp, body);
-        await rename(temp, this.file);
+        for (const { file, body } of batch) {
+          const temp = `${file}.${process.pid}.tmp`;
+          await writeFile(temp, body);
+          await rename(temp, file);
+        }
       });
     return this.writing;
+  }
+
+  private fileFor(record: ExecutionRecord): string {
+    const machine = record.stateMachineArn.slice(record.stateMachineArn.lastIndexOf(':') + 1);
+    return join(this.folder, `${encodeURIComponent(machine)}.${encodeURIComponent(record.name)}.json`);
   }
 }
