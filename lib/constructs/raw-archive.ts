@@ -40,18 +40,12 @@ export class RawArchive extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [
         { id: 'ExpireAccessLogs', expiration: props.accessLogsExpireAfter ?? Duration.days(90) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy,
     });
-    acknowledge(
-      this.accessLogsBucket,
-      'AwsSolutions-S1',
-      'This bucket is the server access log destination of the raw archive; logging it into itself would log its own log deliveries, and a third bucket would only move the question.',
-    );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
