@@ -36,7 +36,7 @@ export interface LocalLumos {
 export async function startLocalLumos(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<LocalLumos> {
   const [port, sfnPort, dynamodbPort] = [await freePort(), await freePort(), await freePort()];
   const home = mkdtempSync(join(tmpdir(), 'lumos-e2e-'));
-  const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['local/start.ts'], {
+  const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['--require', './local/esm-only-packages.cjs', 'local/start.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,
