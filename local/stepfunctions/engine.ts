@@ -269,15 +269,14 @@ export class StepFunctionsEngine {
     };
   }
 
-  /** Executions of a state machine, newest first. */
+  /** Executions of a state machine, newest first (same start millisecond: by name, descending, to stay stable). */
   listExecutions(stateMachineArn: string, statusFilter?: ExecutionStatus): ExecutionSummary[] {
     const executions = [...this.records.values()].filter((record) => record.stateMachineArn === stateMachineArn);
     // Executions outlive a state machine that was not registered again after a restart; only then may it be unknown.
     if (executions.length === 0) this.machine(stateMachineArn);
     return executions
       .filter((record) => statusFilter === undefined || record.status === statusFilter)
-      .reverse()
-      .sort((a, b) => Date.parse(b.startDate) - Date.parse(a.startDate))
+      .sort((a, b) => Date.parse(b.startDate) - Date.parse(a.startDate) || b.name.localeCompare(a.name))
       .map(summaryOf);
   }
 

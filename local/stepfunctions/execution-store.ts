@@ -37,6 +37,7 @@ export class ExecutionStore {
   private readonly dirty = new Map<string, ExecutionRecord>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private writes = 0;
 
   constructor(readonly directory: string) {
     this.folder = join(directory, 'executions');
@@ -56,7 +57,10 @@ export class ExecutionStore {
     this.dirty.set(record.executionArn, record);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      // A background save has no caller to fail; a full disk must not crash the local runtime, only be reported.
+      this.flush().catch((error: unknown) =>
+        process.emitWarning(`could not save Step Functions execution records: ${String(error)}`),
+      );
     }, SAVE_DELAY_MS);
   }
 
@@ -75,7 +79,7 @@ export class ExecutionStore {
       .catch(() => undefined)
       .then(async () => {
         for (const { file, body } of batch) {
-          const temp = `${file}.${process.pid}.tmp`;
+          const temp = `${file}.${process.pid}-${++this.writes}.tmp`;
           await writeFile(temp, body);
           await rename(temp, file);
         }
