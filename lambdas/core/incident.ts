@@ -70,6 +70,17 @@ export const Signal = z.object({
   reporter: z.string().optional(),
   occurredAt: z.string(),
   labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * Further keys whose open incident this signal belongs to, besides its own fingerprint: the alarm of a
+   * multi-time-series contributor, the children of a composite alarm, an Alertmanager group.
+   */
+  correlationKeys: z.array(z.string().min(1)).optional(),
+  /** Other names the affected service goes by (dimension values, labels), matched against the service map. */
+  serviceHints: z.array(z.string()).optional(),
+  /** Who made the change this delivery reports (ids, names, e-mails); recognises Lumos' own write-back. */
+  changedBy: z.array(z.string()).optional(),
+  /** The comment or work note that came with the change, if any; may carry the write-back marker. */
+  changeNote: z.string().optional(),
 });
 export type Signal = z.infer<typeof Signal>;
 
@@ -135,6 +146,10 @@ export const Incident = z.object({
   executionArn: z.string().optional(),
   /** Where the raw delivery that opened it is archived. */
   rawRef: z.string().optional(),
+  /** The delivery that opened it; names its one workflow execution. */
+  openedByDelivery: z.string().optional(),
+  /** Signals correlated into this incident (distinct fingerprints) and how many still fire; refreshed by intake. */
+  signals: z.object({ total: z.number().int(), firing: z.number().int(), lastAt: z.string() }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -12,6 +12,10 @@ export function priorityFromImpactUrgency(impact: 1 | 2 | 3, urgency: 1 | 2 | 3)
 /** Severity labels used by monitoring tools, mapped onto priorities. Unknown labels map to nothing. */
 const LABEL_PRIORITY: Record<string, Priority> = {
   critical: 'P1',
+  urgent: 'P1',
+  highest: 'P1',
+  blocker: 'P1',
+  disaster: 'P1',
   page: 'P1',
   emergency: 'P1',
   fatal: 'P1',
@@ -23,15 +27,34 @@ const LABEL_PRIORITY: Record<string, Priority> = {
   warn: 'P3',
   medium: 'P3',
   moderate: 'P3',
+  normal: 'P3',
+  average: 'P3',
   minor: 'P4',
   low: 'P4',
   info: 'P5',
   informational: 'P5',
+  lowest: 'P5',
+  trivial: 'P5',
   none: 'P5',
 };
 
 export function priorityFromLabel(label: string | undefined): Priority | undefined {
   return label ? LABEL_PRIORITY[label.trim().toLowerCase()] : undefined;
+}
+
+/**
+ * A source's own priority name onto P1..P5: `P1`..`P5` anywhere in the name (`P0` counts as P1), `SEV1`/`Sev-2`/
+ * `S3`, or a known word (`Highest`, `Blocker`, `Urgent`, `Major`, `Normal`, `Minor`, `Trivial`, ...) as in Jira,
+ * Zendesk and PagerDuty. Undefined for names that say nothing recognisable.
+ */
+export function priorityFromName(name: string | null | undefined): Priority | undefined {
+  if (!name) return undefined;
+  const text = name.trim().toLowerCase();
+  const numbered = /\b(?:p|sev(?:erity)?[-_ ]?|s)([0-5])\b/.exec(text);
+  if (numbered) return `P${Math.max(1, Number(numbered[1]))}` as Priority;
+  if (LABEL_PRIORITY[text]) return LABEL_PRIORITY[text];
+  const word = text.split(/[^a-z]+/).find((w) => LABEL_PRIORITY[w]);
+  return word ? LABEL_PRIORITY[word] : undefined;
 }
 
 /**

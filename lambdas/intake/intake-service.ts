@@ -1,10 +1,12 @@
 import { executionName, newIncidentId, sha256Hex } from '../core/ids';
-import type { Incident, Signal, Source } from '../core/incident';
+import type { Incident, Priority, Signal, Source, TimelineEntry } from '../core/incident';
 import { sourcePriority } from '../core/priority-matrix';
 import type { Clock } from '../ports/clock';
-import type { IncidentStore } from '../ports/incident-store';
+import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from '../ports/incident-store';
 import type { RawArchive } from '../ports/raw-archive';
 import type { Workflow } from '../ports/workflow';
+import { TransientError } from '../shared/errors';
+import { type IntakeSettings, intakeSettings } from './settings';
 
 export type IntakeStatus = 'created' | 'duplicate' | 'correlated' | 'updated' | 'resolved' | 'ignored';
 
@@ -21,12 +23,29 @@ export interface IntakeDeps {
   workflow: Workflow;
   archive: RawArchive;
   clock: Clock;
+  /** @default the process settings read from the environment */
+  settings?: IntakeSettings;
 }
 
-/** The priority an incident starts with, before triage: what the source says, else a cautious P3 (P2 for alerts). */
-function initialPriority(signal: Signal) {
+/** Correlated signals beyond this many are counted on the incident, not listed one by one in its timeline. */
+export const TIMELINE_SIGNAL_LIMIT = 20;
+/** Beyond the listed ones, the incident's signal counts are refreshed every this many signals. */
+const SUMMARY_EVERY = 25;
+/** Routing retries when concurrent intakes race for the same locks; each retry re-reads what won. */
+const MAX_ROUTING_ATTEMPTS = 12;
+/** An incident whose opener has not started its workflow after this long gets it started by the next signal. */
+const WORKFLOW_GRACE_MS = 60_000;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const errorMessage = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** The priority a signal implies before triage: what the source says, else a cautious P3 (P2 for alerts). */
+export function signalPriority(signal: Signal): Priority {
   return sourcePriority(signal.severity)?.priority ?? (signal.kind === 'alert' ? 'P2' : 'P3');
 }
+
+/** The service-window key: one per canonical service, case-insensitive. */
+export const serviceKey = (service: string): string => service.trim().toLowerCase();
 
 /**
  * Stores the raw delivery before anything else, so an accepted delivery is never lost even if a later step fails.
@@ -38,43 +57,91 @@ export async function archiveDelivery(
   deliveryKey: string,
   rawBody: string,
   receivedAt: Date,
+  metadata: Record<string, string> = {},
 ): Promise<string> {
   const day = receivedAt.toISOString().slice(0, 10).replaceAll('-', '/');
   return archive.put(`raw/${source}/${day}/${sha256Hex(deliveryKey)}.json`, rawBody, {
+    ...metadata,
     source,
     receivedAt: receivedAt.toISOString(),
   });
 }
 
-async function startWorkflow(deps: IntakeDeps, incident: Incident, deliveryId: string): Promise<string> {
-  const { executionArn } = await deps.workflow.start(executionName(incident.source, deliveryId), {
+function entry(deps: IntakeDeps, type: string, summary: string, data?: Record<string, unknown>): TimelineEntry {
+  return { at: deps.clock.now().toISOString(), actor: 'intake', type, summary, ...(data ? { data } : {}) };
+}
+
+function memberOf(signal: Signal, at: string): SignalMember {
+  return {
+    fingerprint: signal.fingerprint,
+    source: signal.source,
+    externalId: signal.externalId,
+    title: signal.title,
+    deliveryId: signal.deliveryId,
+    state: 'firing',
+    firstSeenAt: at,
+    lastSeenAt: at,
+  };
+}
+
+/** The keys that route a signal to its open incident: its fingerprint first, then its group keys. */
+const routingKeys = (signal: Signal): string[] => [...new Set([signal.fingerprint, ...(signal.correlationKeys ?? [])])];
+
+function coalescesByService(signal: Signal, settings: IntakeSettings): boolean {
+  return Boolean(
+    signal.service &&
+      signal.action !== 'resolve' &&
+      settings.correlationWindowSeconds > 0 &&
+      settings.correlationKinds.includes(signal.kind),
+  );
+}
+
+function windowEnd(deps: IntakeDeps, settings: IntakeSettings): string {
+  return new Date(deps.clock.now().getTime() + settings.correlationWindowSeconds * 1000).toISOString();
+}
+
+/**
+ * Starts the incident's one workflow. The execution name comes from the delivery that opened the incident, so any
+ * later attempt (a redelivery, a replay, a correlated signal healing a stalled start) names the same execution and
+ * Step Functions starts it at most once.
+ */
+async function startWorkflow(deps: IntakeDeps, incident: Incident): Promise<string> {
+  const name = executionName(incident.source, incident.openedByDelivery ?? incident.incidentId);
+  const { executionArn, alreadyStarted } = await deps.workflow.start(name, {
     incidentId: incident.incidentId,
     source: incident.source,
     priority: incident.priority,
   });
   await deps.store.update(incident.incidentId, {
     set: { executionArn },
-    append: [
-      {
-        at: deps.clock.now().toISOString(),
-        actor: 'intake',
-        type: 'workflow.started',
-        summary: 'Agents assigned: workflow started',
-      },
-    ],
+    append: alreadyStarted ? [] : [entry(deps, 'workflow.started', 'Agents assigned: workflow started')],
   });
   return executionArn;
 }
 
-async function createIncident(
-  deps: IntakeDeps,
-  signal: Signal,
-  incidentId: string,
-  rawRef: string,
-): Promise<IntakeAnswer> {
-  const now = deps.clock.now().toISOString();
-  const priority = initialPriority(signal);
-  const incident: Incident = {
+async function ensureWorkflow(deps: IntakeDeps, incident: Incident): Promise<string | undefined> {
+  if (incident.executionArn || isClosed(incident.status)) return incident.executionArn;
+  return startWorkflow(deps, incident);
+}
+
+/** Reads the first routing key that points at an open incident; pointers to closed incidents are cleaned up. */
+async function findOpenIncident(
+  store: IncidentStore,
+  keys: string[],
+): Promise<{ incident: Incident; key: string } | undefined> {
+  for (const key of keys) {
+    const pointer = await store.findPointer(key);
+    if (!pointer) continue;
+    const incident = await store.get(pointer.incidentId);
+    if (incident && !isClosed(incident.status)) return { incident, key };
+    await store.dropPointer(key, pointer.incidentId);
+  }
+  return undefined;
+}
+
+function buildIncident(signal: Signal, incidentId: string, rawRef: string, now: string): Incident {
+  const priority = signalPriority(signal);
+  return {
     incidentId,
     source: signal.source,
     kind: signal.kind,
@@ -91,110 +158,323 @@ async function createIncident(
     labels: signal.labels,
     agents: {},
     rawRef,
+    openedByDelivery: signal.deliveryId,
+    signals: { total: 1, firing: 1, lastAt: now },
     timeline: [
       {
         at: now,
         actor: 'intake',
         type: 'incident.created',
         summary: `Opened from ${signal.source} ${signal.externalId}: ${signal.title}`,
-        data: { deliveryId: signal.deliveryId, initialPriority: priority },
+        data: { deliveryId: signal.deliveryId, initialPriority: priority, service: signal.service ?? null },
       },
     ],
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.create(incident);
-  const executionArn = await startWorkflow(deps, incident, signal.deliveryId);
-  return { incidentId, status: 'created', priority, executionArn };
 }
 
-/** Applies a signal about something Lumos already tracks: correlate, update or resolve. */
-async function applyToExisting(deps: IntakeDeps, signal: Signal, existing: Incident): Promise<IntakeAnswer> {
-  const at = deps.clock.now().toISOString();
-  const base = { incidentId: existing.incidentId, priority: existing.priority };
-  switch (signal.action) {
-    case 'resolve':
-      await deps.store.update(existing.incidentId, {
-        set: { status: 'resolved' },
-        append: [
-          {
-            at,
-            actor: 'intake',
-            type: 'incident.resolved',
-            summary: `${signal.source} reported recovery: ${signal.title}`,
-          },
-        ],
-      });
-      return { ...base, status: 'resolved' };
-    case 'update': {
-      const fromSource = sourcePriority(signal.severity);
-      const priorityChanged = fromSource && fromSource.priority !== existing.priority;
-      await deps.store.update(existing.incidentId, {
-        set: {
-          title: signal.title,
-          description: signal.description,
-          severity: signal.severity,
-          labels: { ...existing.labels, ...signal.labels },
-          ...(priorityChanged ? { priority: fromSource.priority } : {}),
-        },
-        append: [
-          {
-            at,
-            actor: 'intake',
-            type: 'incident.updated',
-            summary: priorityChanged
-              ? `${signal.source} changed priority ${existing.priority} -> ${fromSource.priority}`
-              : `${signal.source} updated ${signal.externalId}`,
-          },
-        ],
-      });
-      return { ...base, status: 'updated', priority: priorityChanged ? fromSource.priority : existing.priority };
-    }
-    case 'create':
-      await deps.store.update(existing.incidentId, {
-        append: [
-          {
-            at,
-            actor: 'intake',
-            type: 'signal.correlated',
-            summary: `Correlated ${signal.source} signal: ${signal.title}`,
-          },
-        ],
-      });
-      return { ...base, status: 'correlated' };
+async function openIncident(
+  deps: IntakeDeps,
+  signal: Signal,
+  rawRef: string,
+  window: OpenClaims['window'],
+): Promise<IntakeAnswer | undefined> {
+  const now = deps.clock.now();
+  const incident = buildIncident(signal, newIncidentId(now), rawRef, now.toISOString());
+  const opened = await deps.store.openIncident(incident, {
+    member: memberOf(signal, now.toISOString()),
+    pointers: routingKeys(signal),
+    window,
+    now,
+  });
+  if (!opened.opened) return undefined;
+  const executionArn = await startWorkflow(deps, incident);
+  return { incidentId: incident.incidentId, status: 'created', priority: incident.priority, executionArn };
+}
+
+/** Joins an open incident; undefined when it closed meanwhile (the caller routes again). */
+async function attach(
+  deps: IntakeDeps,
+  signal: Signal,
+  incident: Incident,
+  settings: IntakeSettings,
+  why: string,
+): Promise<IntakeAnswer | undefined> {
+  const now = deps.clock.now().toISOString();
+  const coalesce = coalescesByService(signal, settings);
+  const result = await deps.store.attachSignal(incident.incidentId, memberOf(signal, now), {
+    pointers: routingKeys(signal),
+    window:
+      coalesce && signal.service
+        ? { service: serviceKey(signal.service), endsAt: windowEnd(deps, settings) }
+        : undefined,
+  });
+  if (!result.attached) return undefined;
+  const base = { incidentId: incident.incidentId, status: 'correlated' as const, reason: why };
+  // This very delivery attached before (its first attempt died after the write): nothing more to record.
+  if (result.previousDeliveryId === signal.deliveryId) return { ...base, priority: incident.priority };
+
+  const { members, firing } = result.roster;
+  const listed = members <= TIMELINE_SIGNAL_LIMIT;
+  const append: TimelineEntry[] = [];
+  if (listed) {
+    append.push(
+      entry(
+        deps,
+        result.newMember ? 'signal.correlated' : 'signal.refired',
+        `${result.newMember ? 'Correlated' : 'Fired again:'} ${signal.source} ${signal.externalId}: ${signal.title}`,
+        { deliveryId: signal.deliveryId, fingerprint: signal.fingerprint, why },
+      ),
+    );
+  } else if (members === TIMELINE_SIGNAL_LIMIT + 1 && result.newMember) {
+    append.push(
+      entry(
+        deps,
+        'signal.correlated',
+        `More than ${TIMELINE_SIGNAL_LIMIT} signals correlated; further ones are counted, not listed`,
+      ),
+    );
   }
+  if (append.length || members % SUMMARY_EVERY === 0) {
+    await deps.store.update(incident.incidentId, { set: { signals: { total: members, firing, lastAt: now } }, append });
+  }
+
+  let priority = incident.priority;
+  const implied = signalPriority(signal);
+  if (implied < incident.priority) {
+    const raised = await deps.store.raisePriority(
+      incident.incidentId,
+      implied,
+      entry(
+        deps,
+        'priority.raised',
+        `Priority ${incident.priority} -> ${implied}: ${signal.source} ${signal.externalId}`,
+      ),
+    );
+    if (raised) priority = implied;
+  }
+  let executionArn = incident.executionArn;
+  if (!executionArn && deps.clock.now().getTime() - Date.parse(incident.createdAt) > WORKFLOW_GRACE_MS) {
+    executionArn = await ensureWorkflow(deps, incident);
+  }
+  return { ...base, priority, ...(executionArn ? { executionArn } : {}) };
+}
+
+/** A change to a ticket (or alert) Lumos already tracks: priority/status/text changes. */
+async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident): Promise<IntakeAnswer> {
+  const base = { incidentId: incident.incidentId, status: 'updated' as const };
+  if (incident.fingerprint !== signal.fingerprint) {
+    // A correlated member changed: note it, and let it raise (never lower) the incident's priority.
+    const implied = sourcePriority(signal.severity)?.priority;
+    const note = entry(deps, 'signal.updated', `${signal.source} updated ${signal.externalId}: ${signal.title}`);
+    if (implied && implied < incident.priority) {
+      await deps.store.raisePriority(incident.incidentId, implied, note);
+      return { ...base, priority: implied };
+    }
+    await deps.store.update(incident.incidentId, { append: [note] });
+    return { ...base, priority: incident.priority };
+  }
+  const fromSource = sourcePriority(signal.severity);
+  const priorityChanged = fromSource && fromSource.priority !== incident.priority;
+  await deps.store.update(incident.incidentId, {
+    set: {
+      title: signal.title,
+      description: signal.description || incident.description,
+      severity: signal.severity,
+      labels: { ...incident.labels, ...signal.labels },
+      ...(signal.externalUrl ? { externalUrl: signal.externalUrl } : {}),
+      ...(priorityChanged ? { priority: fromSource.priority } : {}),
+    },
+    append: [
+      entry(
+        deps,
+        'incident.updated',
+        priorityChanged
+          ? `${signal.source} changed priority ${incident.priority} -> ${fromSource.priority}`
+          : `${signal.source} updated ${signal.externalId}`,
+        { deliveryId: signal.deliveryId, ...(signal.changeNote ? { note: signal.changeNote.slice(0, 500) } : {}) },
+      ),
+    ],
+  });
+  return { ...base, priority: priorityChanged ? fromSource.priority : incident.priority };
+}
+
+/** A recovery: the member stops firing; when nothing in the incident fires any more, the incident is resolved. */
+async function recover(deps: IntakeDeps, signal: Signal, incident: Incident): Promise<IntakeAnswer> {
+  const now = deps.clock.now().toISOString();
+  const id = incident.incidentId;
+  const result = await deps.store.recoverSignal(id, signal.fingerprint, now);
+  if (!result.recovered) {
+    return {
+      incidentId: id,
+      status: 'ignored',
+      reason: `recovery for ${signal.externalId}, which no longer fires in an open incident`,
+    };
+  }
+  const { members, firing } = result.roster;
+  if (firing === 0) {
+    const summary =
+      members > 1
+        ? `All ${members} correlated signals recovered (last: ${signal.source} ${signal.externalId}); incident resolved`
+        : `${signal.source} reported recovery: ${signal.title}`;
+    const closed = await deps.store.closeIfRecovered(id, [
+      entry(deps, 'incident.resolved', summary, { deliveryId: signal.deliveryId, signals: members }),
+    ]);
+    if (closed) {
+      if (incident.service) await deps.store.closeServiceWindow(serviceKey(incident.service), id);
+      for (const key of routingKeys(signal)) await deps.store.dropPointer(key, id);
+      return { incidentId: id, status: 'resolved', priority: incident.priority };
+    }
+  }
+  const stillFiring = Math.max(firing, 1);
+  if (members <= TIMELINE_SIGNAL_LIMIT || firing % SUMMARY_EVERY === 0) {
+    await deps.store.update(id, {
+      set: { signals: { total: members, firing, lastAt: now } },
+      append:
+        members <= TIMELINE_SIGNAL_LIMIT && result.wasFiring
+          ? [
+              entry(
+                deps,
+                'signal.recovered',
+                `${signal.source} ${signal.externalId} recovered; ${stillFiring} of ${members} still firing`,
+              ),
+            ]
+          : [],
+    });
+  }
+  return {
+    incidentId: id,
+    status: 'updated',
+    priority: incident.priority,
+    reason: `${signal.externalId} recovered; ${stillFiring} of ${members} correlated signals still firing`,
+  };
+}
+
+/** Decides what one claimed signal does and does it; retries when concurrent intakes win a lock first. */
+async function routeSignal(
+  deps: IntakeDeps,
+  signal: Signal,
+  rawRef: string,
+  settings: IntakeSettings,
+): Promise<IntakeAnswer> {
+  const keys = signal.action === 'resolve' ? [signal.fingerprint] : routingKeys(signal);
+  for (let attempt = 0; attempt < MAX_ROUTING_ATTEMPTS; attempt++) {
+    if (attempt > 0) await delay(Math.min(250, 5 * 2 ** attempt) * Math.random());
+    const found = await findOpenIncident(deps.store, keys);
+    if (found) {
+      const { incident, key } = found;
+      if (signal.action === 'resolve') return recover(deps, signal, incident);
+      if (signal.action === 'update' && key === signal.fingerprint) return applyUpdate(deps, signal, incident);
+      if (incident.openedByDelivery === signal.deliveryId) {
+        // This delivery opened the incident on an earlier attempt that died before it answered.
+        const executionArn = await ensureWorkflow(deps, incident);
+        return { incidentId: incident.incidentId, status: 'created', priority: incident.priority, executionArn };
+      }
+      const why = key === signal.fingerprint ? 'same fingerprint' : `same correlation key ${key}`;
+      const joined = await attach(deps, signal, incident, settings, why);
+      if (joined) return joined;
+      continue;
+    }
+
+    if (signal.action === 'resolve') {
+      await deps.store.noteRecovery(signal.fingerprint, signal.occurredAt);
+      return {
+        incidentId: null,
+        status: 'ignored',
+        reason: `recovery for ${signal.externalId}, which has no open incident`,
+      };
+    }
+    const recoveredAt = await deps.store.lastRecovery(signal.fingerprint);
+    if (recoveredAt && signal.kind === 'alert' && Date.parse(signal.occurredAt) <= Date.parse(recoveredAt)) {
+      return {
+        incidentId: null,
+        status: 'ignored',
+        reason: `stale: ${signal.externalId} fired at ${signal.occurredAt} but already recovered at ${recoveredAt}`,
+      };
+    }
+
+    let window: OpenClaims['window'];
+    if (coalescesByService(signal, settings) && signal.service) {
+      const service = serviceKey(signal.service);
+      const held = await deps.store.getServiceWindow(service);
+      if (held && Date.parse(held.endsAt) >= deps.clock.now().getTime()) {
+        const incident = await deps.store.get(held.incidentId);
+        if (incident && !isClosed(incident.status)) {
+          const seconds = settings.correlationWindowSeconds;
+          const joined = await attach(
+            deps,
+            signal,
+            incident,
+            settings,
+            `same service ${signal.service} within ${seconds}s`,
+          );
+          if (joined) return joined;
+        }
+      }
+      window = { service, endsAt: windowEnd(deps, settings), replaces: held?.incidentId };
+    }
+    const created = await openIncident(deps, signal, rawRef, window);
+    if (created) return created;
+  }
+  throw new TransientError(
+    `correlation for ${signal.fingerprint} did not settle after ${MAX_ROUTING_ATTEMPTS} attempts (contention); retry`,
+  );
+}
+
+/** A redelivery of something already claimed: waits briefly for a concurrent first attempt, then answers with it. */
+async function answerDuplicate(
+  deps: IntakeDeps,
+  signal: Signal,
+  settings: IntakeSettings,
+  initial: { state: string; incidentId: string | null },
+): Promise<IntakeAnswer> {
+  let record = initial;
+  const deadline = Date.now() + settings.duplicateWaitMs;
+  for (let pause = 10; record.state === 'pending' && Date.now() < deadline; pause = Math.min(pause * 2, 200)) {
+    await delay(pause);
+    record = (await deps.store.getDelivery(signal.deliveryId)) ?? record;
+  }
+  const incident = record.incidentId ? await deps.store.get(record.incidentId) : undefined;
+  return {
+    incidentId: record.incidentId,
+    status: 'duplicate',
+    ...(incident ? { priority: incident.priority } : {}),
+    ...(record.state === 'pending' ? { reason: 'the first delivery of this signal is still being processed' } : {}),
+  };
+}
+
+/** The answer for one signal plus which attempt produced it (attempt > 1: an earlier attempt had failed). */
+export interface AcceptedSignal {
+  answer: IntakeAnswer;
+  attempt: number;
 }
 
 /**
- * Turns one signal into exactly one effect on the incident store, idempotently: the delivery is claimed first (a
- * conditional write), so the same delivery twice answers `duplicate` and starts nothing. If an earlier attempt died
- * between claim and workflow start, the redelivery finishes the job under the same ids instead of losing it.
+ * Turns one signal into exactly one effect, idempotently and race-safely: the delivery is claimed first (a
+ * conditional write), so the same delivery twice answers `duplicate`; then the signal attaches to the open incident
+ * its fingerprint or group key points at (`correlated`/`updated`/`resolved`), or to the incident holding its
+ * service's window, or opens a new incident under atomic locks and starts its one workflow (`created`). A failure
+ * marks the claim failed so a redelivery or replay finishes the job under the same ids.
  */
+export async function acceptSignalDetailed(deps: IntakeDeps, signal: Signal, rawRef: string): Promise<AcceptedSignal> {
+  const settings = deps.settings ?? intakeSettings();
+  const claim = await deps.store.claimDelivery(signal.deliveryId, {
+    now: deps.clock.now(),
+    leaseSeconds: settings.leaseSeconds,
+  });
+  if (!claim.claimed) return { answer: await answerDuplicate(deps, signal, settings, claim.record), attempt: 0 };
+  try {
+    const answer = await routeSignal(deps, signal, rawRef, settings);
+    await deps.store.completeDelivery(signal.deliveryId, { incidentId: answer.incidentId, status: answer.status });
+    return { answer, attempt: claim.attempt };
+  } catch (error) {
+    await deps.store.releaseDelivery(signal.deliveryId, errorMessage(error)).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** {@link acceptSignalDetailed}, answer only. */
 export async function acceptSignal(deps: IntakeDeps, signal: Signal, rawRef: string): Promise<IntakeAnswer> {
-  const existing = await deps.store.findOpenByFingerprint(signal.fingerprint);
-  const targetId = existing?.incidentId ?? newIncidentId(deps.clock.now());
-  const claim = await deps.store.claimDelivery(signal.deliveryId, targetId);
-
-  if (!claim.claimed) {
-    const claimedId = claim.incidentId;
-    const incident = claimedId ? await deps.store.get(claimedId) : undefined;
-    if (claimedId && !incident && signal.action !== 'resolve') {
-      return createIncident(deps, signal, claimedId, rawRef);
-    }
-    if (incident && !incident.executionArn && incident.status === 'new') {
-      const executionArn = await startWorkflow(deps, incident, signal.deliveryId);
-      return { incidentId: incident.incidentId, status: 'duplicate', priority: incident.priority, executionArn };
-    }
-    return { incidentId: claimedId, status: 'duplicate', priority: incident?.priority };
-  }
-
-  if (existing) return applyToExisting(deps, signal, existing);
-  if (signal.action === 'resolve') {
-    return {
-      incidentId: null,
-      status: 'ignored',
-      reason: `recovery for ${signal.externalId}, which has no open incident`,
-    };
-  }
-  return createIncident(deps, signal, targetId, rawRef);
+  return (await acceptSignalDetailed(deps, signal, rawRef)).answer;
 }

@@ -5,14 +5,16 @@ import { dependency } from '../runtime/dependencies';
 import { header, httpErrors, json, rawBody } from '../shared/http';
 import { logger } from '../shared/observability';
 import { handleDelivery } from './intake-request';
-import { webhookParsers } from './sources';
+import { reportSettingsProblems } from './settings';
+import { webhookParserFor } from './sources';
 
 /** `POST /webhooks/{source}`: every ITSM and monitoring webhook enters here. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
+    reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
     const routeName = event.pathParameters?.source ?? event.path.split('/').filter(Boolean).pop() ?? '';
-    const parser = webhookParsers[routeName];
+    const parser = webhookParserFor(routeName);
     const secret = parser ? await dependency('secrets').get(parser.source) : undefined;
     const deps = {
       store: dependency('store'),
@@ -26,6 +28,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       routeName,
       { body: rawBody(event), header: (n) => header(event, n) },
       secret,
+      { channel: 'webhook' },
     );
     logger.info('delivery accepted', { source: routeName, status: answer.status, incidentId: answer.incidentId });
     return json(202, answer);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { Priority, Signal } from '../../core/incident';
-import { firstLine, type ParseContext, type ParseOutcome, type SourceParser, validate } from './source';
+import {
+  firstLine,
+  names,
+  type ParseContext,
+  type ParseOutcome,
+  plainText,
+  type SourceParser,
+  validate,
+} from './source';
 
 /** Reference fields arrive as plain strings or as `{link, value}` (plus `display_value` with sysparm_display_value). */
 const Reference = z.union([
@@ -34,6 +42,9 @@ const ServiceNowIncident = z.looseObject({
   caller_id: Reference.optional(),
   opened_by: Reference.optional(),
   assignment_group: Reference.optional(),
+  /** Journal fields as a Business Rule / Flow sends them: the latest work note or comment, if included. */
+  work_notes: z.unknown().optional(),
+  comments: z.unknown().optional(),
 });
 
 const refText = (ref: Reference | undefined): string | undefined => {
@@ -97,6 +108,7 @@ export const servicenowParser: SourceParser = {
       title,
       description: record.description ?? '',
       service: refText(record.cmdb_ci) ?? refText(record.business_service),
+      serviceHints: names(refText(record.cmdb_ci), refText(record.business_service)),
       severity: {
         impact: scale(record.impact, 3),
         urgency: scale(record.urgency, 3),
@@ -105,6 +117,8 @@ export const servicenowParser: SourceParser = {
       reporter: refText(record.caller_id) ?? refText(record.opened_by),
       occurredAt: snowTime(record.sys_updated_on ?? record.opened_at ?? record.sys_created_on, context.receivedAt),
       labels,
+      changedBy: names(record.sys_updated_by),
+      changeNote: [record.work_notes, record.comments].map((note) => plainText(note).trim()).find(Boolean),
     };
     return { signals: [signal] };
   },

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Signal, Source } from '../../core/incident';
 import { BadRequestError } from '../../shared/errors';
 import type { AuthScheme } from '../signatures';
@@ -37,3 +37,69 @@ export function firstLine(text: string | undefined, max = 160): string | undefin
   if (!line) return undefined;
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** An identifier sources send as a string or a number (`"10400"` or `10400`), as a non-empty string. */
+export const IdLike = z.union([z.string().trim().min(1), z.number().finite()]).transform(String);
+
+/** Timestamps outside this range are treated as absent (`0001-01-01T00:00:00Z` means "not set" in Alertmanager). */
+const EARLIEST = Date.UTC(1971, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+
+/**
+ * A source timestamp as ISO 8601 UTC: ISO strings with any fraction or `+0000`-style offsets, epoch milliseconds
+ * (Jira), or the fallback (receipt time) when missing or implausible.
+ */
+export function isoTime(value: string | number | null | undefined, fallback: Date): string {
+  let ms = Number.NaN;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string' && value.trim() && /\d{4}-\d{2}-\d{2}/.test(value)) {
+    ms = Date.parse(value.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  }
+  return Number.isFinite(ms) && ms >= EARLIEST && ms <= LATEST ? new Date(ms).toISOString() : fallback.toISOString();
+}
+
+/**
+ * Plain text of a field that is either text or an Atlassian Document Format tree (Jira Cloud REST v3 bodies);
+ * anything else yields ''. Block nodes end with a line break so paragraphs stay apart.
+ */
+export function plainText(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return value;
+  if (depth > 50 || !value || typeof value !== 'object') return '';
+  if (Array.isArray(value)) return value.map((v) => plainText(v, depth + 1)).join('');
+  const node = value as { type?: unknown; text?: unknown; content?: unknown };
+  if (typeof node.text === 'string') return node.text;
+  const inner = plainText(node.content, depth + 1);
+  return ['paragraph', 'heading', 'listItem', 'codeBlock', 'blockquote'].includes(String(node.type))
+    ? `${inner}\n`
+    : inner;
+}
+
+/** String values only, trimmed, without empties or duplicates. */
+export function names(...values: unknown[]): string[] {
+  const out = new Set<string>();
+  for (const value of values.flat()) {
+    if (typeof value === 'string' && value.trim()) out.add(value.trim());
+    else if (typeof value === 'number' && Number.isFinite(value)) out.add(String(value));
+  }
+  return [...out];
+}
+
+/** The origin (`https://host`) of a URL, or undefined when it is not an http(s) URL. */
+export function originOf(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Record values as strings (labels and annotations are strings in Prometheus; be lenient with the rest). */
+export const StringRecord = z.record(z.string(), z.unknown()).transform((record) =>
+  Object.fromEntries(
+    Object.entries(record)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  ),
+);

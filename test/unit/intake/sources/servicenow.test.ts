@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cloudwatchParser } from '../../../lambdas/intake/sources/cloudwatch';
-import { servicenowParser } from '../../../lambdas/intake/sources/servicenow';
-import type { ParseOutcome } from '../../../lambdas/intake/sources/source';
-import { BadRequestError } from '../../../lambdas/shared/errors';
+import { servicenowParser } from '../../../../lambdas/intake/sources/servicenow';
+import type { ParseOutcome } from '../../../../lambdas/intake/sources/source';
+import { BadRequestError } from '../../../../lambdas/shared/errors';
 
-const fixture = (path: string) => JSON.parse(readFileSync(join(__dirname, '../../fixtures', path), 'utf8'));
+const fixture = (path: string) => JSON.parse(readFileSync(join(__dirname, '../../../fixtures', path), 'utf8'));
 const context = { receivedAt: new Date('2026-11-20T10:00:00Z'), header: () => undefined };
 const onlySignal = (outcome: ParseOutcome) => {
   if (!('signals' in outcome)) throw new Error(`expected signals, got ${outcome.ignored}`);
@@ -59,49 +58,29 @@ describe('the ServiceNow parser', () => {
       expect((error as BadRequestError).statusCode).toBe(400);
     }
   });
-});
 
-describe('the CloudWatch alarm parser', () => {
-  it('opens an alert for ALARM with the metric dimension as service and a console link', () => {
-    const signal = onlySignal(cloudwatchParser.parse(fixture('cloudwatch/alarm.json'), context));
-    expect(signal).toMatchObject({
-      source: 'cloudwatch',
-      kind: 'alert',
-      action: 'create',
-      deliveryId: 'cloudwatch:7d2e5c1a-4b3f-4f7e-9a51-2f6c0d8e9b10',
-      fingerprint: 'cloudwatch:111122223333:eu-west-1:orders-db-connections-high',
-      title: 'orders-db-connections-high is in ALARM',
-      service: 'AWS/RDS:orders-db',
-      occurredAt: '2026-11-20T09:45:00.123Z',
-    });
-    expect(signal.description).toContain('connection pool');
-    expect(signal.externalUrl).toContain('eu-west-1.console.aws.amazon.com');
-  });
-
-  it('resolves on OK, ignores INSUFFICIENT_DATA and alarms inside a mute window', () => {
-    const alarm = fixture('cloudwatch/alarm.json');
-    const ok = { ...alarm, id: 'x1', detail: { ...alarm.detail, state: { ...alarm.detail.state, value: 'OK' } } };
-    expect(onlySignal(cloudwatchParser.parse(ok, context)).action).toBe('resolve');
-    const noData = { ...alarm, detail: { ...alarm.detail, state: { value: 'INSUFFICIENT_DATA' } } };
-    expect(cloudwatchParser.parse(noData, context)).toEqual({ ignored: expect.stringContaining('insufficient data') });
-    const muted = {
-      ...alarm,
-      detail: {
-        ...alarm.detail,
-        muteDetail: {
-          mutedByArn: 'arn:mute',
-          muteWindowStart: '2026-11-20T09:00:00.000+0000',
-          muteWindowEnd: '2026-11-20T10:00:00.000+0000',
-        },
-      },
-    };
-    expect(cloudwatchParser.parse(muted, context)).toEqual({ ignored: 'alarm muted by arn:mute' });
-  });
-
-  it('rejects an event without an alarm name', () => {
-    const alarm = fixture('cloudwatch/alarm.json');
-    expect(() => cloudwatchParser.parse({ ...alarm, detail: { state: { value: 'ALARM' } } }, context)).toThrow(
-      /detail.alarmName/,
+  it('accepts the shared real sample (empty short description, priority 5) and keeps who changed it', () => {
+    const sample = JSON.parse(
+      readFileSync('/work/shared/samples/servicenow/xsoar-servicenowv2-test_RESPONSE_CREATE_TICKET.json', 'utf8'),
     );
+    const signal = onlySignal(servicenowParser.parse(sample, context));
+    expect(signal).toMatchObject({
+      externalId: 'INC0010007',
+      title: 'creating a test ticket',
+      severity: { impact: 3, urgency: 3, priority: 'P5' },
+      reporter: 'test',
+      changedBy: ['admin'],
+    });
+  });
+
+  it('carries the latest work note so a write-back marker can be seen', () => {
+    const base = fixture('servicenow/incident-created.json').result;
+    const signal = onlySignal(
+      servicenowParser.parse(
+        { ...base, sys_mod_count: '2', work_notes: 'Lumos triage: P1 [lumos-writeback]' },
+        context,
+      ),
+    );
+    expect(signal.changeNote).toContain('[lumos-writeback]');
   });
 });

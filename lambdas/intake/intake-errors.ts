@@ -1,0 +1,21 @@
+import { LumosError } from '../shared/errors';
+
+/**
+ * 503: the delivery was accepted and archived, but processing it failed for a reason that is not the sender's
+ * (a dependency was unavailable). It is recorded as a failed delivery for `bin/replay.ts`, and the sender's own
+ * retry (webhooks) or Lambda's (events) takes it over; nothing is lost either way.
+ */
+export class DeliveryDeferredError extends LumosError {
+  override readonly name = 'DeliveryDeferredError';
+  constructor(message: string) {
+    super(message, 503, 'deferred');
+  }
+}
+
+/** 503: the raw archive could not store the delivery, so it is not accepted; the sender should retry. */
+export class ArchiveUnavailableError extends LumosError {
+  override readonly name = 'ArchiveUnavailableError';
+  constructor(message: string) {
+    super(message, 503, 'archive_unavailable');
+  }
+}
