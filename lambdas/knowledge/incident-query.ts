@@ -59,7 +59,7 @@ export function cleanAlertText(text: string): string {
     .replace(/\bThreshold Crossed:?\s*\d+\s+(?:out\s+)?of\s+the\s+last\s+\d+\s+datapoints?\b/gi, ' ')
     .replace(/\b(?:was )?(?:not )?(?:greater|less|lower|higher) than(?: or equal to)? the threshold\b/gi, ' ')
     // Measurements and counts identify this firing, not the fault; HTTP status codes (4xx/5xx) are the exception.
-    .replace(/\b(?![45]\d\d\b)\d+(?:\.\d+)?\s*(?:%|ms|s|m|h|d|mb|gb|kb|b)?\b/gi, ' ');
+    .replace(/\b(?![45]\d\d\b)\d+(?:\.\d+)?(?:\s*%|\s*(?:ms|s|m|h|d|mb|gb|kb|b)\b|\b)/gi, ' ');
   return splitWords(out)
     .replace(/\s+([.,;:!?])/g, '$1')
     .replace(/[\s,;:]+$/g, '')
