@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EnvSecrets } from '../lambdas/adapters/local/env-secrets';
 import { FileRawArchive } from '../lambdas/adapters/local/file-raw-archive';
+import { createLocalGovernance, type LocalGovernance } from '../lambdas/adapters/local/local-governance';
 import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
 import { LumosError } from '../lambdas/shared/errors';
 import { type LocalConfig, loadLocalConfig } from './config';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSubstitutions } from './functions';
 import { type Route, createLocalHttpServer, jsonResult, listen } from './http-server';
-import { ensureIncidentTable } from './incident-table';
+import { ensureAuditTable, ensureIncidentTable } from './incident-table';
 import { startLocalKnowledge } from './knowledge';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions-runtime';
 
@@ -135,11 +136,13 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
   let dynamodb: DynamoDbLocal | undefined;
   let sfn: LocalStepFunctions | undefined;
   let http: Server | undefined;
+  let governance: LocalGovernance | undefined;
 
   const stop = async () => {
     ready = false;
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
+    await governance?.stopTimers();
     await sfn?.stop();
     await dynamodb?.stop();
   };
@@ -155,12 +158,15 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
 
     const { provideDependencies } = await import('../lambdas/runtime/dependencies');
+    const { localAgentAdapters } = await import('../lambdas/adapters/local/local-agent-adapters');
     provideDependencies({
       secrets: new EnvSecrets(),
       archive: new FileRawArchive(join(config.home, 'raw')),
       notifier: outbox,
       knowledge: knowledge.index,
       embedder: knowledge.embedder,
+      // Agents: deterministic language-model stand-in, sample logs and topology, the trained triage model.
+      ...localAgentAdapters({ projectRoot: config.projectRoot, tableName: TABLE_NAME }),
     });
 
     const functions = await loadFunctions(config.projectRoot);
@@ -172,6 +178,12 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
       substitutions: localSubstitutions(),
       functions,
     });
+
+    // Governance: audit table and export, persisted timers (fired through the GovernanceTimer handler), runbooks.
+    governance = await createLocalGovernance({ dynamodbEndpoint: db.endpoint, home: config.home, ensureAuditTable });
+    provideDependencies(governance.dependencies);
+    const timerFunction = functions.get('GovernanceTimer');
+    if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 
     http = createLocalHttpServer(buildRoutes(functions, outbox, () => ready), (error) => log(`request failed: ${String(error)}`));
     await listen(http, config.port);

@@ -4,6 +4,7 @@ import { S3RawArchive } from '../adapters/aws/s3-raw-archive';
 import { SecretsManagerSecrets } from '../adapters/aws/secrets-manager-secrets';
 import { StepFunctionsWorkflow } from '../adapters/aws/sfn-workflow';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
+import { agentFactories } from './aws-agent-factories';
 import { registerFactories } from './dependencies';
 
 /** Reads a required environment variable set by the stack; a missing one is a deployment bug worth a clear message. */
@@ -24,4 +25,7 @@ registerFactories({
   secrets: () => new SecretsManagerSecrets(env('WEBHOOK_SECRETS_ARN')),
   archive: () => new S3RawArchive(env('RAW_ARCHIVE_BUCKET')),
   notifier: () => new SnsNotifier(env('NOTIFICATIONS_TOPIC_ARN')),
+  // --- agents ---
+  ...agentFactories(env),
+  // --- end agents ---
 });

@@ -3,9 +3,14 @@ import type { Clock } from '../ports/clock';
 import { systemClock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
 import type { Embedder, KnowledgeIndex } from '../ports/knowledge-index';
+import type { KnowledgeIndexWriter, KnowledgeSource } from '../ports/knowledge-sync';
+import type { LanguageModel } from '../ports/llm';
+import type { LogSource } from '../ports/logs';
 import type { Notifier } from '../ports/notifier';
 import type { RawArchive } from '../ports/raw-archive';
 import type { SecretProvider } from '../ports/secrets';
+import type { TopologySource } from '../ports/topology';
+import type { TriageModelStore } from '../ports/triage-model';
 import type { Workflow } from '../ports/workflow';
 
 /**
@@ -25,6 +30,20 @@ export interface Dependencies {
   embedder: Embedder;
   notifier: Notifier;
   clock: Clock;
+  // --- agents (LLM, logs, topology, triage model, knowledge sync) ---
+  /** Structured-output language model (Bedrock; a deterministic stand-in locally). */
+  llm: LanguageModel;
+  /** Logs of a service over a window (CloudWatch Logs Insights; a folder locally). */
+  logs: LogSource;
+  /** Service graph and change history (DynamoDB; a JSON file locally). */
+  topology: TopologySource;
+  /** The triage classifier trained from resolved incidents, if any. */
+  triageModel: TriageModelStore;
+  /** Write side of the search index, for the knowledge sync. */
+  knowledgeWriter: KnowledgeIndexWriter;
+  /** Where the knowledge sync reads articles from. */
+  knowledgeSources: KnowledgeSource[];
+  // --- end agents ---
 }
 
 type Factories = { [K in keyof Dependencies]: () => Dependencies[K] };

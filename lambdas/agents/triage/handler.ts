@@ -3,32 +3,40 @@ import type { TriageResult } from '../../core/incident';
 import '../../runtime/aws-defaults';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
-import { loadIncident, parseStepInput, StepInput } from '../../workflow/step-input';
-import { triageIncident } from './core';
+import { parseStepInput, StepInput } from '../../workflow/step-input';
+import { runAgentStep } from '../agent-step';
+import { triageWithEvidence } from './triage-agent';
 
-/** Workflow step `Triage`: classifies the incident and records the result and its reasoning. */
+/**
+ * Workflow step `Triage`: classifies the incident from its rules, the classifier trained on resolved incidents and (in
+ * AWS) the language model; records the result on the incident and the evidence under `agents.triage`.
+ */
 export const handler = middy<unknown, TriageResult>().handler(async (payload) => {
   const { incidentId } = parseStepInput(StepInput, payload);
-  const store = dependency('store');
-  const incident = await loadIncident(store, incidentId);
-  const result = triageIncident(incident);
-  await store.update(incidentId, {
-    set: { triage: result, priority: result.priority, status: 'triaged' },
-    append: [
-      {
-        at: dependency('clock').now().toISOString(),
-        actor: 'triage',
-        type: 'agent.triage',
-        summary: `${result.priority} ${result.category} -> ${result.assignmentGroup} (confidence ${result.confidence})`,
-        data: { method: result.method, reasons: result.reasons },
-      },
-    ],
-  });
-  logger.info('triaged', {
+  const output = await runAgentStep(
+    'triage',
     incidentId,
-    priority: result.priority,
-    category: result.category,
-    confidence: result.confidence,
-  });
-  return result;
+    { store: dependency('store'), clock: dependency('clock') },
+    async (incident) => {
+      const { triage, evidence } = await triageWithEvidence(incident, {
+        model: await dependency('triageModel').load(),
+        llm: dependency('llm'),
+      });
+      logger.info('triaged', {
+        incidentId,
+        priority: triage.priority,
+        category: triage.category,
+        confidence: triage.confidence,
+        method: triage.method,
+      });
+      return {
+        set: { triage, priority: triage.priority, status: 'triaged' },
+        result: { ...evidence },
+        summary: `${triage.priority} ${triage.category} -> ${triage.assignmentGroup} (confidence ${triage.confidence})`,
+        data: { method: triage.method, reasons: triage.reasons },
+        output: { ...triage },
+      };
+    },
+  );
+  return output as TriageResult;
 });
