@@ -103,6 +103,52 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Flags an incident for a person when an agent failed for good',
     role: 'workflow',
   },
+  // --- governance: approvals, SLA clocks, audit ---
+  {
+    id: 'ApprovalApi',
+    entry: 'lambdas/governance/approvals/approval-api-handler.ts',
+    description: 'Approval requests: list, review through a link, and decide (single-use signed link tokens)',
+    role: 'api',
+    routes: [
+      { method: 'GET', path: '/approvals', auth: 'iam' },
+      { method: 'GET', path: '/approvals/{approvalId}', auth: 'token' },
+      { method: 'POST', path: '/approvals/{approvalId}/decision', auth: 'token' },
+    ],
+  },
+  {
+    id: 'SlaApi',
+    entry: 'lambdas/governance/sla/sla-api-handler.ts',
+    description: 'SLA clocks: show, pause while waiting on the customer, resume',
+    role: 'api',
+    routes: [
+      { method: 'GET', path: '/incidents/{incidentId}/sla', auth: 'iam' },
+      { method: 'POST', path: '/incidents/{incidentId}/sla/pause', auth: 'iam' },
+      { method: 'POST', path: '/incidents/{incidentId}/sla/resume', auth: 'iam' },
+    ],
+  },
+  {
+    id: 'AuditApi',
+    entry: 'lambdas/governance/audit/audit-api-handler.ts',
+    description: "An incident's hash-chained audit trail and its verification",
+    role: 'api',
+    routes: [
+      { method: 'GET', path: '/incidents/{incidentId}/audit', auth: 'iam' },
+      { method: 'GET', path: '/incidents/{incidentId}/audit/verify', auth: 'iam' },
+    ],
+  },
+  {
+    id: 'GovernanceTimer',
+    entry: 'lambdas/governance/timers/governance-timer-handler.ts',
+    description: 'Fires governance timers: SLA checks and the approval timer (heartbeat, reminder, fallback, expiry)',
+    role: 'event',
+  },
+  {
+    id: 'AuditExport',
+    entry: 'lambdas/governance/audit/audit-export-handler.ts',
+    description: 'Copies every new audit record to the Object Lock bucket (DynamoDB stream consumer)',
+    role: 'event',
+  },
+  // --- end governance ---
 ];
 
 /** ASL DefinitionSubstitutions key for a workflow function. */

@@ -60,3 +60,30 @@ export async function ensureIncidentTable(client: DynamoDBClient, tableName: str
     }),
   );
 }
+
+/**
+ * The audit table as the stack defines it (partition `incidentId`, sort `seq`), for DynamoDB Local. A separate
+ * table so that in AWS the application's role can be denied UpdateItem/DeleteItem on it alone.
+ */
+export async function ensureAuditTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'incidentId', AttributeType: 'S' },
+        { AttributeName: 'seq', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'incidentId', KeyType: 'HASH' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+}

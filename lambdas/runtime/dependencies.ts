@@ -1,4 +1,5 @@
 import type { ApprovalStore } from '../ports/approval-store';
+import type { AuditExport, AuditTrail } from '../ports/audit';
 import type { Clock } from '../ports/clock';
 import { systemClock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
@@ -8,6 +9,8 @@ import type { LanguageModel } from '../ports/llm';
 import type { LogSource } from '../ports/logs';
 import type { Notifier } from '../ports/notifier';
 import type { RawArchive } from '../ports/raw-archive';
+import type { RunbookExecutor } from '../ports/runbook-executor';
+import type { Scheduler } from '../ports/scheduler';
 import type { SecretProvider } from '../ports/secrets';
 import type { TopologySource } from '../ports/topology';
 import type { TriageModelStore } from '../ports/triage-model';
@@ -44,6 +47,18 @@ export interface Dependencies {
   /** Where the knowledge sync reads articles from. */
   knowledgeSources: KnowledgeSource[];
   // --- end agents ---
+  // --- governance (approvals, SLA clocks, runbooks, audit) ---
+  /** Append-only, hash-chained audit trail (its own DynamoDB table). */
+  audit: AuditTrail;
+  /** The write-once copy of the audit trail (S3 Object Lock; a folder locally). */
+  auditExport: AuditExport;
+  /** One-time timers (EventBridge Scheduler; a persisted timer table locally). */
+  scheduler: Scheduler;
+  /** Runs runbook steps (SSM Automation, Lambda, HTTP; local targets and a sandbox locally). */
+  runbookExecutor: RunbookExecutor;
+  /** HMAC keys of approval links: `signingKey`, and `previousSigningKey` during a rotation. */
+  approvalLinkKeys: SecretProvider;
+  // --- end governance ---
 }
 
 type Factories = { [K in keyof Dependencies]: () => Dependencies[K] };

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest, ApprovalStore } from '../../ports/approval-store';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApprovalRequest, ApprovalStatus, ApprovalStore } from '../../ports/approval-store';
 
 const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'APPROVAL' });
 
@@ -9,7 +9,17 @@ function toRequest(item: Record<string, unknown>): ApprovalRequest {
   return request as unknown as ApprovalRequest;
 }
 
-/** Approval requests in the incident table (pk `APPROVAL#<id>`), listed through the byCreated index. */
+const toItem = (request: ApprovalRequest) => ({
+  ...key(request.approvalId),
+  entity: 'APPROVAL',
+  createdAt: request.requestedAt,
+  ...request,
+});
+
+/**
+ * Approval requests in the incident table (pk `APPROVAL#<id>`), listed newest first through the byCreated index.
+ * Every change is a conditional put on `version`, so concurrent decisions cannot both win.
+ */
 export class DynamoDbApprovalStore implements ApprovalStore {
   private readonly doc: DynamoDBDocumentClient;
 
@@ -20,14 +30,20 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async create(request: ApprovalRequest): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(request.approvalId), entity: 'APPROVAL', createdAt: request.requestedAt, ...request },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async create(request: ApprovalRequest): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(request),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async get(approvalId: string): Promise<ApprovalRequest | undefined> {
@@ -37,40 +53,41 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     return result.Item ? toRequest(result.Item) : undefined;
   }
 
-  async listPending(): Promise<ApprovalRequest[]> {
-    const result = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byCreated',
-        KeyConditionExpression: 'entity = :entity',
-        FilterExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':entity': 'APPROVAL', ':pending': 'pending' },
-        ScanIndexForward: false,
-      }),
-    );
-    return (result.Items ?? []).map(toRequest);
+  async list(options: { status?: ApprovalStatus; limit?: number } = {}): Promise<ApprovalRequest[]> {
+    const limit = options.limit ?? 100;
+    const found: ApprovalRequest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byCreated',
+          KeyConditionExpression: 'entity = :entity',
+          ...(options.status
+            ? {
+                FilterExpression: '#status = :status',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':entity': 'APPROVAL', ':status': options.status },
+              }
+            : { ExpressionAttributeValues: { ':entity': 'APPROVAL' } }),
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(page.Items ?? []).map(toRequest));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length < limit);
+    return found.slice(0, limit);
   }
 
-  async decide(
-    approvalId: string,
-    decision: Pick<ApprovalRequest, 'status' | 'decidedBy' | 'decidedAt' | 'comment'>,
-  ): Promise<boolean> {
+  async replace(next: ApprovalRequest, expectedVersion: number): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: key(approvalId),
-          UpdateExpression: 'SET #status = :status, decidedBy = :by, decidedAt = :at, #comment = :comment',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
-          ExpressionAttributeValues: {
-            ':status': decision.status,
-            ':by': decision.decidedBy ?? 'unknown',
-            ':at': decision.decidedAt ?? new Date().toISOString(),
-            ':comment': decision.comment ?? '',
-            ':pending': 'pending',
-          },
+          Item: toItem({ ...next, version: expectedVersion + 1 }),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
       );
       return true;

@@ -1,33 +1,65 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import '../../runtime/aws-defaults';
+import { expire } from '../../governance/approvals/approval-service';
+import { approvalDeps } from '../../governance/governance-deps';
 import { dependency } from '../../runtime/dependencies';
 import { loadIncident, parseStepInput } from '../step-input';
 
 const Input = z.object({ incidentId: z.string(), reason: z.string().optional() });
 
-/** Workflow step `Escalate`: nobody decided in time, so the safe default applies: no action, page on-call. */
+/**
+ * Workflow step `Escalate`: nobody decided in time (every approver stage, fallback groups included, has passed),
+ * so the safe default applies: the request expires (late decisions get 410), nothing is executed, on-call is
+ * paged and the ticket notes it.
+ */
 export const handler = middy<unknown, { escalatedTo: string }>().handler(async (payload) => {
   const { incidentId, reason } = parseStepInput(Input, payload);
-  const store = dependency('store');
-  const incident = await loadIncident(store, incidentId);
-  const escalatedTo = process.env.ONCALL_GROUP ?? `${incident.triage?.assignmentGroup ?? 'Service Desk'} on-call`;
-  const at = dependency('clock').now().toISOString();
-  await dependency('notifier').send({
-    channel: 'page',
+  const deps = approvalDeps();
+  const incident = await loadIncident(deps.store, incidentId);
+  const why =
+    reason === 'States.HeartbeatTimeout' ? 'the approval channel stopped answering' : 'the approval deadline passed';
+  const approval = incident.agents.approval as { approvalId?: string } | undefined;
+  if (approval?.approvalId) await expire(deps, approval.approvalId, `${why} (${reason ?? 'timeout'})`);
+
+  const { onCall } = deps.policy.config;
+  const escalatedTo = onCall.recipient;
+  const at = deps.clock.now().toISOString();
+  await deps.notifier.send({
+    channel: onCall.channel,
     recipient: escalatedTo,
-    subject: `[${incident.priority}] Escalation: ${incident.title}`,
-    text: `No decision on the planned response to ${incident.externalId} (${reason ?? 'deadline passed'}). Nothing was executed; please take over.`,
+    subject: `[${incident.triage?.priority ?? incident.priority}] Escalation: ${incident.title}`,
+    text: `No decision on the planned response to ${incident.externalId} (${why}). Nothing was executed; please take over.`,
+    incidentId,
+    data: { kind: 'approval.escalation', approvalId: approval?.approvalId ?? null },
+  });
+  await dependency('notifier').send({
+    channel: 'itsm',
+    recipient: `${incident.source}:${incident.externalId}`,
+    subject: 'Lumos: escalated',
+    text: `No approval arrived in time (${why}); Lumos executed nothing and escalated to ${escalatedTo}.`,
     incidentId,
   });
-  await store.update(incidentId, {
+  await deps.audit.append(incidentId, {
+    type: 'escalation',
+    actor: 'system',
+    summary: `no decision (${reason ?? 'timeout'}): nothing executed, paged ${escalatedTo}`,
+    data: { reason: reason ?? 'timeout', approvalId: approval?.approvalId ?? null, escalatedTo },
+  });
+  await deps.audit.append(incidentId, {
+    type: 'itsm.write',
+    actor: 'system',
+    summary: `${incident.source}:${incident.externalId}: escalation note`,
+    data: { target: `${incident.source}:${incident.externalId}` },
+  });
+  await deps.store.update(incidentId, {
     set: { status: 'escalated' },
     append: [
       {
         at,
         actor: 'system',
         type: 'incident.escalated',
-        summary: `Approval deadline passed (${reason ?? 'timeout'}); paged ${escalatedTo}`,
+        summary: `No decision in time (${why}); paged ${escalatedTo}; nothing executed`,
       },
     ],
   });

@@ -1,91 +1,253 @@
 import { sha256Hex } from '../../core/ids';
 import type { Incident } from '../../core/incident';
+import { canonicalJson } from '../../governance/audit/audit-chain';
+import {
+  type GovernanceConfig,
+  membersOf,
+  RISK_RANK,
+  type RiskTier,
+  serviceOf,
+} from '../../governance/governance-config';
+import type { ActionVerdict, GovernancePolicy } from '../../governance/policy/governance-policy';
+import {
+  type LoadedRunbook,
+  matchRunbook,
+  RunbookParameterError,
+  resolveParameters,
+  runbookRisk,
+} from '../../governance/runbooks/runbook-catalogue';
+import type { RunbookRun } from '../../governance/runbooks/runbook-runner';
+import type { ApprovalDeadlines } from '../deadlines';
 
-export type RiskTier = 'low' | 'medium' | 'high';
+export type { RiskTier } from '../../governance/governance-config';
+export type { ApprovalDeadlines } from '../deadlines';
+
+export type ActionType = 'assign' | 'post-work-note' | 'human-review' | 'escalate-to-human' | 'run-runbook';
 
 export interface PlannedAction {
-  type: 'assign' | 'post-work-note' | 'human-review' | 'run-runbook';
+  type: ActionType;
   risk: RiskTier;
   target: string;
   reason: string;
-}
-
-export interface ApprovalDeadlines {
-  /** Seconds a person has to decide, per tier. */
-  timeoutSeconds: Record<Exclude<RiskTier, 'low'>, number>;
-  /** Seconds without a heartbeat after which the gate gives up, per tier (must be below the timeout). */
-  heartbeatSeconds: Record<Exclude<RiskTier, 'low'>, number>;
+  runbook?: { id: string; version: string; title: string; parameters: Record<string, string> };
+  /** The policy's verdict when planning. */
+  verdict?: { allowed: boolean; autonomous: boolean; because: string[] };
 }
 
 export interface Plan {
   planId: string;
   actions: PlannedAction[];
+  /** Actions the policy refused outright (never executed, shown to people). */
+  blocked: PlannedAction[];
+  /** The approval tier: low when everything may run alone. */
   riskTier: RiskTier;
   requiresApproval: boolean;
+  approval?: {
+    mode: 'async' | 'realtime';
+    approverGroup: string;
+    requiredApprovals: number;
+    stageSeconds: number[];
+    reminderBeforeSeconds: number;
+  };
   /** Hash of the exact actions: an approval is bound to it, and execution checks it. */
   actionHash: string;
+  /** The gate's TimeoutSeconds (0 when ungated). */
   approvalTimeoutSeconds: number;
+  /** The gate's HeartbeatSeconds (0 when ungated). */
   heartbeatSeconds: number;
   rationale: string;
+  policyVersion: string;
+  service: string;
+  /** The runbook's dry run at planning time: exactly what would run. */
+  dryRun?: Pick<RunbookRun, 'status' | 'summary' | 'outcomes'>;
+  notes: string[];
 }
 
-/** Below this triage confidence a person confirms before Lumos acts. */
-export const REVIEW_CONFIDENCE = 0.6;
-const ORDER: RiskTier[] = ['low', 'medium', 'high'];
+export interface PlanContext {
+  policy: GovernancePolicy;
+  runbooks: Iterable<LoadedRunbook>;
+  deadlines: ApprovalDeadlines;
+  at: Date;
+  /** Dry-runs a runbook (its read-only preconditions, and renders the steps). */
+  dryRun?: (loaded: LoadedRunbook, parameters: Record<string, string>) => Promise<RunbookRun>;
+}
+
+/** Phrases of a user asking for a person (the P4 trigger). */
+const PERSON_REQUEST =
+  /\b(speak|talk|chat)\s+(to|with)\s+(a|an|some|your)?\s*(real\s+)?(human|person|agent|someone|technician)\b|\b(real|actual)\s+(human|person)\b|\bhuman,?\s+please\b/i;
+
+/** The hash an approval is bound to: what each action does, not the explanations around it. */
+export function actionHashOf(actions: readonly PlannedAction[]): string {
+  return sha256Hex(
+    canonicalJson(
+      actions.map(({ type, risk, target, runbook }) => ({
+        type,
+        risk,
+        target,
+        runbook: runbook ? { id: runbook.id, version: runbook.version, parameters: runbook.parameters } : null,
+      })),
+    ),
+  );
+}
+
+const maxTier = (tiers: RiskTier[]): RiskTier =>
+  tiers.reduce((max, tier) => (RISK_RANK[tier] > RISK_RANK[max] ? tier : max), 'low' as RiskTier);
+
+/** Who approves: the tier's own group, else the incident's group when it has a roster, else the default group. */
+export function approverGroupFor(config: GovernanceConfig, tier: RiskTier, assignedGroup: string): string {
+  const fixed = config.tiers[tier].approverGroup;
+  if (fixed) return fixed;
+  return membersOf(config, assignedGroup).length > 0 ? assignedGroup : config.defaultApproverGroup;
+}
+
+const summarize = (verdict: ActionVerdict): PlannedAction['verdict'] => ({
+  allowed: verdict.allowed,
+  autonomous: verdict.autonomous,
+  because: [...verdict.because.execute, ...verdict.because.autonomously].map((p) => `${p.effect} ${p.id}: ${p.reason}`),
+});
 
 /**
- * First-cut planner: route to the assignment group and post the first response (low risk); ask a person to confirm
- * when triage is unsure (medium) or the incident is P1 (high: real-time). The actions come from structured triage
- * output only, never from ticket text.
+ * Plans the response to a triaged incident: route it (to L2 when triage could not categorise a P3), post the first
+ * response, ask for a human review when confidence is below the priority's threshold, hand a P4 to a person when
+ * the user asked for one, confirm P1s in real time, and propose the best-matching runbook (dry-run first). Every
+ * action is then put to the Cedar policy: refused ones are dropped, and anything that may not run alone makes the
+ * plan wait for the approval its tier asks for. Actions come from structured data only, never from ticket text.
  */
-export function planResponse(incident: Incident, deadlines: ApprovalDeadlines): Plan {
+export async function planResponse(incident: Incident, ctx: PlanContext): Promise<Plan> {
+  const config = ctx.policy.config;
   const triage = incident.triage;
-  const actions: PlannedAction[] = [];
-  const group = triage?.assignmentGroup ?? 'Service Desk';
-  actions.push({
-    type: 'assign',
-    risk: 'low',
-    target: group,
-    reason: `owner of ${triage?.category ?? 'unclassified'} incidents`,
-  });
-  actions.push({
+  const priority = triage?.priority ?? incident.priority;
+  const confidence = triage?.confidence ?? 0;
+  const trigger = config.sla[priority]?.trigger;
+  const notes: string[] = [];
+  const service = serviceOf(config, incident.service);
+  const candidates: PlannedAction[] = [];
+
+  let group = triage?.assignmentGroup ?? config.routing.humanGroup;
+  let assignReason = `owner of ${triage?.category ?? 'unclassified'} incidents`;
+  const uncategorised = !triage || triage.category === 'general' || triage.category === 'unknown';
+  if (trigger?.kind === 'uncategorised' && uncategorised) {
+    group = config.routing.l2Group;
+    assignReason = `${priority}: triage could not categorise it, so second line takes it`;
+  }
+  candidates.push({ type: 'assign', risk: 'low', target: group, reason: assignReason });
+  candidates.push({
     type: 'post-work-note',
     risk: 'low',
     target: incident.externalId,
     reason: 'first response with triage and knowledge',
   });
-  if (!triage || triage.confidence < REVIEW_CONFIDENCE) {
-    actions.push({
+  if (trigger?.kind === 'person-requested' && PERSON_REQUEST.test(`${incident.title}\n${incident.description}`)) {
+    candidates.push({
+      type: 'escalate-to-human',
+      risk: 'low',
+      target: config.routing.humanGroup,
+      reason: `${priority}: the user asked for a person`,
+    });
+  }
+  const reviewBelow = Math.max(config.confidence.reviewBelow, trigger?.kind === 'low-confidence' ? trigger.below : 0);
+  if (confidence < reviewBelow) {
+    candidates.push({
       type: 'human-review',
       risk: 'medium',
       target: group,
       reason: triage
-        ? `triage confidence ${triage.confidence} is below ${REVIEW_CONFIDENCE}`
+        ? `triage confidence ${confidence} is below ${reviewBelow} for ${priority}`
         : 'triage produced no result',
     });
   }
-  if (incident.priority === 'P1') {
-    actions.push({
+  if (config.realtimeReviewPriorities.includes(priority)) {
+    candidates.push({
       type: 'human-review',
       risk: 'high',
       target: group,
-      reason: 'P1 incidents are confirmed by a person in real time',
+      reason: `${priority} incidents are confirmed by a person in real time`,
     });
   }
-  const riskTier = actions.reduce<RiskTier>(
-    (max, a) => (ORDER.indexOf(a.risk) > ORDER.indexOf(max) ? a.risk : max),
-    'low',
-  );
-  const actionHash = sha256Hex(JSON.stringify(actions));
+
+  let dryRun: Plan['dryRun'];
+  const match = matchRunbook(ctx.runbooks, incident);
+  if (match) {
+    const { runbook, version } = match.loaded;
+    try {
+      const parameters = resolveParameters(runbook, incident, service);
+      const rehearsal = ctx.dryRun ? await ctx.dryRun(match.loaded, parameters) : undefined;
+      if (rehearsal) dryRun = { status: rehearsal.status, summary: rehearsal.summary, outcomes: rehearsal.outcomes };
+      if (rehearsal?.status === 'not_needed') {
+        notes.push(
+          `runbook ${runbook.id} matched (${match.matched.join(', ')}) but is not needed: ${rehearsal.summary}`,
+        );
+      } else {
+        candidates.push({
+          type: 'run-runbook',
+          risk: runbookRisk(runbook),
+          target: incident.service ?? service.name,
+          reason: `runbook "${runbook.title}" matches ${match.matched.join(', ')}`,
+          runbook: { id: runbook.id, version, title: runbook.title, parameters },
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof RunbookParameterError)) throw error;
+      notes.push(`runbook ${runbook.id} matched but cannot be parameterized: ${error.message}`);
+    }
+  }
+
+  const actions: PlannedAction[] = [];
+  const blocked: PlannedAction[] = [];
+  const gating: PlannedAction[] = [];
+  for (const candidate of candidates) {
+    const verdict = ctx.policy.evaluate(
+      { actionType: candidate.type, declaredRisk: candidate.risk, service: incident.service },
+      { priority, confidence },
+      { at: ctx.at, phase: 'plan', approved: false },
+    );
+    const action = { ...candidate, risk: verdict.riskTier, verdict: summarize(verdict) };
+    if (!verdict.allowed) {
+      blocked.push(action);
+      notes.push(
+        `${action.type} ${action.target} refused by policy: ${action.verdict?.because.join('; ') || 'no policy permits it'}`,
+      );
+      continue;
+    }
+    actions.push(action);
+    if (!verdict.autonomous) gating.push(action);
+  }
+
+  const riskTier: RiskTier = gating.length ? maxTier(['medium', ...gating.map((a) => a.risk)]) : 'low';
   const gated = riskTier !== 'low';
+  const actionHash = actionHashOf(actions);
+  const deadlines = gated ? ctx.deadlines[riskTier as 'medium' | 'high'] : undefined;
+  const tierPolicy = config.tiers[riskTier];
   return {
     planId: `plan-${incident.incidentId}-${actionHash.slice(0, 12)}`,
     actions,
+    blocked,
     riskTier,
     requiresApproval: gated,
+    ...(gated && deadlines
+      ? {
+          approval: {
+            mode: tierPolicy.approval === 'realtime' ? 'realtime' : 'async',
+            approverGroup: approverGroupFor(config, riskTier, group),
+            requiredApprovals: tierPolicy.requiredApprovals,
+            stageSeconds: deadlines.stageSeconds,
+            reminderBeforeSeconds: deadlines.reminderBeforeSeconds,
+          },
+        }
+      : {}),
     actionHash,
-    approvalTimeoutSeconds: gated ? deadlines.timeoutSeconds[riskTier] : 0,
-    heartbeatSeconds: gated ? deadlines.heartbeatSeconds[riskTier] : 0,
-    rationale: actions.map((a) => `${a.type} (${a.risk}): ${a.reason}`).join('; '),
+    approvalTimeoutSeconds: deadlines?.timeoutSeconds ?? 0,
+    heartbeatSeconds: deadlines?.heartbeatSeconds ?? 0,
+    rationale: [
+      ...actions.map(
+        (a) =>
+          `${a.type} ${a.target} (${a.risk}${a.verdict?.autonomous ? ', runs alone' : ', needs approval'}): ${a.reason}`,
+      ),
+      ...notes,
+    ].join('; '),
+    policyVersion: ctx.policy.version,
+    service: service.name,
+    ...(dryRun ? { dryRun } : {}),
+    notes,
   };
 }

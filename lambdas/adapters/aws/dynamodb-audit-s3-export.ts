@@ -1,0 +1,51 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AuditExport, AuditRecord } from '../../ports/audit';
+
+const key = (incidentId: string, seq: number) =>
+  `audit/${encodeURIComponent(incidentId)}/${String(seq).padStart(8, '0')}.json`;
+
+/**
+ * The write-once copy of the audit trail: one object per record in an S3 bucket with Object Lock (compliance
+ * mode, default retention), written by the stream exporter. Re-exporting the same record is harmless; changing
+ * one is impossible for anyone until its retention ends.
+ */
+export class S3AuditExport implements AuditExport {
+  constructor(
+    private readonly bucket: string,
+    private readonly client: S3Client = new S3Client({}),
+  ) {}
+
+  async put(record: AuditRecord): Promise<void> {
+    const body = JSON.stringify(record);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key(record.incidentId, record.seq),
+        Body: body,
+        ContentType: 'application/json',
+        // Object Lock requires an integrity checksum on every put.
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+  }
+
+  async list(incidentId: string): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `audit/${encodeURIComponent(incidentId)}/`,
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: object.Key }));
+        records.push(JSON.parse(await got.Body!.transformToString()) as AuditRecord);
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return records.sort((a, b) => a.seq - b.seq);
+  }
+}

@@ -1,0 +1,107 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { chainRecord } from '../../governance/audit/audit-chain';
+import type { AuditEntry, AuditRecord, AuditTrail } from '../../ports/audit';
+import type { Clock } from '../../ports/clock';
+import { systemClock } from '../../ports/clock';
+
+const MAX_ATTEMPTS = 12;
+
+/** Stored shape: `data` as JSON text, so the hashed content comes back byte for byte. */
+function toItem(record: AuditRecord): Record<string, unknown> {
+  const { data, ...rest } = record;
+  return { ...rest, data: JSON.stringify(data) };
+}
+
+function fromItem(item: Record<string, unknown>): AuditRecord {
+  const data =
+    typeof item.data === 'string'
+      ? (JSON.parse(item.data) as Record<string, unknown>)
+      : (item.data as Record<string, unknown>);
+  return {
+    incidentId: String(item.incidentId),
+    seq: Number(item.seq),
+    at: String(item.at),
+    type: item.type as AuditRecord['type'],
+    actor: String(item.actor),
+    summary: String(item.summary),
+    data: data ?? {},
+    prevHash: String(item.prevHash),
+    hash: String(item.hash),
+  };
+}
+
+/**
+ * The audit trail in its own DynamoDB table (partition `incidentId`, sort `seq`). Appends are conditional puts of
+ * seq = head + 1, so two writers can never both extend the same head: the loser re-reads the head and links to
+ * it, and the chain stays linear. The application's role may only Put and read this table; a stream exports every
+ * record to S3 under Object Lock.
+ */
+export class DynamoDbAuditTrail implements AuditTrail {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient = new DynamoDBClient({}),
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async append(incidentId: string, entry: AuditEntry): Promise<AuditRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.head(incidentId);
+      const record = chainRecord(incidentId, entry, head, this.clock.now());
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(record),
+            ConditionExpression: 'attribute_not_exists(incidentId)',
+          }),
+        );
+        return record;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async list(incidentId: string): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'incidentId = :id',
+          ExpressionAttributeValues: { ':id': incidentId },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  private async head(incidentId: string): Promise<AuditRecord | undefined> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'incidentId = :id',
+        ExpressionAttributeValues: { ':id': incidentId },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Items?.[0];
+    return item ? fromItem(item) : undefined;
+  }
+}
+
+/** Reads a record from its DynamoDB stream image (the exporter's input). */
+export { fromItem as auditRecordFromItem };

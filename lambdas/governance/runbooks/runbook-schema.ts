@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { RiskTier } from '../governance-config';
+
+const HttpAction = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  url: z.string().min(1),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.unknown().optional(),
+});
+
+const CommandAction = z.object({ argv: z.array(z.string().min(1)).min(1) });
+
+/** The local stand-in of an AWS-only action: an HTTP call or a sandboxed command. */
+const LocalAlternative = z.union([z.object({ http: HttpAction }), z.object({ command: CommandAction })]);
+
+const SsmAutomationAction = z.object({
+  documentName: z.string().min(1),
+  parameters: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
+  local: LocalAlternative.optional(),
+});
+
+const LambdaAction = z.object({
+  functionName: z.string().min(1),
+  payload: z.unknown().default({}),
+  local: LocalAlternative.optional(),
+});
+
+/** Exactly one executor per step. */
+const ActionSpec = z.union([
+  z.object({ http: HttpAction }),
+  z.object({ ssmAutomation: SsmAutomationAction }),
+  z.object({ lambda: LambdaAction }),
+  z.object({ command: CommandAction }),
+]);
+export type ActionSpec = z.infer<typeof ActionSpec>;
+
+/** What a step's or check's result must look like to count as success. */
+const Expectation = z
+  .object({
+    /** Success statuses (HTTP status, exit code, SSM status); default: 2xx / exit 0 / Success. */
+    status: z.array(z.union([z.number(), z.string()])).optional(),
+    /** Statuses that count as failure (for checks like "the service is unhealthy"). */
+    statusNot: z.array(z.union([z.number(), z.string()])).optional(),
+    /** The output must contain this text. */
+    contains: z.string().optional(),
+    /** A field of the JSON body (dotted path) must equal a value. */
+    json: z.object({ path: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+  })
+  .default({});
+export type Expectation = z.infer<typeof Expectation>;
+
+const common = {
+  name: z.string().min(1),
+  timeoutSeconds: z.number().int().positive().max(900).default(30),
+  expect: Expectation,
+};
+
+const Step = z.intersection(z.object({ ...common, risk: RiskTier.default('medium') }), ActionSpec);
+export type RunbookStep = z.infer<typeof Step>;
+
+const Check = z.intersection(
+  z.object({
+    ...common,
+    /** Checks may poll: a service takes a moment to come back. */
+    attempts: z.number().int().min(1).max(60).default(1),
+    intervalSeconds: z.number().min(0).max(300).default(2),
+  }),
+  ActionSpec,
+);
+export type RunbookCheck = z.infer<typeof Check>;
+
+/**
+ * A parameter. Its value comes from the incident, from the service's configured targets or a default, never from
+ * ticket text, and must match `pattern`, so nothing typed into a ticket reaches a URL or a command.
+ */
+const Parameter = z.object({
+  description: z.string().default(''),
+  /** `incident.service`, `incident.externalId`, `incident.incidentId`, `incident.priority`, `target.<key>`. */
+  from: z
+    .string()
+    .regex(/^(incident\.(service|externalId|incidentId|priority)|target\.[A-Za-z0-9_-]+)$/)
+    .optional(),
+  default: z.string().optional(),
+  /** Anchored (`^...$`), so a value can only be what the pattern describes. */
+  pattern: z.string().regex(/^\^.*\$$/, 'patterns must be anchored: ^...$'),
+  required: z.boolean().default(true),
+});
+export type RunbookParameter = z.infer<typeof Parameter>;
+
+/** A runbook as code: `runbooks/<id>.yaml`. */
+export const Runbook = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    description: z.string().default(''),
+    /** The runbook's risk; at least its riskiest step's. */
+    risk: RiskTier.optional(),
+    /** When the planner proposes it. */
+    match: z
+      .object({
+        categories: z.array(z.string()).default([]),
+        services: z.array(z.string()).default([]),
+        keywords: z.array(z.string()).default([]),
+      })
+      .default({ categories: [], services: [], keywords: [] }),
+    parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), Parameter).default({}),
+    preconditions: z.array(Check).default([]),
+    steps: z.array(Step).min(1),
+    postChecks: z.array(Check).default([]),
+    rollback: z.array(Step).default([]),
+  })
+  .superRefine((runbook, ctx) => {
+    const known = new Set([...Object.keys(runbook.parameters), 'incidentId']);
+    const text = JSON.stringify([runbook.preconditions, runbook.steps, runbook.postChecks, runbook.rollback]);
+    for (const match of text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
+      if (!known.has(match[1]!)) {
+        ctx.addIssue({ code: 'custom', message: `uses undeclared parameter '{{${match[1]}}}'`, path: ['parameters'] });
+      }
+    }
+  });
+export type Runbook = z.infer<typeof Runbook>;
