@@ -57,7 +57,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
   {
     id: 'MetricsApi',
     entry: 'lambdas/api/metrics-api-handler.ts',
-    description: 'Outcome metrics (MTTA, MTTR, first response, rates) by AI and human handling; publishes them as EMF on a schedule',
+    description: 'Outcome metrics (MTTA, MTTR, rates) by AI and human handling; publishes them as EMF on a schedule',
     role: 'api',
     routes: [{ method: 'GET', path: '/metrics/summary', auth: 'iam' }],
   },
