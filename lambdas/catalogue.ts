@@ -156,6 +156,36 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     role: 'event',
   },
   // --- end governance ---
+  // --- agents: enrichment beyond knowledge, and the knowledge sync ---
+  {
+    id: 'Sentiment',
+    entry: 'lambdas/agents/sentiment/handler.ts',
+    description: 'Sentiment agent: score and trend over the ticket comments; escalation flag when it sours',
+    role: 'workflow',
+  },
+  {
+    id: 'LogAnalysis',
+    entry: 'lambdas/agents/log-analysis/handler.ts',
+    description: 'Log-analysis agent: log templates, new and spiking errors, stack traces of the affected service',
+    memorySize: 1024,
+    timeoutSeconds: 60,
+    role: 'workflow',
+  },
+  {
+    id: 'Dependency',
+    entry: 'lambdas/agents/dependency/handler.ts',
+    description: 'Dependency agent: blast radius, recent changes on the path, ranked suspects',
+    role: 'workflow',
+  },
+  {
+    id: 'KnowledgeSync',
+    entry: 'lambdas/agents/knowledge-sync/handler.ts',
+    description: 'Scheduled, incremental sync of knowledge sources (markdown, S3, ServiceNow) into the search index',
+    memorySize: 1024,
+    timeoutSeconds: 900,
+    role: 'event',
+  },
+  // --- end agents ---
 ];
 
 /** ASL DefinitionSubstitutions key for a workflow function. */

@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import {
   autoPlan,
+  ENRICHMENT_STATES,
   gatedPlan,
+  healthyEnrichment,
   historyOf,
   outputOf,
   PermanentError,
@@ -58,12 +60,18 @@ describe('the incident state machine, run through the local Step Functions API',
       assignmentGroup: 'network-operations',
       confidence: 0.82,
     });
-    expect(output.enrichment).toEqual([{ agent: 'knowledge', ok: true, articleCount: 3 }]);
+    expect(output.enrichment).toEqual(healthyEnrichment);
     expect(output.plan).toEqual(autoPlan);
-    expect(await statesEntered(harness.sfn, executionArn)).toEqual([
+    const entered = await statesEntered(harness.sfn, executionArn);
+    expect(entered.filter((state) => ENRICHMENT_STATES.has(state)).sort()).toEqual([
+      'Dependency',
+      'Knowledge',
+      'LogAnalysis',
+      'Sentiment',
+    ]);
+    expect(entered.filter((state) => !ENRICHMENT_STATES.has(state))).toEqual([
       'Triage',
       'Enrich',
-      'Knowledge',
       'Plan',
       'Decide',
       'AutoApproved',
@@ -261,18 +269,66 @@ describe('the incident state machine, run through the local Step Functions API',
     const described = await waitForEnd(harness.sfn, executionArn);
 
     expect(described.status).toBe('SUCCEEDED');
-    expect(outputOf(described)).toMatchObject({
-      enrichment: [{ agent: 'knowledge', ok: false, error: 'Lumos.KnowledgeUnavailable' }],
-      outcome: 'executed',
-    });
-    expect(scenario.payloadsOf('Plan')[0]).toMatchObject({
-      enrichment: [{ agent: 'knowledge', ok: false, error: 'Lumos.KnowledgeUnavailable' }],
-    });
+    const degraded = [
+      { agent: 'knowledge', ok: false, error: 'Lumos.KnowledgeUnavailable' },
+      ...healthyEnrichment.slice(1),
+    ];
+    expect(outputOf(described)).toMatchObject({ enrichment: degraded, outcome: 'executed' });
+    expect(scenario.payloadsOf('Plan')[0]).toMatchObject({ enrichment: degraded });
     expect(await statesEntered(harness.sfn, executionArn)).toEqual(
       expect.arrayContaining(['Knowledge', 'KnowledgeDegraded', 'Plan', 'RecordOutcome']),
     );
     expect(scenario.payloadsOf('RecordOutcome')).toHaveLength(1);
     expect(scenario.payloadsOf('FlagForHuman')).toHaveLength(0);
+  });
+
+  test('when every enrichment agent fails, each branch degrades on its own and the incident still reaches RecordOutcome', async () => {
+    const fail = (name: string) => () => {
+      throw new PermanentError(name, 'down');
+    };
+    const { executionArn, scenario } = await harness.start(nextIncidentId('enrichment-down'), {
+      Knowledge: fail('Lumos.KnowledgeUnavailable'),
+      Sentiment: fail('ModelOutputInvalidError'),
+      LogAnalysis: fail('UnknownLogSourceError'),
+      Dependency: fail('InvalidTopologyExportError'),
+    });
+
+    const described = await waitForEnd(harness.sfn, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(outputOf(described)).toMatchObject({
+      outcome: 'executed',
+      enrichment: [
+        { agent: 'knowledge', ok: false, error: 'Lumos.KnowledgeUnavailable' },
+        { agent: 'sentiment', ok: false, error: 'ModelOutputInvalidError' },
+        { agent: 'log-analysis', ok: false, error: 'UnknownLogSourceError' },
+        { agent: 'dependency', ok: false, error: 'InvalidTopologyExportError' },
+      ],
+    });
+    expect(await statesEntered(harness.sfn, executionArn)).toEqual(
+      expect.arrayContaining(['SentimentDegraded', 'LogAnalysisDegraded', 'DependencyDegraded', 'RecordOutcome']),
+    );
+    expect(scenario.payloadsOf('FlagForHuman')).toHaveLength(0);
+  });
+
+  test('a transient failure of an enrichment agent is retried, and the result of the retry is used', async () => {
+    const { executionArn, scenario } = await harness.start(nextIncidentId('logs-flaky'), {
+      LogAnalysis: (_payload, attempt) => {
+        if (attempt === 1) throw new TransientError('Logs Insights query did not finish in time');
+        return { status: 'analysed', anomalyCount: 5 };
+      },
+    });
+
+    const described = await waitForEnd(harness.sfn, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(scenario.payloadsOf('LogAnalysis')).toHaveLength(2);
+    expect(outputOf(described).enrichment).toContainEqual({
+      agent: 'log-analysis',
+      ok: true,
+      status: 'analysed',
+      anomalyCount: 5,
+    });
   });
 
   test('starting the same execution name again returns the one running execution and refuses a different input', async () => {

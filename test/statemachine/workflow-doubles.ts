@@ -17,6 +17,9 @@ import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/
 export type Step =
   | 'Triage'
   | 'Knowledge'
+  | 'Sentiment'
+  | 'LogAnalysis'
+  | 'Dependency'
   | 'Plan'
   | 'RequestApproval'
   | 'ExecutePlan'
@@ -63,6 +66,9 @@ export const gatedPlan = (approvalTimeoutSeconds: number, heartbeatSeconds: numb
 const defaults: Record<Step, Behaviour> = {
   Triage: () => ({ priority: 'P2', category: 'network', assignmentGroup: 'network-operations', confidence: 0.82 }),
   Knowledge: () => ({ articleCount: 3 }),
+  Sentiment: () => ({ status: 'scored', escalate: false }),
+  LogAnalysis: () => ({ status: 'analysed', anomalyCount: 2 }),
+  Dependency: () => ({ status: 'mapped', suspectCount: 4 }),
   Plan: () => autoPlan,
   RequestApproval: () => ({ requested: true }),
   ExecutePlan: () => ({ status: 'done' }),
@@ -182,6 +188,26 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
     },
   };
 }
+
+/** The states inside the Enrich branches; parallel branches enter them in no fixed order. */
+export const ENRICHMENT_STATES: ReadonlySet<string> = new Set([
+  'Knowledge',
+  'KnowledgeDegraded',
+  'Sentiment',
+  'SentimentDegraded',
+  'LogAnalysis',
+  'LogAnalysisDegraded',
+  'Dependency',
+  'DependencyDegraded',
+]);
+
+/** What the Enrich state outputs when every agent succeeds with the default doubles, in branch order. */
+export const healthyEnrichment = [
+  { agent: 'knowledge', ok: true, articleCount: 3 },
+  { agent: 'sentiment', ok: true, status: 'scored', escalate: false },
+  { agent: 'log-analysis', ok: true, status: 'analysed', anomalyCount: 2 },
+  { agent: 'dependency', ok: true, status: 'mapped', suspectCount: 4 },
+];
 
 /** Polls DescribeExecution until the execution has ended. */
 export async function waitForEnd(
