@@ -1,5 +1,5 @@
 import type { Incident } from '../core/incident';
-import { splitIdentifier } from './lexical';
+import { splitIdentifier } from './identifiers';
 
 /** The parts of an incident a knowledge query is built from. */
 export type QueryableIncident = Pick<Incident, 'kind' | 'title' | 'description'> &

@@ -1,4 +1,5 @@
 import { components } from '@orama/orama';
+import { splitIdentifier } from './identifiers';
 
 /**
  * English function words plus the chatter of tickets ("hi team, please help"), which carry no topic. Words that do
@@ -26,19 +27,6 @@ const englishStemmer = components.tokenizer.createTokenizer({ language: 'english
 /** Porter stem of one lower-case word (Orama's English stemmer), so `restarting` and `restarts` meet. */
 export function stem(word: string): string {
   return englishStemmer ? englishStemmer(word) : word;
-}
-
-/**
- * Splits identifiers the way people read them: `KubePodCrashLooping` -> `Kube Pod Crash Looping`,
- * `HTTPServerErrors` -> `HTTP Server Errors`. The joined form is kept too, so someone typing the identifier in lower
- * case still matches. Returns `[word]` for ordinary words.
- */
-export function splitIdentifier(word: string): string[] {
-  const parts = word
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(' ');
-  return parts.length > 1 ? [word, ...parts] : [word];
 }
 
 /**

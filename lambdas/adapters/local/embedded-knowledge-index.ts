@@ -46,14 +46,14 @@ export interface EmbeddedIndexOptions {
   /**
    * Characters of the query that are embedded. Embedding cost grows with length (about 0.35 ms per token) and the
    * opening words of a ticket or an alert carry its subject, while BM25 still reads the whole query.
-   * @default 120
+   * @default 100
    */
   readonly vectorQueryChars?: number;
   /**
    * Characters embedded per chunk: the title, heading path and the opening of the text. Embedding time grows with
    * length (about 0.35 ms per token) and the encoder reads only about 128 tokens anyway; the opening of a section says
    * what it is about, and on the sample knowledge base 100 characters retrieve as well as 500.
-   * @default 128
+   * @default 100
    */
   readonly chunkEmbeddingChars?: number;
   /**
@@ -166,7 +166,7 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
       components: { tokenizer: termTokenizer() as never },
     });
 
-    const embeddingChars = options.chunkEmbeddingChars ?? 128;
+    const embeddingChars = options.chunkEmbeddingChars ?? 100;
     const vectors = await embedder.embed(chunks.map((chunk) => clip(embeddingText(chunk), embeddingChars)));
     const embedded = performance.now();
 
@@ -229,7 +229,7 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
         expansionWeight: options.expansionWeight ?? 0.4,
         secondChunkWeight: options.secondChunkWeight ?? 0.25,
         candidates: options.candidates ?? 100,
-        vectorQueryChars: options.vectorQueryChars ?? 120,
+        vectorQueryChars: options.vectorQueryChars ?? 100,
         chunkEmbeddingChars: embeddingChars,
         centroidWeight: options.centroidWeight ?? 0.5,
         matchQualityWeight: options.matchQualityWeight ?? 1,
