@@ -230,7 +230,9 @@ describe('the Bedrock language model specifically', () => {
     expect(schema).toMatchObject({ type: 'object', required: ['category', 'confidence'] });
     expect(JSON.stringify(schema)).toContain('"enum":["network","database"]');
     expect(input.guardrailConfig).toMatchObject({ guardrailIdentifier: 'gr-123', guardrailVersion: '2' });
-    expect(String((input.system?.[0] as { text: string }).text)).toMatch(/^You triage\.\n\nData handling rules/);
+    expect(String((input.system ?? [])[0] && (input.system![0] as { text: string }).text)).toMatch(
+      /^You triage\.\n\nData handling rules/,
+    );
   });
 
   it('shows the model what was wrong once, as a failed tool result, and accepts the corrected answer', async () => {
