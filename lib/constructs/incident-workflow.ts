@@ -14,8 +14,8 @@ export interface IncidentWorkflowProps {
   /** Path of the ASL definition (JSONPath), read at synth. */
   readonly definitionFile: string;
   /**
-   * The functions the definition invokes, by substitution key (`${TriageFunctionArn}` -> `TriageFunctionArn`).
-   * The state machine may invoke exactly these, and every `${...}` in the definition must have one.
+   * The functions the definition may invoke, by substitution key (`${TriageFunctionArn}` -> `TriageFunctionArn`).
+   * Every `${...}` in the definition must have one; the state machine may invoke those the definition references.
    */
   readonly functions: Readonly<Record<string, LumosFunction>>;
   /** Key that encrypts the execution log group. */
@@ -62,7 +62,8 @@ export class IncidentWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: IncidentWorkflowProps) {
     super(scope, id);
     const definition = readFileSync(props.definitionFile, 'utf8');
-    const missing = substitutionKeysIn(definition).filter((key) => !(key in props.functions));
+    const referenced = substitutionKeysIn(definition);
+    const missing = referenced.filter((key) => !(key in props.functions));
     if (missing.length > 0) throw new UnresolvedSubstitutionError(missing);
 
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -81,8 +82,9 @@ export class IncidentWorkflow extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
-    // `fromString` hides the Task resources from CDK, so invoke permissions are explicit: these functions, no others.
-    for (const fn of Object.values(props.functions)) fn.grantInvokeExactly(this.stateMachine);
+    // `fromString` hides the Task resources from CDK, so invoke permissions are explicit: exactly the functions the
+    // definition references, even if more are offered.
+    for (const key of referenced) props.functions[key].grantInvokeExactly(this.stateMachine);
 
     acknowledge(
       this.stateMachine.role,

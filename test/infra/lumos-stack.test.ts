@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { functionCatalogue, substitutionKey } from '../../lambdas/catalogue';
 import { ALARM_DETAIL_TYPES } from '../../lib/constructs/alarm-intake';
 import { INCIDENT_TTL_ATTRIBUTE } from '../../lib/constructs/incident-store';
+import { substitutionKeysIn } from '../../lib/constructs/incident-workflow';
 import { needsOf } from '../../lib/function-wiring';
 import type { LumosStack } from '../../lib/lumos-stack';
 import { renderCfn, resourcesOfType, synthStage } from './support/synth-stage';
@@ -308,7 +311,7 @@ describe('state machine', () => {
     }
   });
 
-  it('may invoke exactly the workflow functions, by unqualified ARN', () => {
+  it('may invoke exactly the functions the definition references, by unqualified ARN', () => {
     const roleId = logicalIdOf(prod.stack, prod.stack.workflow.stateMachine.role.node.defaultChild);
     const statements = Object.values(resourcesOfType(prod.template, 'AWS::IAM::Policy'))
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
@@ -317,10 +320,14 @@ describe('state machine', () => {
       )
       .filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'));
     const invoked = statements.flatMap((statement) => [statement.Resource].flat().map(renderCfn)).sort();
+    const referenced = substitutionKeysIn(
+      readFileSync(path.join(__dirname, '..', '..', 'statemachines', 'incident.asl.json'), 'utf8'),
+    );
     const expected = functionCatalogue
-      .filter((spec) => spec.role === 'workflow')
+      .filter((spec) => referenced.includes(substitutionKey(spec)))
       .map((spec) => `<${functionLogicalId(prod.stack, spec.id)}.Arn>`)
       .sort();
+    expect(expected.length).toBe(referenced.length);
     expect(invoked).toEqual(expected);
   });
 
