@@ -35,28 +35,26 @@ const Fallback = z.discriminatedUnion('action', [
 ]);
 export type Fallback = z.infer<typeof Fallback>;
 
-const Tier = z
-  .object({
-    /** `none`: runs without a person (policy permitting); `async`: approve when you can; `realtime`: now, with the full reasoning. */
-    approval: z.enum(['none', 'async', 'realtime']),
-    /** The channel personal approval links go out on. */
-    channel: z.enum(['email', 'slack', 'teams', 'page', 'sns']).default('email'),
-    /** Distinct approvers needed (N of the group's M members). */
-    requiredApprovals: z.number().int().min(1).default(1),
-    /** Seconds the first approver group has. */
-    timeoutSeconds: seconds.default(600),
-    /** A reminder (with a Step Functions heartbeat) goes out this long before the window closes. */
-    reminderBeforeSeconds: seconds.default(120),
-    /** Longest silence the gate tolerates; the approval timer heartbeats well within it. */
-    heartbeatSeconds: seconds.default(300),
-    /** `approverGroup` override; by default the incident's assignment group approves. */
-    approverGroup: z.string().optional(),
-    fallback: Fallback.default({ action: 'escalate' }),
-  })
-  .refine((tier) => tier.reminderBeforeSeconds < tier.timeoutSeconds, {
-    message: 'reminderBeforeSeconds must be shorter than timeoutSeconds',
-    path: ['reminderBeforeSeconds'],
-  });
+const Tier = z.object({
+  /** `none`: runs without a person (policy permitting); `async`: approve when you can; `realtime`: now, with the full reasoning. */
+  approval: z.enum(['none', 'async', 'realtime']),
+  /** The channel personal approval links go out on. */
+  channel: z.enum(['email', 'slack', 'teams', 'page', 'sns']).default('email'),
+  /** Distinct approvers needed (N of the group's M members). */
+  requiredApprovals: z.number().int().min(1).default(1),
+  /** Seconds the first approver group has. */
+  timeoutSeconds: seconds.default(600),
+  /**
+   * A reminder goes out this long before the window closes (at most half the window: a shortened window keeps
+   * a meaningful reminder without having to lower this too).
+   */
+  reminderBeforeSeconds: seconds.default(120),
+  /** Longest silence the gate tolerates; the approval timer heartbeats well within it. */
+  heartbeatSeconds: seconds.default(300),
+  /** `approverGroup` override; by default the incident's assignment group approves. */
+  approverGroup: z.string().optional(),
+  fallback: Fallback.default({ action: 'escalate' }),
+});
 export type TierPolicy = z.infer<typeof Tier>;
 
 const ActionType = z.object({

@@ -4,7 +4,10 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { runHttpAction } from '../../governance/runbooks/http-step-executor';
 import type { RenderedAction, RunbookExecutor, StepRunResult } from '../../ports/runbook-executor';
 
-/** Programs a sandboxed command may start: file housekeeping and inspection, nothing that reaches the network. */
+/**
+ * Programs a sandboxed command may start: file housekeeping and inspection. No shells or interpreters (they would
+ * run anything), nothing that reaches the network.
+ */
 const DEFAULT_PROGRAMS = [
   'ls',
   'cat',
@@ -20,8 +23,6 @@ const DEFAULT_PROGRAMS = [
   'test',
   'true',
   'false',
-  'sh',
-  'node',
 ];
 
 /**
@@ -74,6 +75,15 @@ export class LocalRunbookExecutor implements RunbookExecutor {
         ok: false,
         output: '',
         error: `program '${program}' is not allowed in the sandbox`,
+        durationMs: 0,
+      });
+    }
+    // `find -exec` would start any program, past the allowlist.
+    if (program === 'find' && args.some((a) => /^-(exec|execdir|ok|okdir|fprint.*|fls)$/.test(a))) {
+      return Promise.resolve({
+        ok: false,
+        output: '',
+        error: 'find may not start or write other programs/files here',
         durationMs: 0,
       });
     }

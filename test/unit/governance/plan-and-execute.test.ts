@@ -1,0 +1,270 @@
+import {
+  PlanMismatchError,
+  PolicyDeniedError,
+  RunbookFailedError,
+} from '../../../lambdas/governance/governance-errors';
+import { loadRunbooks } from '../../../lambdas/governance/runbooks/runbook-catalogue';
+import type { RenderedAction, RunbookExecutor, StepRunResult } from '../../../lambdas/ports/runbook-executor';
+import { approvalDeadlines } from '../../../lambdas/workflow/deadlines';
+import { type ExecuteDeps, executePlan } from '../../../lambdas/workflow/execute-plan/core';
+import { actionHashOf, type Plan, planResponse } from '../../../lambdas/workflow/plan/core';
+import { MemoryIncidentStore } from '../../support/memory-incident-store';
+import {
+  CapturingNotifier,
+  ManualClock,
+  MemoryApprovalStore,
+  MemoryAuditTrail,
+  testPolicy,
+  triagedIncident,
+} from './fakes';
+
+const runbooks = loadRunbooks(`${__dirname}/../../../runbooks`);
+const THURSDAY_MORNING = new Date('2026-11-19T10:00:00Z');
+const baseOverrides = {
+  services: {
+    'inventory-svc': { domain: 'commerce', environment: 'production', targets: { http: 'http://svc.local' } },
+  },
+  freezes: [],
+};
+
+async function plan(
+  incident = triagedIncident(),
+  overrides: Record<string, unknown> = {},
+  at = THURSDAY_MORNING,
+): Promise<Plan> {
+  const policy = testPolicy({ ...baseOverrides, ...overrides });
+  return planResponse(incident, {
+    policy,
+    runbooks: runbooks.values(),
+    deadlines: approvalDeadlines(policy.config, {}),
+    at,
+  });
+}
+
+const types = (p: Plan) => p.actions.map((a) => `${a.type}:${a.risk}`);
+
+describe('planning', () => {
+  it('routes, writes the first response and proposes the matching runbook, gated at its risk', async () => {
+    const p = await plan();
+    expect(types(p)).toEqual(['assign:low', 'post-work-note:low', 'run-runbook:medium']);
+    expect(p).toMatchObject({
+      riskTier: 'medium',
+      requiresApproval: true,
+      approval: { mode: 'async', requiredApprovals: 1 },
+    });
+    expect(p.actions[2]?.runbook).toMatchObject({
+      id: 'restart-service',
+      parameters: { baseUrl: 'http://svc.local', service: 'inventory-svc' },
+    });
+    expect(p.approvalTimeoutSeconds).toBe(600);
+  });
+
+  it('runs alone when everything is low risk and permitted', async () => {
+    const p = await plan(triagedIncident({ title: 'Question about invoices', service: undefined }));
+    expect(p).toMatchObject({ riskTier: 'low', requiresApproval: false, approvalTimeoutSeconds: 0 });
+  });
+
+  it("asks a person to confirm a P1 in real time, with the high tier's fallback stage added to the deadline", async () => {
+    const incident = triagedIncident({ priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' } });
+    const p = await plan(incident);
+    expect(types(p)).toContain('human-review:high');
+    expect(p).toMatchObject({
+      riskTier: 'high',
+      approval: { mode: 'realtime', requiredApprovals: 2, stageSeconds: [600, 300] },
+    });
+    expect(p.approvalTimeoutSeconds).toBe(900);
+  });
+
+  it('applies the SLA stage triggers: P2 below 0.8 confidence -> review, P3 uncategorised -> L2, P4 asking for a person -> human', async () => {
+    const triage = triagedIncident().triage!;
+    const p2 = await plan(triagedIncident({ triage: { ...triage, priority: 'P2', confidence: 0.75 } }));
+    expect(types(p2)).toContain('human-review:medium');
+    const p3 = await plan(
+      triagedIncident({ title: 'Something odd', description: '', triage: { ...triage, category: 'general' } }),
+    );
+    expect(p3.actions[0]).toMatchObject({ type: 'assign', target: 'Service Desk L2' });
+    const p4 = await plan(
+      triagedIncident({
+        title: 'Printer',
+        description: 'Can I please speak to a real person?',
+        triage: { ...triage, priority: 'P4' },
+      }),
+    );
+    expect(types(p4)).toContain('escalate-to-human:low');
+  });
+
+  it('drops what the policy refuses (a change during a freeze) and says why', async () => {
+    const p = await plan(triagedIncident(), {
+      freezes: [
+        { name: 'Sale', from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', environments: ['production'] },
+      ],
+    });
+    expect(p.actions.map((a) => a.type)).not.toContain('run-runbook');
+    expect(p.blocked[0]).toMatchObject({ type: 'run-runbook' });
+    expect(p.notes.join(' ')).toMatch(/change-freeze/);
+    expect(p.requiresApproval).toBe(false);
+  });
+
+  it('does not propose a runbook whose dry run finds it unnecessary', async () => {
+    const policy = testPolicy(baseOverrides);
+    const p = await planResponse(triagedIncident(), {
+      policy,
+      runbooks: runbooks.values(),
+      deadlines: approvalDeadlines(policy.config, {}),
+      at: THURSDAY_MORNING,
+      dryRun: async (loaded) => ({
+        runbookId: loaded.runbook.id,
+        dryRun: true,
+        executor: 'x',
+        status: 'not_needed',
+        outcomes: [],
+        startedAt: '',
+        finishedAt: '',
+        summary: 'already healthy',
+      }),
+    });
+    expect(p.actions.map((a) => a.type)).not.toContain('run-runbook');
+    expect(p.notes[0]).toMatch(/not needed: already healthy/);
+  });
+
+  it('binds the hash to what runs, not to the explanations around it', async () => {
+    const p = await plan();
+    const reworded = p.actions.map((a) => ({ ...a, reason: 'something else' }));
+    expect(actionHashOf(reworded)).toBe(p.actionHash);
+    const retargeted = p.actions.map((a) =>
+      a.runbook
+        ? { ...a, runbook: { ...a.runbook, parameters: { ...a.runbook.parameters, baseUrl: 'http://evil' } } }
+        : a,
+    );
+    expect(actionHashOf(retargeted)).not.toBe(p.actionHash);
+  });
+});
+
+class TargetExecutor implements RunbookExecutor {
+  readonly name = 'target';
+  readonly ran: string[] = [];
+  healthy = false;
+  constructor(private readonly comesBack = true) {}
+  async run(action: RenderedAction): Promise<StepRunResult> {
+    const what = action.kind === 'http' ? `${action.method} ${action.url}` : action.kind;
+    this.ran.push(what);
+    if (what.includes('/admin/restart')) this.healthy = this.comesBack;
+    const status = what.startsWith('GET') ? (this.healthy ? 200 : 503) : 202;
+    return { ok: status < 300, status, output: '', durationMs: 1 };
+  }
+}
+
+async function executionSetup(
+  options: { overrides?: Record<string, unknown>; executor?: TargetExecutor; at?: Date } = {},
+) {
+  const store = new MemoryIncidentStore();
+  const incident = triagedIncident();
+  await store.create(incident);
+  const p = await plan(incident);
+  await store.update(incident.incidentId, { agents: { plan: p } });
+  const approvals = new MemoryApprovalStore();
+  await approvals.create({
+    approvalId: 'apr-1',
+    incidentId: incident.incidentId,
+    planId: p.planId,
+    actionHash: p.actionHash,
+    actions: [],
+    reasoning: {},
+    riskTier: 'medium',
+    mode: 'async',
+    channel: 'email',
+    approverGroup: 'Application Support',
+    stages: [],
+    requiredApprovals: 1,
+    votes: [],
+    usedTokenIds: [],
+    proposedBy: 'agent:planner',
+    taskToken: 't',
+    status: 'approved',
+    requestedAt: '',
+    expiresAt: '',
+    callback: 'sent',
+    version: 1,
+  });
+  const executor = options.executor ?? new TargetExecutor();
+  const deps: ExecuteDeps = {
+    store,
+    approvals,
+    notifier: new CapturingNotifier(),
+    audit: new MemoryAuditTrail(),
+    clock: new ManualClock(options.at ?? THURSDAY_MORNING),
+    policy: testPolicy({ ...baseOverrides, ...options.overrides }),
+    runbooks,
+    executor,
+    runbookDryRun: false,
+  };
+  const input = {
+    incidentId: incident.incidentId,
+    plan: { planId: p.planId, actionHash: p.actionHash },
+    approval: { decision: 'approve', approvalId: 'apr-1', actionHash: p.actionHash },
+  };
+  return {
+    deps,
+    input,
+    store,
+    executor,
+    plan: p,
+    audit: deps.audit as MemoryAuditTrail,
+    incidentId: incident.incidentId,
+  };
+}
+
+describe('executing the approved plan', () => {
+  it('runs exactly the approved actions, the runbook included, and records each in the audit trail', async () => {
+    const { deps, input, executor, audit, incidentId, store } = await executionSetup();
+    await expect(executePlan(deps, input)).resolves.toMatchObject({ status: 'done', runbook: { status: 'succeeded' } });
+    expect(executor.ran).toContain('POST http://svc.local/admin/restart');
+    expect(audit.types(incidentId)).toEqual(
+      expect.arrayContaining(['policy.evaluation', 'itsm.write', 'action.executed']),
+    );
+    expect((await store.get(incidentId))?.status).toBe('in_progress');
+  });
+
+  it('refuses a stored plan whose actions were edited after approval, running nothing', async () => {
+    const { deps, input, executor, store, plan: p, incidentId } = await executionSetup();
+    const tampered = {
+      ...p,
+      actions: p.actions.map((a) =>
+        a.runbook
+          ? { ...a, runbook: { ...a.runbook, parameters: { ...a.runbook.parameters, baseUrl: 'http://evil' } } }
+          : a,
+      ),
+    };
+    await store.update(incidentId, { agents: { plan: tampered } });
+    await expect(executePlan(deps, input)).rejects.toBeInstanceOf(PlanMismatchError);
+    expect(executor.ran).toEqual([]);
+  });
+
+  it('refuses without an approval record for exactly this plan', async () => {
+    const { deps, input, executor } = await executionSetup();
+    await expect(executePlan(deps, { ...input, approval: undefined })).rejects.toThrow(/needs an approval/);
+    await expect(
+      executePlan(deps, { ...input, approval: { ...input.approval, approvalId: 'apr-unknown' } }),
+    ).rejects.toBeInstanceOf(PlanMismatchError);
+    expect(executor.ran).toEqual([]);
+  });
+
+  it('asks the policy again right before: a freeze that began after approval stops the runbook', async () => {
+    const { deps, input, executor, audit, incidentId } = await executionSetup({
+      overrides: {
+        freezes: [
+          { name: 'Sale', from: '2026-11-19T09:00:00Z', to: '2026-11-30T00:00:00Z', environments: ['production'] },
+        ],
+      },
+    });
+    await expect(executePlan(deps, input)).rejects.toBeInstanceOf(PolicyDeniedError);
+    expect(executor.ran).toEqual([]);
+    expect(audit.types(incidentId)).toContain('action.blocked');
+  });
+
+  it('rolls back and hands the incident to a person when the post-check fails', async () => {
+    const { deps, input, executor } = await executionSetup({ executor: new TargetExecutor(false) });
+    await expect(executePlan(deps, input)).rejects.toBeInstanceOf(RunbookFailedError);
+    expect(executor.ran.at(-1)).toBe('POST http://svc.local/admin/rollback');
+  });
+});
