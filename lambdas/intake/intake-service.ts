@@ -281,7 +281,7 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
     set: {
       title: signal.title,
       description: signal.description || incident.description,
-      severity: signal.severity,
+      severity: Object.values(signal.severity).some((v) => v !== undefined) ? signal.severity : incident.severity,
       labels: { ...incident.labels, ...signal.labels },
       ...(signal.externalUrl ? { externalUrl: signal.externalUrl } : {}),
       ...(priorityChanged ? { priority: fromSource.priority } : {}),

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../core/ids';
 import { Signal } from '../core/incident';
 import { BadRequestError } from '../shared/errors';
 import { resolveService } from './service-map';
@@ -13,12 +14,20 @@ export const SIGNAL_LIMITS = {
   hints: 20,
   hint: 256,
   correlationKeys: 10,
-  key: 1024,
   actors: 10,
   note: 8 * 1024,
 } as const;
 
 const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * Identities (fingerprints, group keys) stay as they are up to 512 bytes; longer ones keep a readable head and a
+ * hash of the whole, deterministically, so they still correlate and fit DynamoDB key limits.
+ */
+export function boundedKey(key: string): string {
+  if (Buffer.byteLength(key, 'utf8') <= 512) return key;
+  return `${key.slice(0, 120)}…#${sha256Hex(key)}`;
+}
 
 /** Severity labels that say only "something is wrong", leaving room for the service map's priority. */
 const GENERIC_LABELS = new Set(['alarm', 'firing', 'alerting', 'triggered', 'problem']);
@@ -35,16 +44,20 @@ function bounded(signal: Signal): Signal {
           ...new Set(values.filter((v) => typeof v === 'string' && v.trim() !== '').map((v) => cut(v.trim(), size))),
         ].slice(0, count)
       : undefined;
+  const fingerprint = boundedKey(signal.fingerprint);
   return {
     ...signal,
+    fingerprint,
+    deliveryId: boundedKey(signal.deliveryId),
+    externalId: cut(signal.externalId, SIGNAL_LIMITS.hint * 2),
     title: cut(signal.title.replace(/\s+/g, ' ').trim(), SIGNAL_LIMITS.title),
     description: cut(signal.description ?? '', SIGNAL_LIMITS.description),
     labels,
     service: signal.service?.trim() ? cut(signal.service.trim(), SIGNAL_LIMITS.hint) : undefined,
     serviceHints: list(signal.serviceHints, SIGNAL_LIMITS.hints, SIGNAL_LIMITS.hint),
-    correlationKeys: list(signal.correlationKeys, SIGNAL_LIMITS.correlationKeys, SIGNAL_LIMITS.key)?.filter(
-      (k) => k !== signal.fingerprint,
-    ),
+    correlationKeys: list(signal.correlationKeys, SIGNAL_LIMITS.correlationKeys, Number.POSITIVE_INFINITY)
+      ?.map(boundedKey)
+      .filter((k) => k !== fingerprint),
     changedBy: list(signal.changedBy, SIGNAL_LIMITS.actors, SIGNAL_LIMITS.hint),
     changeNote: signal.changeNote === undefined ? undefined : cut(signal.changeNote, SIGNAL_LIMITS.note),
   };

@@ -199,7 +199,8 @@ export const cloudwatchParser: SourceParser = {
       action: state === 'OK' ? 'resolve' : 'create',
       deliveryId: `cloudwatch:${event.id}`,
       fingerprint: contributor ? `${alarmKey}#${contributor.id}` : alarmKey,
-      externalId: event.resources?.[0] ?? `arn:aws:cloudwatch:${region}:${account}:alarm:${detail.alarmName}`,
+      externalId:
+        event.resources?.find((r) => r.trim()) ?? `arn:aws:cloudwatch:${region}:${account}:alarm:${detail.alarmName}`,
       externalUrl: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(detail.alarmName)}`,
       title: state === 'OK' ? `${subject} recovered` : `${subject} is in ALARM`,
       description,

@@ -107,7 +107,8 @@ export const pagerdutyParser: SourceParser = {
       externalId: incidentId,
       externalUrl: data.html_url ?? data.incident?.html_url ?? undefined,
       title,
-      description: [data.description ?? '', note].filter(Boolean).join('\n\n'),
+      // A note or status update is news about the incident, not its description: it travels as the change note.
+      description: isIncident ? (data.description ?? '') : '',
       service: data.service?.summary ?? undefined,
       serviceHints: names(
         data.service?.id,

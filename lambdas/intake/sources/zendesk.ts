@@ -146,7 +146,8 @@ interface TicketSignalInput {
 
 function ticketSignal(input: TicketSignalInput): Signal {
   const { ticket } = input;
-  const description = (ticket.description ?? '').trim() || input.changeNote || '';
+  // A comment describes a new ticket that has no description of its own; on later changes it is only the note.
+  const description = (ticket.description ?? '').trim() || (input.action === 'create' ? (input.changeNote ?? '') : '');
   const labels: Record<string, string> = { ...input.extraLabels };
   if (ticket.status) labels.status = ticket.status;
   if (ticket.priority) labels.zendeskPriority = ticket.priority;
