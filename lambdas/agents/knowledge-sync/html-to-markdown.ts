@@ -34,7 +34,8 @@ export function htmlToMarkdown(html: string): string {
       )
       .replace(
         /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1>/gi,
-        (_m, level: string, text: string) => `\n${'#'.repeat(Number(level))} ${text.replace(/<[^>]+>/g, '').trim()}\n`,
+        (_m, level: string, text: string) =>
+          `\n${'#'.repeat(Number(level))} ${text.replace(/<[^>]+>/g, '').trim()}\n\n`,
       )
       .replace(/<li\b[^>]*>/gi, '\n- ')
       .replace(/<br\s*\/?>/gi, '\n')

@@ -15,7 +15,8 @@ export interface AnomalyOptions {
   readonly drain?: DrainOptions;
 }
 
-export type AnomalyKind = 'new-template' | 'spiking-template' | 'error-code' | 'stack-trace';
+/** `error-burst`: repeated errors in the window when there is no baseline to call them new or spiking. */
+export type AnomalyKind = 'new-template' | 'spiking-template' | 'error-burst' | 'error-code' | 'stack-trace';
 
 export interface LogAnomaly {
   kind: AnomalyKind;
@@ -183,7 +184,7 @@ export function findLogAnomalies(
     const unjudgedError = !hasBaseline && isBad && tally.window >= minNew;
     if (spiking || unjudgedError) {
       anomalies.push({
-        kind: kindPrefix === 'code' ? 'error-code' : 'spiking-template',
+        kind: kindPrefix === 'code' ? 'error-code' : spiking ? 'spiking-template' : 'error-burst',
         key,
         description,
         count: tally.window,

@@ -60,11 +60,13 @@ function rulesSummary(service: string, report: LogAnomalyReport): string {
         ? 'new'
         : a.kind === 'spiking-template'
           ? `x${a.ratio ?? '?'}`
-          : a.kind === 'stack-trace'
-            ? 'stack trace'
-            : a.baselineCount === 0
-              ? 'new code'
-              : 'code';
+          : a.kind === 'error-burst'
+            ? 'repeated errors, no baseline'
+            : a.kind === 'stack-trace'
+              ? 'stack trace'
+              : a.baselineCount === 0
+                ? 'new code'
+                : 'code';
     return `${a.description.slice(0, 120)} (${what}, ${a.count} in window)`;
   };
   const top = report.anomalies.slice(0, 3).map(describe);

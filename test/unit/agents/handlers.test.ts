@@ -1,0 +1,111 @@
+import type { Context } from 'aws-lambda';
+import { handler as dependencyHandler } from '../../../lambdas/agents/dependency/handler';
+import { handler as logAnalysisHandler } from '../../../lambdas/agents/log-analysis/handler';
+import { handler as sentimentHandler } from '../../../lambdas/agents/sentiment/handler';
+import { handler as triageHandler } from '../../../lambdas/agents/triage/handler';
+import { LanguageModelUnavailableError } from '../../../lambdas/ports/llm';
+import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
+import { MemoryIncidentStore } from '../../support/memory-incident-store';
+import { anIncident, clockAt } from './support/incident';
+
+const context = {} as Context;
+const noModel = { generate: async () => Promise.reject(new LanguageModelUnavailableError('none')) };
+
+describe('the agent handlers', () => {
+  let store: MemoryIncidentStore;
+  beforeEach(async () => {
+    resetDependencies();
+    store = new MemoryIncidentStore();
+    await store.create(
+      anIncident({
+        incidentId: 'inc-42',
+        service: 'checkout',
+        title: 'Checkout API returning 503',
+        description: 'Customers are furious, this is unacceptable!!',
+        createdAt: '2026-11-20T10:00:00.000Z',
+      }),
+    );
+    provideDependencies({
+      store,
+      clock: clockAt('2026-11-20T10:01:00.000Z'),
+      llm: noModel,
+      triageModel: { load: async () => undefined },
+      logs: {
+        fetch: async () => ({
+          events: [
+            { timestamp: '2026-11-20T09:59:00.000Z', message: 'ERROR payment timeout' },
+            { timestamp: '2026-11-20T09:59:30.000Z', message: 'ERROR payment timeout' },
+          ],
+          sources: ['checkout.log'],
+          truncated: false,
+        }),
+      },
+      topology: {
+        topology: async () => ({
+          nodes: [{ id: 'checkout' }, { id: 'payments' }],
+          edges: [{ from: 'checkout', to: 'payments' }],
+        }),
+        changes: async () => [],
+      },
+    });
+  });
+  afterAll(() => resetDependencies());
+
+  it('each write their result under agents.<name> and one timeline entry, and answer the state machine briefly', async () => {
+    await expect(sentimentHandler({ incidentId: 'inc-42' }, context)).resolves.toEqual({
+      status: 'scored',
+      escalate: true,
+    });
+    await expect(logAnalysisHandler({ incidentId: 'inc-42' }, context)).resolves.toEqual({
+      status: 'analysed',
+      anomalyCount: 1,
+    });
+    await expect(dependencyHandler({ incidentId: 'inc-42' }, context)).resolves.toEqual({
+      status: 'mapped',
+      suspectCount: 2,
+    });
+    const incident = (await store.get('inc-42'))!;
+    expect(Object.keys(incident.agents).sort()).toEqual(['dependency', 'log-analysis', 'sentiment']);
+    expect(incident.agents.sentiment).toMatchObject({ escalation: { raised: true } });
+    expect(incident.timeline.map((e) => [e.actor, e.type])).toEqual([
+      ['sentiment', 'agent.sentiment'],
+      ['log-analysis', 'agent.log-analysis'],
+      ['dependency', 'agent.dependency'],
+    ]);
+  });
+
+  it('triage keeps the top-level triage and priority, and keeps its evidence under agents.triage', async () => {
+    const result = await triageHandler({ incidentId: 'inc-42' }, context);
+    expect(result).toMatchObject({ category: 'application', assignmentGroup: 'Application Support' });
+    const incident = (await store.get('inc-42'))!;
+    expect(incident.triage).toEqual(result);
+    expect(incident.status).toBe('triaged');
+    expect(incident.agents.triage).toMatchObject({
+      rules: { category: 'application' },
+      similarIncidents: [],
+      modelSkipped: 'LanguageModelUnavailableError: none',
+    });
+  });
+
+  it('record a failure on the incident before the state machine degrades the branch', async () => {
+    provideDependencies({
+      topology: {
+        topology: async () =>
+          Promise.reject(Object.assign(new Error('table gone'), { name: 'ResourceNotFoundException' })),
+        changes: async () => [],
+      },
+    });
+    await expect(dependencyHandler({ incidentId: 'inc-42' }, context)).rejects.toThrow('table gone');
+    const incident = (await store.get('inc-42'))!;
+    expect(incident.agents.dependency).toEqual({
+      status: 'failed',
+      error: 'ResourceNotFoundException',
+      message: 'table gone',
+    });
+    expect(incident.timeline.at(-1)).toMatchObject({ actor: 'dependency', type: 'dependency.failed' });
+  });
+
+  it('reject a malformed step input by name', async () => {
+    await expect(sentimentHandler({ nope: true }, context)).rejects.toMatchObject({ name: 'BadRequestError' });
+  });
+});
