@@ -10,3 +10,19 @@ export function splitIdentifier(word: string): string[] {
     .split(' ');
   return parts.length > 1 ? [word, ...parts] : [word];
 }
+
+/**
+ * Rewrites identifiers inside running text as words, leaving ordinary words and punctuation alone:
+ * `ServerCpuTooHigh fired` -> `Server Cpu Too High fired`, `node_exporter` -> `node exporter`.
+ */
+export function spellOutIdentifiers(text: string): string {
+  return text.replace(/[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*/g, (word) =>
+    word
+      .split(/[_-]+/)
+      .flatMap((part) => {
+        const split = splitIdentifier(part);
+        return split.length > 1 ? split.slice(1) : split;
+      })
+      .join(' '),
+  );
+}

@@ -1,5 +1,5 @@
 import type { Incident } from '../core/incident';
-import { splitIdentifier } from './identifiers';
+import { spellOutIdentifiers } from './identifiers';
 
 /** The parts of an incident a knowledge query is built from. */
 export type QueryableIncident = Pick<Incident, 'kind' | 'title' | 'description'> &
@@ -23,7 +23,7 @@ export function buildIncidentQuery(incident: QueryableIncident): string {
   if (description && !sameText(description, title)) parts.push(description);
   const context = [incident.service, incident.triage?.category]
     .filter((entry): entry is string => Boolean(entry && entry !== 'other' && entry !== 'unknown'))
-    .map((entry) => splitWords(entry))
+    .map((entry) => spellOutIdentifiers(entry))
     .filter((entry) => !includesWords(parts.join(' '), entry));
   const text = [...parts, ...new Set(context)].map((part) => part.replace(/[.\s]+$/, '')).join('. ');
   return clip(text, MAX_QUERY_CHARS);
@@ -60,7 +60,7 @@ export function cleanAlertText(text: string): string {
     .replace(/\b(?:was )?(?:not )?(?:greater|less|lower|higher) than(?: or equal to)? the threshold\b/gi, ' ')
     // Measurements and counts identify this firing, not the fault; HTTP status codes (4xx/5xx) are the exception.
     .replace(/\b(?![45]\d\d\b)\d+(?:\.\d+)?(?:\s*%|\s*(?:ms|s|m|h|d|mb|gb|kb|b)\b|\b)/gi, ' ');
-  return splitWords(out)
+  return spellOutIdentifiers(out)
     .replace(/\s+([.,;:!?])/g, '$1')
     .replace(/[\s,;:]+$/g, '')
     .replace(/\s+/g, ' ')
@@ -93,17 +93,6 @@ export function cleanTicketText(text: string): string {
   let out = kept.join('\n');
   for (const pattern of TICKET_NOISE) out = out.replace(pattern, ' ');
   return out.replace(/\s+/g, ' ').trim();
-}
-
-/** Splits camel-case and snake/kebab-case identifiers into words, leaving ordinary words alone. */
-function splitWords(text: string): string {
-  return text.replace(/[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*/g, (word) => {
-    const parts = word.split(/[_-]+/).flatMap((part) => {
-      const split = splitIdentifier(part);
-      return split.length > 1 ? split.slice(1) : split;
-    });
-    return parts.join(' ');
-  });
 }
 
 function sameText(a: string, b: string): boolean {
