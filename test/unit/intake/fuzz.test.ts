@@ -32,10 +32,9 @@ const mutation = fc.record({
   key: fc.string({ maxLength: 12 }),
 });
 
-function mutate(
-  original: Json,
-  mutations: fc.Mutable<typeof mutation extends fc.Arbitrary<infer T> ? T : never>[],
-): Json {
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(original: Json, mutations: Mutation[]): Json {
   let value = structuredClone(original);
   for (const m of mutations) {
     const paths = pathsOf(value);
