@@ -11,7 +11,7 @@ export function buildSnippet(text: string, queryTerms: readonly string[], maxCha
     .map((unit) =>
       unit
         .replace(/^[-*+]\s+|^\d+\.\s+/, '')
-        .replace(/[`*_]/g, '')
+        .replace(/[`*]|__/g, '')
         .replace(/\s+/g, ' ')
         .trim(),
     )

@@ -249,7 +249,8 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
 
   /**
    * The `k` best articles for `query`, best first, one hit per article (its best chunk gives the snippet and
-   * section). Blank queries, and queries with neither a known word nor embeddable text, return no hits.
+   * section). Blank queries, and queries with neither a word the knowledge base knows nor a meaningful semantic
+   * similarity (stop words only, gibberish), return no hits.
    */
   async search(query: string, k = 5, options: EmbeddedSearchOptions = {}): Promise<KnowledgeHit[]> {
     const limit = Math.min(MAX_K, Math.floor(Number.isFinite(k) ? k : 5));
@@ -388,19 +389,23 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
 
     const chunkMaxLexical = Math.max(0, ...[...chunkScores.values()].map((s) => s.lexical));
     const chunkMaxCosine = Math.max(0, ...[...chunkScores.values()].map((s) => s.cosine));
-    return ranked.map(({ article, rank }) => {
-      const score = topRank > 0 ? clamp01((rank / topRank) * confidence) : 0;
+    const hits: KnowledgeHit[] = [];
+    for (const { article, rank } of ranked) {
+      const score = round(topRank > 0 ? clamp01((rank / topRank) * confidence) : 0);
+      // Zero means neither a known word nor a meaningful similarity: nothing worth showing.
+      if (score <= 0) continue;
       const best = this.bestChunk(article.chunkIds, chunkScores, weights, chunkMaxLexical, chunkMaxCosine);
       const info = this.articles.get(article.articleId);
-      return {
+      hits.push({
         articleId: article.articleId,
         title: info?.title ?? best.title,
-        score: round(score),
+        score,
         snippet: buildSnippet(best.text, queryTerms),
         ...(best.section ? { section: best.section } : {}),
         ...(info?.updatedAt ? { updatedAt: info.updatedAt } : {}),
-      };
-    });
+      });
+    }
+    return hits;
   }
 
   /** Inverse document frequency (over articles) of each query term the knowledge base knows. */

@@ -99,9 +99,11 @@ describe('EmbeddedKnowledgeIndex.search', () => {
     expect(await index.search('server is slow', 0)).toEqual([]);
   });
 
-  it('returns nothing for an empty or blank query', async () => {
+  it('returns nothing for an empty or blank query, or one made only of stop words and punctuation', async () => {
     expect(await index.search('', 5)).toEqual([]);
     expect(await index.search('   \n\t ', 5)).toEqual([]);
+    expect(await index.search('the and of', 5)).toEqual([]);
+    expect(await index.search('?!', 5)).toEqual([]);
   });
 
   it('scores a query the knowledge base has nothing for far below a real match', async () => {
