@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { consoleRoutes } from '../console/local-routes';
 import { EnvSecrets } from '../lambdas/adapters/local/env-secrets';
 import { FileRawArchive } from '../lambdas/adapters/local/file-raw-archive';
 import { createLocalGovernance, type LocalGovernance } from '../lambdas/adapters/local/local-governance';
@@ -118,6 +119,8 @@ function buildRoutes(
           }),
       },
     },
+    // The operator console: static files, as S3 + CloudFront serve them in AWS.
+    ...consoleRoutes(),
   ];
 }
 
