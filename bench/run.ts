@@ -1,18 +1,25 @@
+import { agentsBench } from './agents';
+import { knowledgeBench } from './knowledge';
 import { bundleSizes, skeletonLatency } from './skeleton';
 
 /**
  * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, local runtime
- * start-up and webhook -> triaged latency. Pass section names to run only some: `npm run bench -- bundles`.
+ * start-up and webhook -> triaged latency, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents.
+ * Pass section names to run only some: `npm run bench -- bundles`.
  */
 const sections: Record<string, () => Promise<void>> = {
   bundles: bundleSizes,
   skeleton: () => skeletonLatency(Number(process.env.BENCH_INCIDENTS ?? 100)),
+  knowledge: () => knowledgeBench([]),
+  agents: agentsBench,
 };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = wanted.length ? wanted : Object.keys(sections);
-  console.log(`# Lumos benchmark ${new Date().toISOString()} (node ${process.version}, ${process.platform}/${process.arch})`);
+  console.log(
+    `# Lumos benchmark ${new Date().toISOString()} (node ${process.version}, ${process.platform}/${process.arch})`,
+  );
   for (const name of names) {
     const section = sections[name];
     if (!section) throw new Error(`unknown section '${name}'; known: ${Object.keys(sections).join(', ')}`);

@@ -141,6 +141,8 @@ export interface TriagePrediction {
   /** Features of the text that the model knows; 0 means the model has nothing to say. */
   knownFeatures: number;
   fields: Partial<Record<TriageField, FieldPrediction>>;
+  /** The whole posterior per field, for combining with other evidence. */
+  distributions: Partial<Record<TriageField, Record<string, number>>>;
   similar: SimilarIncident[];
 }
 
@@ -223,7 +225,8 @@ export function classifyIncident(
     }));
 
   const fields: TriagePrediction['fields'] = {};
-  if (knownFeatures === 0) return { knownFeatures, fields, similar };
+  const distributions: TriagePrediction['distributions'] = {};
+  if (knownFeatures === 0) return { knownFeatures, fields, distributions, similar };
   const temperature = Math.sqrt(knownFeatures);
   for (const field of FIELDS) {
     const fieldModel = model.fields[field];
@@ -252,6 +255,7 @@ export function classifyIncident(
       .map((label, c) => ({ label, probability: Math.round(blended[c]! * 1000) / 1000 }))
       .sort((a, b) => b.probability - a.probability);
     fields[field] = { label: ranked[0]!.label, probability: ranked[0]!.probability, alternatives: ranked.slice(1, 3) };
+    distributions[field] = Object.fromEntries(fieldModel.classes.map((label, c) => [label, blended[c]!]));
   }
-  return { knownFeatures, fields, similar };
+  return { knownFeatures, fields, distributions, similar };
 }

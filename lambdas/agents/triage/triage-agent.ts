@@ -4,7 +4,7 @@ import { priorityFromImpactUrgency } from '../../core/priority-matrix';
 import type { LanguageModel } from '../../ports/llm';
 import type { TriageModel } from '../../ports/triage-model';
 import { classifyIncident, type FieldPrediction, type SimilarIncident } from './classifier';
-import { type TriageOptions, triageIncident } from './core';
+import { scoreCategories, type TriageOptions, triageIncident } from './core';
 import { CATEGORY_TERMS, DEFAULT_ASSIGNMENT_GROUPS, INJECTION_PATTERNS } from './lexicon';
 
 /** What the triage agent may consult besides its rules. */
@@ -105,12 +105,27 @@ export async function triageWithEvidence(
     const confident = (f: FieldPrediction | undefined): f is FieldPrediction =>
       Boolean(f && f.probability >= minProbability);
     const parts: number[] = [];
-    if (!categoryHinted && confident(c) && (c.label in CATEGORY_TERMS || c.label === 'general')) {
-      category = c.label;
-      parts.push(c.probability);
-      reasons.push(
-        `category '${c.label}' from the classifier (p=${c.probability}, ${deps.model.exampleCount} resolved incidents)`,
-      );
+    const knownCategory = (label: string) => label in CATEGORY_TERMS || label === 'general';
+    // Category: the lexicon's scores (as a distribution) and the classifier's posterior, averaged; the source's own
+    // category label, when it has one, wins over both.
+    const lexicon = scoreCategories(incident.title, `${incident.description}\n${incident.service ?? ''}`);
+    const lexiconTotal = lexicon.reduce((sum, entry) => sum + entry.score, 0);
+    const categoryPosterior = new Map<string, number>();
+    if (!categoryHinted && (lexiconTotal > 0 || confident(c))) {
+      const share = lexiconTotal > 0 ? 0.5 : 0;
+      for (const entry of lexicon) categoryPosterior.set(entry.category, (share * entry.score) / lexiconTotal);
+      for (const [label, probability] of Object.entries(prediction.distributions.category ?? {})) {
+        if (knownCategory(label))
+          categoryPosterior.set(label, (categoryPosterior.get(label) ?? 0) + (1 - share) * probability);
+      }
+      const [best] = [...categoryPosterior.entries()].sort((a, b) => b[1] - a[1]);
+      if (best && best[0] !== category) {
+        category = best[0];
+        reasons.push(
+          `category '${best[0]}' from lexicon and classifier together (p=${round(best[1])}, ${deps.model.exampleCount} resolved incidents)`,
+        );
+      }
+      if (best) parts.push(best[1]);
     }
     if (!sourceGavePriority && confident(p) && /^P[1-5]$/.test(p.label)) {
       priority = p.label as Priority;
@@ -118,10 +133,12 @@ export async function triageWithEvidence(
       parts.push(p.probability);
       reasons.push(`priority ${p.label} from the classifier (p=${p.probability})`);
     }
+    // Group: the classifier's, when it is sure (history knows team splits the category does not, such as payments
+    // versus other applications); else the group of the category.
     if (confident(g)) {
       assignmentGroup = g.label;
       parts.push(g.probability);
-      reasons.push(`group '${g.label}' from the classifier (p=${g.probability})`);
+      if (g.label !== groups[category]) reasons.push(`group '${g.label}' from the classifier (p=${g.probability})`);
     } else {
       assignmentGroup = groups[category] ?? groups.general ?? 'Service Desk';
     }

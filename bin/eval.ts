@@ -1,0 +1,66 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { alertQueries } from '../bench/knowledge';
+import { evaluateRetrieval } from './eval/retrieval';
+import { evaluateTriage } from './eval/triage';
+
+const USAGE = `Lumos evaluation.
+
+  npm run eval -- retrieval --kb <dir> --queries <file.jsonl> [--queries <more.jsonl>]
+      R@1, R@3, MRR and latency of the hybrid index, its halves and a plain BM25 baseline.
+      Query lines: {"query": "...", "expected": "<articleId>"} or {"kind": "ticket"|"alert", "title": "...",
+      "description": "...", "expected": "<articleId>"} (turned into the query the knowledge agent would send).
+
+  npm run eval -- triage --data <file.csv|file.jsonl> [--folds 5]
+      Accuracy per field (category, priority, assignment group) and confusion tables, by cross-validation.
+
+  npm run eval -- alert-queries --alerts <alert-rules dir> --kb <runbooks dir> [--out <file.jsonl>]
+      Writes one query per alerting rule whose runbook_url names a runbook in --kb (summary and description, as
+      the alert would arrive; the alert name is left out because it is the runbook's file name).`;
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      kb: { type: 'string' },
+      queries: { type: 'string', multiple: true },
+      data: { type: 'string', multiple: true },
+      folds: { type: 'string' },
+      alerts: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  switch (command) {
+    case 'retrieval':
+      if (!values.kb || !values.queries?.length) break;
+      return evaluateRetrieval(
+        resolve(values.kb),
+        values.queries.map((q) => resolve(q)),
+      );
+    case 'triage':
+      if (!values.data?.length) break;
+      return evaluateTriage(
+        values.data.map((d) => resolve(d)),
+        Number(values.folds ?? 5),
+      );
+    case 'alert-queries': {
+      if (!values.alerts || !values.kb) break;
+      const queries = await alertQueries(resolve(values.alerts), resolve(values.kb));
+      const jsonl = queries.map((q) => JSON.stringify({ query: q.query, expected: q.expected })).join('\n');
+      if (values.out) {
+        await writeFile(values.out, `${jsonl}\n`);
+        console.log(`${queries.length} alert queries -> ${values.out}`);
+      } else console.log(jsonl);
+      return;
+    }
+  }
+  console.error(USAGE);
+  process.exit(2);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  process.exit(1);
+});
