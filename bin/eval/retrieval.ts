@@ -114,6 +114,8 @@ export async function evaluateRetrieval(kbDir: string, queryFiles: readonly stri
         scores.mrr.toFixed(3),
         percentile(latencies, 50).toFixed(1),
         percentile(latencies, 95).toFixed(1),
+        percentile(cpu, 50).toFixed(1),
+        percentile(cpu, 95).toFixed(1),
       ]);
     }
     console.log(`\n${file} (${queries.length} queries)\n${table(rows)}`);
