@@ -60,11 +60,18 @@ export async function archiveDelivery(
   metadata: Record<string, string> = {},
 ): Promise<string> {
   const day = receivedAt.toISOString().slice(0, 10).replaceAll('-', '/');
-  return archive.put(`raw/${source}/${day}/${sha256Hex(deliveryKey)}.json`, rawBody, {
-    ...metadata,
-    source,
-    receivedAt: receivedAt.toISOString(),
-  });
+  const key = `raw/${source}/${day}/${sha256Hex(deliveryKey)}.json`;
+  const meta = { ...metadata, source, receivedAt: receivedAt.toISOString() };
+  // Two copies of one delivery arriving together write the same key; a brief retry rides out such collisions
+  // and transient storage errors before the delivery is refused (503) for the sender to retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await archive.put(key, rawBody, meta);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await delay(20 * attempt * (0.5 + Math.random()));
+    }
+  }
 }
 
 function entry(deps: IntakeDeps, type: string, summary: string, data?: Record<string, unknown>): TimelineEntry {

@@ -235,9 +235,13 @@ describe('a delivery through the intake', () => {
     expect(h.workflow.started).toHaveLength(1);
   });
 
-  it('refuses (503) a delivery it cannot archive, before storing anything', async () => {
+  it('retries a failing archive briefly, and refuses (503) a delivery it cannot archive, before storing anything', async () => {
+    const flaky = harness();
+    flaky.archive.failNext = 2;
+    expect((await post(flaky, 'generic', fixtureText('generic/alert.json'))).status).toBe('created');
+
     const h = harness();
-    h.archive.failNext = 1;
+    h.archive.failNext = 3;
     const error = await failure(post(h, 'generic', fixtureText('generic/alert.json')));
     expect({ status: error.statusCode, code: error.code }).toEqual({ status: 503, code: 'archive_unavailable' });
     expect(h.store.incidents.size).toBe(0);
