@@ -1,5 +1,6 @@
 import { sha256Hex } from '../core/ids';
 import type { Incident, TimelineEntry } from '../core/incident';
+import type { AuditTrail } from '../ports/audit';
 import type { Clock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
 import { ItsmUnavailableError } from './itsm-errors';
@@ -13,6 +14,8 @@ export interface WriteBackDeps {
   store: IncidentStore;
   itsm: Itsm;
   clock: Clock;
+  /** When given, every write that reached a ticket is also appended to the incident's audit trail. */
+  audit?: AuditTrail;
   /** How long an attempt's claim protects it before another attempt may take over. @default 15 */
   leaseSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -87,7 +90,7 @@ async function record(deps: WriteBackDeps, incident: Incident, entry: WriteRecor
   const timeline: TimelineEntry = {
     at: entry.at,
     actor: 'itsm',
-    type: `itsm.${entry.status === 'written' ? 'written' : 'skipped'}`,
+    type: entry.status === 'written' ? 'itsm.write' : 'itsm.skipped',
     summary,
     data: {
       purpose: entry.purpose,
@@ -96,6 +99,14 @@ async function record(deps: WriteBackDeps, incident: Incident, entry: WriteRecor
     },
   };
   await deps.store.update(incident.incidentId, { agents: { itsm: state }, append: [timeline] });
+  if (deps.audit && entry.status === 'written') {
+    await deps.audit.append(incident.incidentId, {
+      type: 'itsm.write',
+      actor: 'agent:itsm',
+      summary,
+      data: { ...entry },
+    });
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { SecretsManagerSecrets } from '../adapters/aws/secrets-manager-secrets';
 import { StepFunctionsWorkflow } from '../adapters/aws/sfn-workflow';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
 import { AwsRunbookExecutor } from '../adapters/aws/ssm-runbook-executor';
+import { SecretBackedItsm } from '../itsm/connector-registry';
 import { agentFactories } from './aws-agent-factories';
 import { registerFactories } from './dependencies';
 
@@ -45,4 +46,12 @@ registerFactories({
   // --- agents ---
   ...agentFactories(env),
   // --- end agents ---
+  // ITSM connections live in their own secret (`{"servicenow": {baseUrl, credentials}, ...}`); without it every
+  // write is recorded on the incident as not configured instead of failing the workflow.
+  itsm: () =>
+    new SecretBackedItsm(
+      process.env.ITSM_SECRETS_ARN
+        ? new SecretsManagerSecrets(process.env.ITSM_SECRETS_ARN)
+        : { get: async () => undefined },
+    ),
 });

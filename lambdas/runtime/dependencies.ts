@@ -1,3 +1,4 @@
+import type { Itsm } from '../itsm/ticket';
 import type { ApprovalStore } from '../ports/approval-store';
 import type { AuditExport, AuditTrail } from '../ports/audit';
 import type { Clock } from '../ports/clock';
@@ -59,6 +60,8 @@ export interface Dependencies {
   /** HMAC keys of approval links: `signingKey`, and `previousSigningKey` during a rotation. */
   approvalLinkKeys: SecretProvider;
   // --- end governance ---
+  /** Ticket write-back to ServiceNow, Jira and Zendesk (connections from the ITSM secret; recorded locally). */
+  itsm: Itsm;
 }
 
 type Factories = { [K in keyof Dependencies]: () => Dependencies[K] };

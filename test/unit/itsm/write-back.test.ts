@@ -167,7 +167,7 @@ describe('writing back exactly once', () => {
     });
     expect(incident.timeline.at(-1)).toMatchObject({
       actor: 'itsm',
-      type: 'itsm.written',
+      type: 'itsm.write',
       summary: 'Wrote first-response to servicenow INC0010042 (work note, state -> in_progress)',
     });
   });

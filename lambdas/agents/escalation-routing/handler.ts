@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import '../../runtime/aws-defaults';
+import { dependency } from '../../runtime/dependencies';
+import { parseStepInput, StepInput } from '../../workflow/step-input';
+import { runAgentStep } from '../agent-step';
+import { routeIncident, workloadOf } from './core';
+import { PagerDutyOnCall } from './pagerduty-oncall';
+import { teamsConfig } from './teams';
+
+/** Incidents read to count open ones per group: the most recent ones are the open ones. */
+const WORKLOAD_WINDOW = 500;
+
+/** PagerDuty on-call, when the `pagerduty-api` secret holds an API token; otherwise the configured rotations. */
+async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
+  const token = await dependency('secrets')
+    .get('pagerduty-api')
+    .catch(() => undefined);
+  // The local secrets fall back to a development default that is no API token.
+  return token && token !== 'local-dev-secret' ? new PagerDutyOnCall(token, process.env.PAGERDUTY_API_URL) : undefined;
+}
+
+/**
+ * Workflow step `Route` (escalation routing agent): picks the team that takes the incident by skills, on-call
+ * schedule and workload, and writes the summary they read first. Stored under `agents.routing`.
+ */
+export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
+  const { incidentId } = parseStepInput(StepInput, payload);
+  const store = dependency('store');
+  const clock = dependency('clock');
+  return runAgentStep('routing', incidentId, { store, clock }, async (incident) => {
+    const recent = await store.list({ limit: WORKLOAD_WINDOW });
+    const decision = await routeIncident(
+      incident,
+      teamsConfig(),
+      workloadOf(recent, incidentId),
+      clock.now(),
+      await pagerDuty(),
+    );
+    return {
+      result: { ...decision },
+      summary: `Routed to ${decision.group}${decision.assignee ? ` (on call: ${decision.assignee.name})` : ''}: ${decision.reason}`,
+      data: { group: decision.group, assignee: decision.assignee?.email ?? null },
+      output: { group: decision.group, assignee: decision.assignee?.name ?? null },
+    };
+  });
+});

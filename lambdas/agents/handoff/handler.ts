@@ -1,0 +1,40 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import '../../runtime/aws-defaults';
+import { dependency } from '../../runtime/dependencies';
+import { parseStepInput } from '../../workflow/step-input';
+import { runAgentStep } from '../agent-step';
+import { type RoutingDecision, routeIncident, workloadOf } from '../escalation-routing/core';
+import { teamsConfig } from '../escalation-routing/teams';
+import { buildHandoffPacket, HandoffOutcome, handoffReason } from './core';
+
+const Input = z.looseObject({ incidentId: z.string().min(1), outcome: HandoffOutcome.optional() });
+
+/**
+ * Workflow step `Handoff` (human handoff agent): when a person must take over, routes the incident again (the
+ * on-call person may have changed since intake) and builds the handoff packet; kept under `agents.handoff`, it is
+ * what `WriteBack` puts on the ticket. When Lumos finished the job itself the packet says so and nothing is routed.
+ */
+export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
+  const { incidentId, outcome } = parseStepInput(Input, payload);
+  const store = dependency('store');
+  const clock = dependency('clock');
+  return runAgentStep('handoff', incidentId, { store, clock }, async (incident) => {
+    let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
+      | RoutingDecision
+      | undefined;
+    if (handoffReason(incident, outcome)) {
+      const recent = await store.list({ limit: 500 });
+      routing = await routeIncident(incident, teamsConfig(), workloadOf(recent, incidentId), clock.now());
+    }
+    const packet = buildHandoffPacket(incident, outcome, routing, clock.now());
+    return {
+      result: { ...packet },
+      summary: packet.needed
+        ? `Handoff to ${packet.to?.group ?? 'a person'}${packet.to?.assignee ? ` (${packet.to.assignee.name})` : ''}: ${packet.reason}`
+        : packet.reason,
+      data: { needed: packet.needed, group: packet.to?.group ?? null, confidence: packet.confidence },
+      output: { needed: packet.needed, group: packet.to?.group ?? null },
+    };
+  });
+});

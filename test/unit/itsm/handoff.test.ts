@@ -1,0 +1,182 @@
+import { buildHandoffPacket, handoffReason } from '../../../lambdas/agents/handoff/core';
+import type { Incident } from '../../../lambdas/core/incident';
+import { firstResponseText, firstResponseUpdate } from '../../../lambdas/workflow/first-response/core';
+import { finalWrite } from '../../../lambdas/workflow/write-back/core';
+import { incidentFrom } from './fixtures';
+
+const AT = new Date('2026-11-18T10:05:00Z');
+
+function enriched(): Incident {
+  const base = incidentFrom('servicenow', { externalId: 'INC0010042', sysId: 'a'.repeat(32) });
+  return {
+    ...base,
+    knowledge: { ...base.knowledge!, suggestedResolution: 'Raise the IKE keepalive to 20 s on the Berlin gateway.' },
+    agents: {
+      routing: { group: 'Network Operations', reason: 'Network Operations owns network incidents', summary: 'x' },
+      sentiment: {
+        status: 'scored',
+        current: -0.7,
+        trendLabel: 'worsening',
+        summary: 'Two comments, getting angrier.',
+        escalation: { raised: true, reasons: ['latest comment very negative'], recommendation: 'offer-callback' },
+      },
+      'log-analysis': {
+        status: 'analysed',
+        summary: 'IKE SA expired errors spiked at 09:12.',
+        confidence: 0.7,
+        service: 'corp-vpn',
+        anomalies: [{ kind: 'spike', key: 't1', description: 'IKE SA <*> expired', count: 340, ratio: 12.5 }],
+      },
+      dependency: {
+        status: 'mapped',
+        summary: '3 components depend on corp-vpn.',
+        confidence: 0.6,
+        blastRadius: { components: 3, highCriticality: ['payroll-app'], owners: ['Finance IT'] },
+        suspects: [{ component: 'berlin-gw', score: 0.8, reasons: ['changed 40 min before'], changeIds: ['CHG0042'] }],
+      },
+      plan: { actions: [{ type: 'human-review', target: 'Network Operations', reason: 'confidence 0.82 below 0.9' }] },
+      execution: { done: ['assigned to Network Operations'], refused: [] },
+    },
+  };
+}
+
+describe('human handoff agent', () => {
+  it('builds a packet with every section a person needs to take over', () => {
+    const incident = enriched();
+    const packet = buildHandoffPacket(
+      incident,
+      'escalated',
+      { group: 'Network Operations', assignee: { name: 'Gita Rao', email: 'gita.rao@example.com' }, summary: '' },
+      AT,
+    );
+    expect(packet).toMatchObject({
+      needed: true,
+      reason: 'nobody decided on the planned response in time',
+      to: { group: 'Network Operations', assignee: { name: 'Gita Rao' } },
+      sentiment: { trend: 'worsening', current: -0.7, escalation: 'latest comment very negative' },
+      triage: { priority: 'P2', category: 'network', confidence: 0.82 },
+      evidence: {
+        summary: 'IKE SA expired errors spiked at 09:12.',
+        anomalies: ['spike IKE SA <*> expired (340x, 12.5x baseline)'],
+      },
+      blastRadius: {
+        components: 3,
+        highCriticality: ['payroll-app'],
+        owners: ['Finance IT'],
+        suspects: ['berlin-gw: changed 40 min before [CHG0042]'],
+      },
+      knowledge: [{ articleId: 'network/vpn-access.md', title: 'VPN access problems', score: 0.91 }],
+      actionsTried: ['Lumos: assigned to Network Operations'],
+      builtAt: AT.toISOString(),
+    });
+    // Triage counts double; the evidence agents temper it: (0.82*2 + 0.7 + 0.6) / 4.
+    expect(packet.confidence).toBe(0.73);
+    expect(packet.nextSteps).toEqual([
+      'Try the suggested resolution: Raise the IKE keepalive to 20 s on the Berlin gateway.',
+      'Review the most suspect recent change: berlin-gw: changed 40 min before [CHG0042].',
+      'Look at the top log anomaly in corp-vpn: IKE SA <*> expired.',
+      'Read "VPN access problems" (network/vpn-access.md).',
+      'Offer the reporter a call: their messages are getting more frustrated.',
+    ]);
+    for (const heading of [
+      'Triage reasoning',
+      'Sentiment',
+      'Evidence from logs',
+      'Blast radius',
+      'Knowledge',
+      'Actions tried',
+      'Suggested next steps',
+      'History',
+    ]) {
+      expect(packet.text).toContain(`## ${heading}`);
+    }
+    expect(packet.text.split('\n').slice(0, 4)).toEqual([
+      '## Lumos handoff: nobody decided on the planned response in time',
+      '**Take over:** Network Operations, on call: Gita Rao',
+      '**Incident:** P2 network incident INC0010042: VPN drops every few minutes for the Berlin office (service corp-vpn)',
+      '**Lumos confidence:** 73%',
+    ]);
+  });
+
+  it('leaves out sections whose agent was down', () => {
+    const incident = { ...enriched(), agents: { 'log-analysis': { status: 'failed', error: 'TimeoutError' } } };
+    const packet = buildHandoffPacket(incident, 'rejected', undefined, AT);
+    expect(packet.evidence).toBeUndefined();
+    expect(packet.sentiment).toBeUndefined();
+    expect(packet.text).not.toContain('## Evidence from logs');
+    expect(packet.confidence).toBe(0.82);
+  });
+
+  it('needs no person when Lumos finished the job, and one whenever a person is owed', () => {
+    const done = { ...enriched(), agents: { execution: { done: ['posted first response'], refused: [] } } };
+    expect(handoffReason(done, 'executed')).toBeUndefined();
+    expect(handoffReason({ ...done, agents: { fulfilment: { status: 'fulfilled' } } }, 'fulfilled')).toBeUndefined();
+    expect(handoffReason(done, 'rejected')).toBe('the approver rejected the planned response');
+    expect(handoffReason({ ...done, status: 'needs_human' }, undefined)).toBe(
+      'an agent failed for good; a person must look',
+    );
+    expect(
+      handoffReason(
+        { ...done, agents: { fulfilment: { status: 'needs_approval', summary: 'change window closed' } } },
+        'executed',
+      ),
+    ).toBe('the request could not be fulfilled automatically (change window closed)');
+    expect(handoffReason(enriched(), 'executed')).toBe('a person reviews it (confidence 0.82 below 0.9)');
+  });
+});
+
+describe('first response and write-back notes', () => {
+  it('puts triage, routing, the top knowledge and next steps in the first response', () => {
+    const incident = enriched();
+    const text = firstResponseText(incident, incident.agents.routing as { group: string; reason: string });
+    expect(text).toContain('**Triage:** P2 network, 82% confident');
+    expect(text).toContain('Why: Mentions VPN tunnel drops for a whole office.');
+    expect(text).toContain('**Routed to:** Network Operations (Network Operations owns network incidents)');
+    expect(text).toContain('- VPN access problems (network/vpn-access.md, score 0.91)');
+    expect(text).toContain('- Suggested resolution: Raise the IKE keepalive to 20 s on the Berlin gateway.');
+    expect(firstResponseUpdate(incident)).toMatchObject({
+      state: 'in_progress',
+      assignment: { group: 'Network Operations' },
+    });
+  });
+
+  it('writes the handoff packet when one is needed, a fulfilled request as a resolution, otherwise progress', () => {
+    const handedOff = {
+      ...enriched(),
+      agents: {
+        handoff: { needed: true, text: 'PACKET', to: { group: 'Network Operations', assignee: { name: 'Gita Rao' } } },
+      },
+    };
+    expect(finalWrite(handedOff)).toEqual({
+      purpose: 'handoff',
+      update: {
+        workNote: 'PACKET',
+        state: 'in_progress',
+        assignment: { group: 'Network Operations', assignee: { name: 'Gita Rao' } },
+      },
+      resolves: false,
+    });
+    const fulfilled = {
+      ...enriched(),
+      agents: {
+        fulfilment: {
+          status: 'fulfilled',
+          itemTitle: 'Password reset',
+          runbookId: 'reset-password',
+          reply: 'Done!',
+          summary: 'ok',
+        },
+      },
+    };
+    expect(finalWrite(fulfilled)).toMatchObject({
+      purpose: 'fulfilment',
+      update: { reply: 'Done!', state: 'resolved' },
+      resolves: true,
+    });
+    expect(finalWrite({ ...enriched(), agents: { execution: { done: ['assigned to X'] } } })).toEqual({
+      purpose: 'progress',
+      update: { workNote: '## Lumos progress\n- assigned to X' },
+      resolves: false,
+    });
+  });
+});
