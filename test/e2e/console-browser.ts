@@ -10,8 +10,15 @@ const localCopy = process.env.LUMOS_BROWSER_DIR ?? join(projectRoot, 'node_modul
 /** Where scripts/install-browser.sh puts Chromium, in the order it checks them. */
 function candidates(): string[] {
   const roots = ['', localCopy];
-  const names = ['usr/lib/chromium/chromium-headless-shell', 'usr/bin/chromium-headless-shell', 'usr/lib/chromium/chromium', 'usr/bin/chromium'];
-  return [process.env.LUMOS_CHROMIUM ?? '', ...roots.flatMap((root) => names.map((name) => `${root}/${name}`))].filter(Boolean);
+  const names = [
+    'usr/lib/chromium/chromium-headless-shell',
+    'usr/bin/chromium-headless-shell',
+    'usr/lib/chromium/chromium',
+    'usr/bin/chromium',
+  ];
+  return [process.env.LUMOS_CHROMIUM ?? '', ...roots.flatMap((root) => names.map((name) => `${root}/${name}`))].filter(
+    Boolean,
+  );
 }
 
 /** Library folders of the project-local copy (binaries there need the libraries unpacked beside them). */
@@ -34,10 +41,15 @@ function libraryPath(): string {
 /** The Chromium the tests drive, or why there is none (the tests then say so instead of passing silently). */
 export function findChromium(): { executablePath: string; env: Record<string, string> } | { missing: string } {
   const extra = libraryPath();
-  const env = extra ? { LD_LIBRARY_PATH: [extra, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {};
+  const env: Record<string, string> = extra
+    ? { LD_LIBRARY_PATH: [extra, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') }
+    : {};
   for (const path of candidates()) {
     if (!existsSync(path)) continue;
-    const probe = spawnSync(path, ['--headless', '--no-sandbox', '--version'], { env: { ...process.env, ...env }, timeout: 15_000 });
+    const probe = spawnSync(path, ['--headless', '--no-sandbox', '--version'], {
+      env: { ...process.env, ...env },
+      timeout: 15_000,
+    });
     if (probe.status === 0) return { executablePath: path, env };
   }
   return { missing: `no Chromium found (run scripts/install-browser.sh); looked at ${candidates().join(', ')}` };
@@ -53,7 +65,9 @@ export interface ConsoleBrowser {
  * network on its own (no sync, no component updates, no QUIC, no first-run), so tests only talk to the runtime.
  * The profile is a fresh folder per launch (Playwright takes it as the persistent context's user-data-dir).
  */
-export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<ConsoleBrowser> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<ConsoleBrowser> {
   const found = findChromium();
   if ('missing' in found) throw new Error(found.missing);
   const profile = mkdtempSync(join(tmpdir(), 'lumos-chromium-'));
