@@ -189,3 +189,17 @@ describe('UseEmbedder', () => {
     expect(dot(vpn, remote)).toBeGreaterThan(dot(vpn, printer));
   });
 });
+
+describe('UseEmbedder with worker threads', () => {
+  it('returns the same vectors in the same order as embedding on the calling thread', async () => {
+    const texts = Array.from({ length: 10 }, (_, i) => `incident number ${i}: ${i % 2 ? 'disk full' : 'vpn down'}`);
+    const [inThread, inWorkers] = await Promise.all([
+      createUseEmbedder({ workers: 1, cacheSize: 0 }).embed(texts),
+      createUseEmbedder({ workers: 2, batchSize: 2, cacheSize: 0 }).embed(texts),
+    ]);
+    expect(inWorkers).toHaveLength(texts.length);
+    inWorkers.forEach((vector, i) => {
+      for (let d = 0; d < vector.length; d += 64) expect(vector[d]).toBeCloseTo(inThread[i][d], 5);
+    });
+  }, 120_000);
+});
