@@ -10,12 +10,38 @@ import { Construct } from 'constructs';
 import { acknowledge, iamWildcardResourceFinding } from '../compliance/nag-findings';
 
 /**
- * ESM output needs `require` for the CommonJS dependencies esbuild inlines (the X-Ray SDK under Powertools Tracer
- * calls `require('util')`); without this banner the bundle fails at load with "Dynamic require of ... is not
- * supported". middy 7 is ESM-only, so ESM output keeps its code as published.
+ * ESM output, with the CommonJS globals restored for the CommonJS code esbuild inlines: the X-Ray SDK under
+ * Powertools Tracer calls `require('util')`, and cedar-wasm reads `${__dirname}/cedar_wasm_bg.wasm` at load. Without
+ * this banner such bundles fail at import ("Dynamic require of ... is not supported", "__dirname is not defined in
+ * ES module scope"). middy 7 is ESM-only, so ESM output runs its code as published.
  */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as __lumosCreateRequire } from 'node:module'; const require = __lumosCreateRequire(import.meta.url);";
+const ESM_COMMONJS_SHIM = [
+  "import { createRequire as __lumosCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __lumosFileURLToPath } from 'node:url';",
+  "import { dirname as __lumosDirname } from 'node:path';",
+  'const require = __lumosCreateRequire(import.meta.url);',
+  'const __filename = __lumosFileURLToPath(import.meta.url);',
+  'const __dirname = __lumosDirname(__filename);',
+].join(' ');
+
+/** A file a bundled dependency reads from disk next to the bundle; esbuild cannot inline it. */
+export interface RuntimeFile {
+  /** Copied only into bundles whose code contains this string (usually the file name the library reads). */
+  readonly whenBundleMentions: string;
+  /** Path relative to the project root (where `package-lock.json` is). */
+  readonly source: string;
+}
+
+/** Files known dependencies load at run time; each goes only into the bundles that reference it. */
+export const DEFAULT_RUNTIME_FILES: readonly RuntimeFile[] = [
+  // Cedar policy evaluation (governance): the Node.js build instantiates its WebAssembly from this file.
+  {
+    whenBundleMentions: 'cedar_wasm_bg.wasm',
+    source: 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm',
+  },
+];
+
+const shellQuote = (value: string): string => `'${value.replace(/'/g, "'\\''")}'`;
 
 /** Properties of {@link LumosFunction}. */
 export interface LumosFunctionProps {
@@ -43,6 +69,8 @@ export interface LumosFunctionProps {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Caps concurrent executions, e.g. to protect a downstream API. @default - the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
+  /** Files copied next to the bundle when its code references them. @default DEFAULT_RUNTIME_FILES */
+  readonly runtimeFiles?: readonly RuntimeFile[];
   /** Modules left out of the bundle (they must then be provided another way). @default - everything is bundled */
   readonly externalModules?: string[];
   /**
@@ -78,6 +106,7 @@ export class LumosFunction extends Construct {
       throw new Error(`LumosFunction ${id}: serviceName must be kebab-case, got '${props.serviceName}'`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const runtimeFiles = props.runtimeFiles ?? DEFAULT_RUNTIME_FILES;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
@@ -132,13 +161,22 @@ export class LumosFunction extends Construct {
       bundling: {
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_SHIM,
+        banner: ESM_COMMONJS_SHIM,
         minify: true,
         sourceMap: true,
         sourcesContent: false,
         // The SDK is bundled at the version the lockfile pins, not whatever the runtime ships that month.
         bundleAwsSDK: true,
         externalModules: props.externalModules ?? [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            runtimeFiles.map(
+              (file) =>
+                `if grep -qF ${shellQuote(file.whenBundleMentions)} ${shellQuote(`${outputDir}/index.mjs`)}; then cp ${shellQuote(`${inputDir}/${file.source}`)} ${shellQuote(`${outputDir}/`)}; fi`,
+            ),
+        },
       },
     });
 
