@@ -131,19 +131,24 @@ async function ensureWorkflow(deps: IntakeDeps, incident: Incident): Promise<str
   return startWorkflow(deps, incident);
 }
 
-/** Reads the first routing key that points at an open incident; pointers to closed incidents are cleaned up. */
-async function findOpenIncident(
+/**
+ * Reads the routing keys in order until one points at an open incident; pointers to closed incidents are cleaned
+ * up on the way. Also reports when the signal's own fingerprint last recovered with nothing open.
+ */
+async function lookupOpenIncident(
   store: IncidentStore,
   keys: string[],
-): Promise<{ incident: Incident; key: string } | undefined> {
-  for (const key of keys) {
-    const pointer = await store.findPointer(key);
-    if (!pointer) continue;
-    const incident = await store.get(pointer.incidentId);
-    if (incident && !isClosed(incident.status)) return { incident, key };
-    await store.dropPointer(key, pointer.incidentId);
+): Promise<{ incident?: Incident; key?: string; recoveredAt?: string }> {
+  let recoveredAt: string | undefined;
+  for (const [index, key] of keys.entries()) {
+    const state = await store.lookupKey(key);
+    if (index === 0) recoveredAt = state.recoveredAt;
+    if (!state.open) continue;
+    const incident = await store.get(state.open.incidentId);
+    if (incident && !isClosed(incident.status)) return { incident, key, recoveredAt };
+    await store.dropPointer(key, state.open.incidentId);
   }
-  return undefined;
+  return { recoveredAt };
 }
 
 function buildIncident(signal: Signal, incidentId: string, rawRef: string, now: string): Incident {
@@ -200,22 +205,21 @@ async function openIncident(
   return { incidentId: incident.incidentId, status: 'created', priority: incident.priority, executionArn };
 }
 
-/** Joins an open incident; undefined when it closed meanwhile (the caller routes again). */
+/**
+ * Joins an open incident; undefined when it closed meanwhile (the caller routes again). `slideWindow` moves the
+ * service window's end forward when the caller found it due.
+ */
 async function attach(
   deps: IntakeDeps,
   signal: Signal,
   incident: Incident,
-  settings: IntakeSettings,
   why: string,
+  slideWindow?: { service: string; endsAt: string },
 ): Promise<IntakeAnswer | undefined> {
   const now = deps.clock.now().toISOString();
-  const coalesce = coalescesByService(signal, settings);
   const result = await deps.store.attachSignal(incident.incidentId, memberOf(signal, now), {
     pointers: routingKeys(signal),
-    window:
-      coalesce && signal.service
-        ? { service: serviceKey(signal.service), endsAt: windowEnd(deps, settings) }
-        : undefined,
+    window: slideWindow,
   });
   if (!result.attached) return undefined;
   const base = { incidentId: incident.incidentId, status: 'correlated' as const, reason: why };
@@ -368,9 +372,8 @@ async function routeSignal(
   const keys = signal.action === 'resolve' ? [signal.fingerprint] : routingKeys(signal);
   for (let attempt = 0; attempt < MAX_ROUTING_ATTEMPTS; attempt++) {
     if (attempt > 0) await delay(Math.min(250, 5 * 2 ** attempt) * Math.random());
-    const found = await findOpenIncident(deps.store, keys);
-    if (found) {
-      const { incident, key } = found;
+    const { incident, key, recoveredAt } = await lookupOpenIncident(deps.store, keys);
+    if (incident && key) {
       if (signal.action === 'resolve') return recover(deps, signal, incident);
       if (signal.action === 'update' && key === signal.fingerprint) return applyUpdate(deps, signal, incident);
       if (incident.openedByDelivery === signal.deliveryId) {
@@ -379,7 +382,7 @@ async function routeSignal(
         return { incidentId: incident.incidentId, status: 'created', priority: incident.priority, executionArn };
       }
       const why = key === signal.fingerprint ? 'same fingerprint' : `same correlation key ${key}`;
-      const joined = await attach(deps, signal, incident, settings, why);
+      const joined = await attach(deps, signal, incident, why);
       if (joined) return joined;
       continue;
     }
@@ -392,7 +395,6 @@ async function routeSignal(
         reason: `recovery for ${signal.externalId}, which has no open incident`,
       };
     }
-    const recoveredAt = await deps.store.lastRecovery(signal.fingerprint);
     if (recoveredAt && signal.kind === 'alert' && Date.parse(signal.occurredAt) <= Date.parse(recoveredAt)) {
       return {
         incidentId: null,
@@ -404,22 +406,20 @@ async function routeSignal(
     let window: OpenClaims['window'];
     if (coalescesByService(signal, settings) && signal.service) {
       const service = serviceKey(signal.service);
+      const now = deps.clock.now().getTime();
+      const endsAt = windowEnd(deps, settings);
       const held = await deps.store.getServiceWindow(service);
-      if (held && Date.parse(held.endsAt) >= deps.clock.now().getTime()) {
-        const incident = await deps.store.get(held.incidentId);
-        if (incident && !isClosed(incident.status)) {
-          const seconds = settings.correlationWindowSeconds;
-          const joined = await attach(
-            deps,
-            signal,
-            incident,
-            settings,
-            `same service ${signal.service} within ${seconds}s`,
-          );
+      if (held && Date.parse(held.endsAt) >= now) {
+        const holder = await deps.store.get(held.incidentId);
+        if (holder && !isClosed(holder.status)) {
+          // Slide the window only when it moved by more than a minute: a storm writes it a few times, not per alert.
+          const slide = Date.parse(held.endsAt) < Date.parse(endsAt) - 60_000 ? { service, endsAt } : undefined;
+          const why = `same service ${signal.service} within ${settings.correlationWindowSeconds}s`;
+          const joined = await attach(deps, signal, holder, why, slide);
           if (joined) return joined;
         }
       }
-      window = { service, endsAt: windowEnd(deps, settings), replaces: held?.incidentId };
+      window = { service, endsAt, replaces: held?.incidentId };
     }
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;
@@ -438,7 +438,8 @@ async function answerDuplicate(
 ): Promise<IntakeAnswer> {
   let record = initial;
   const deadline = Date.now() + settings.duplicateWaitMs;
-  for (let pause = 10; record.state === 'pending' && Date.now() < deadline; pause = Math.min(pause * 2, 200)) {
+  // Gentle polling: in a storm hundreds of duplicates wait at once, and each poll is a read of the store.
+  for (let pause = 25; record.state === 'pending' && Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
     await delay(pause);
     record = (await deps.store.getDelivery(signal.deliveryId)) ?? record;
   }

@@ -86,6 +86,12 @@ export interface OpenClaims {
   now: Date;
 }
 
+/** See {@link CorrelationStore.lookupKey}. */
+export interface KeyState {
+  open?: { incidentId: string; since: string };
+  recoveredAt?: string;
+}
+
 export type OpenResult = { opened: true } | { opened: false; conflict: 'pointer' | 'window' | 'contention' };
 
 export type AttachResult =
@@ -102,8 +108,11 @@ export type RecoverResult = { recovered: true; wasFiring: boolean; roster: Corre
  * signals. Signals join incidents here; incidents close here when everything they hold has recovered.
  */
 export interface CorrelationStore {
-  /** The incident a correlation key (a fingerprint or a group key) points at, read consistently. */
-  findPointer(key: string): Promise<{ incidentId: string; since: string } | undefined>;
+  /**
+   * What a correlation key (a fingerprint or a group key) stands for, read consistently in one request: the
+   * incident it points at, and when it last recovered while nothing was open for it (kept for a day).
+   */
+  lookupKey(key: string): Promise<KeyState>;
   /** Removes a pointer only if it still points at `incidentId` (stale pointers after a close). */
   dropPointer(key: string, incidentId: string): Promise<void>;
   getServiceWindow(service: string): Promise<ServiceWindow | undefined>;
@@ -134,8 +143,6 @@ export interface CorrelationStore {
    * delivery from before that moment does not open an incident that would never recover. Kept for a day.
    */
   noteRecovery(fingerprint: string, at: string): Promise<void>;
-  /** When the fingerprint last recovered with nothing open, if within the last day. */
-  lastRecovery(fingerprint: string): Promise<string | undefined>;
   getRoster(incidentId: string): Promise<CorrelationRoster | undefined>;
   listSignals(incidentId: string): Promise<SignalMember[]>;
 }

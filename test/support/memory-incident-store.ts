@@ -11,6 +11,7 @@ import {
   IncidentNotFoundError,
   type IncidentStore,
   isClosed,
+  type KeyState,
   type OpenClaims,
   type OpenResult,
   type RecoverResult,
@@ -148,10 +149,11 @@ export class MemoryIncidentStore implements IncidentStore {
     return structuredClone(next);
   }
 
-  async findPointer(key: string): Promise<{ incidentId: string; since: string } | undefined> {
-    await this.enter('findPointer');
-    const found = this.pointers.get(key);
-    return found ? { ...found } : undefined;
+  async lookupKey(key: string): Promise<KeyState> {
+    await this.enter('lookupKey');
+    const open = this.pointers.get(key);
+    const recoveredAt = this.recoveries.get(key);
+    return { ...(open ? { open: { ...open } } : {}), ...(recoveredAt ? { recoveredAt } : {}) };
   }
 
   async dropPointer(key: string, incidentId: string): Promise<void> {
@@ -257,11 +259,6 @@ export class MemoryIncidentStore implements IncidentStore {
     await this.enter('noteRecovery');
     const known = this.recoveries.get(fingerprint);
     if (!known || known < at) this.recoveries.set(fingerprint, at);
-  }
-
-  async lastRecovery(fingerprint: string): Promise<string | undefined> {
-    await this.enter('lastRecovery');
-    return this.recoveries.get(fingerprint);
   }
 
   async getRoster(incidentId: string): Promise<CorrelationRoster | undefined> {

@@ -29,6 +29,7 @@ import {
   IncidentNotFoundError,
   type IncidentStore,
   isClosed,
+  type KeyState,
   type OpenClaims,
   type OpenResult,
   type RecoverResult,
@@ -371,9 +372,21 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   // --- correlation -----------------------------------------------------------------------------------------------
 
-  async findPointer(key: string): Promise<{ incidentId: string; since: string } | undefined> {
-    const item = await this.getItem(pointerKey(key));
-    return item ? { incidentId: String(item.incidentId), since: String(item.since ?? '') } : undefined;
+  async lookupKey(key: string): Promise<KeyState> {
+    // Pointer (`OPEN`) and recovery note (`RECOVERED`) share the key's partition: one consistent query reads both.
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pointerKey(key).pk },
+      ConsistentRead: true,
+    });
+    const state: KeyState = {};
+    for (const item of items) {
+      if (item.sk === 'OPEN') state.open = { incidentId: String(item.incidentId), since: String(item.since ?? '') };
+      if (item.sk === 'RECOVERED' && Number(item.expiresAt ?? 0) >= epoch(new Date())) {
+        state.recoveredAt = item.recoveredAt as string | undefined;
+      }
+    }
+    return state;
   }
 
   async dropPointer(key: string, incidentId: string): Promise<void> {
@@ -557,17 +570,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
       }
     }
     if (options.window) {
-      // Slide the window only when it moved by more than a minute: a storm writes the window item a few times, not per alert.
-      const threshold = new Date(Date.parse(options.window.endsAt) - 60_000).toISOString();
       await this.conditionalUpdate({
         Key: windowKey(options.window.service),
         UpdateExpression: 'SET endsAt = :endsAt, expiresAt = :expiresAt',
-        ConditionExpression: 'incidentId = :id AND endsAt < :threshold',
+        ConditionExpression: 'incidentId = :id AND endsAt < :endsAt',
         ExpressionAttributeValues: {
           ':endsAt': options.window.endsAt,
           ':expiresAt': epoch(new Date(options.window.endsAt)) + DAY,
           ':id': incidentId,
-          ':threshold': threshold,
         },
       });
     }
@@ -682,12 +692,6 @@ export class DynamoDbIncidentStore implements IncidentStore {
       ConditionExpression: 'attribute_not_exists(recoveredAt) OR recoveredAt < :at',
       ExpressionAttributeValues: { ':at': at, ':expiresAt': epoch(new Date()) + DAY },
     });
-  }
-
-  async lastRecovery(fingerprint: string): Promise<string | undefined> {
-    const item = await this.getItem(recoveryKey(fingerprint));
-    if (!item || Number(item.expiresAt ?? 0) < epoch(new Date())) return undefined;
-    return item.recoveredAt as string | undefined;
   }
 
   async getRoster(incidentId: string): Promise<CorrelationRoster | undefined> {

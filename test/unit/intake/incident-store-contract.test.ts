@@ -81,7 +81,7 @@ function contract(name: string, makeStore: () => Promise<IncidentStore>) {
       expect(await open(store, 'i1', 'fp-a')).toEqual({ opened: true });
       expect(await store.get('i1')).toMatchObject({ incidentId: 'i1', description: 'Beschreibung mit Umlauten – ✓' });
       expect(await store.getRoster('i1')).toMatchObject({ open: true, members: 1, firing: 1 });
-      expect(await store.findPointer('fp-a')).toMatchObject({ incidentId: 'i1' });
+      expect(await store.lookupKey('fp-a')).toMatchObject({ open: { incidentId: 'i1' } });
       expect(await open(store, 'i2', 'fp-a')).toEqual({ opened: false, conflict: 'pointer' });
       expect(await store.get('i2')).toBeUndefined();
       await expect(open(store, 'i1', 'fp-other')).rejects.toBeInstanceOf(IncidentExistsError);
@@ -121,7 +121,7 @@ function contract(name: string, makeStore: () => Promise<IncidentStore>) {
         previousDeliveryId: 'd-fp-2',
         roster: { members: 2, firing: 2 },
       });
-      expect(await store.findPointer('fp-2')).toMatchObject({ incidentId: 'a1' });
+      expect(await store.lookupKey('fp-2')).toMatchObject({ open: { incidentId: 'a1' } });
       expect((await store.getServiceWindow('svc'))?.endsAt).toBe(at(900).toISOString());
       await store.update('a1', { set: { status: 'closed' } });
       expect(await store.getRoster('a1')).toMatchObject({ open: false });
@@ -168,16 +168,21 @@ function contract(name: string, makeStore: () => Promise<IncidentStore>) {
     it('drops pointers only for the incident they point at', async () => {
       await open(store, 'x1', 'fp-x');
       await store.dropPointer('fp-x', 'other');
-      expect(await store.findPointer('fp-x')).toBeDefined();
+      expect((await store.lookupKey('fp-x')).open).toBeDefined();
       await store.dropPointer('fp-x', 'x1');
-      expect(await store.findPointer('fp-x')).toBeUndefined();
+      expect(await store.lookupKey('fp-x')).toEqual({});
     });
 
-    it('remembers the latest recovery of a fingerprint', async () => {
-      expect(await store.lastRecovery('fp-r')).toBeUndefined();
+    it('remembers the latest recovery of a fingerprint beside its pointer', async () => {
+      expect(await store.lookupKey('fp-r')).toEqual({});
       await store.noteRecovery('fp-r', '2026-11-20T10:00:00.000Z');
       await store.noteRecovery('fp-r', '2026-11-20T09:00:00.000Z');
-      expect(await store.lastRecovery('fp-r')).toBe('2026-11-20T10:00:00.000Z');
+      expect(await store.lookupKey('fp-r')).toEqual({ recoveredAt: '2026-11-20T10:00:00.000Z' });
+      await open(store, 'rr', 'fp-r');
+      expect(await store.lookupKey('fp-r')).toMatchObject({
+        open: { incidentId: 'rr' },
+        recoveredAt: '2026-11-20T10:00:00.000Z',
+      });
     });
 
     it('handles very long and unicode correlation keys and delivery ids', async () => {
@@ -189,7 +194,7 @@ function contract(name: string, makeStore: () => Promise<IncidentStore>) {
         now: NOW,
       });
       expect(opened).toEqual({ opened: true });
-      expect(await store.findPointer(long)).toMatchObject({ incidentId: 'k1' });
+      expect(await store.lookupKey(long)).toMatchObject({ open: { incidentId: 'k1' } });
       expect(await store.claimDelivery(long, { now: NOW, leaseSeconds: 60 })).toMatchObject({ claimed: true });
       expect(await store.recoverSignal('k1', long, NOW.toISOString())).toMatchObject({ recovered: true });
     });
