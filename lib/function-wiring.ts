@@ -44,6 +44,11 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   Escalate: ['readWriteIncidents', 'publishNotifications'],
   RecordOutcome: ['readWriteIncidents'],
   FlagForHuman: ['readWriteIncidents', 'publishNotifications'],
+  // Agents (lib/agents-wiring.ts adds models, knowledge search and log access).
+  Sentiment: ['readWriteIncidents'],
+  LogAnalysis: ['readWriteIncidents'],
+  Dependency: ['readWriteIncidents'],
+  KnowledgeSync: [],
 };
 
 /**

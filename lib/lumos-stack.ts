@@ -13,6 +13,7 @@ import { RawArchive } from './constructs/raw-archive';
 import { StageKey } from './constructs/stage-key';
 import { WebhookApi } from './constructs/webhook-api';
 import { WebhookSecrets } from './constructs/webhook-secrets';
+import { Agents } from './agents-wiring';
 import { type FunctionNeed, needsOf, serviceNameOf } from './function-wiring';
 
 /** The project root: catalogue entries and the ASL file are relative to it. */
@@ -51,6 +52,8 @@ export class LumosStack extends Stack {
   public readonly workflow: IncidentWorkflow;
   public readonly api: WebhookApi;
   public readonly alarmIntake: AlarmIntake;
+  /** Agent models, knowledge search, log access and the knowledge sync. */
+  public readonly agents: Agents;
 
   constructor(scope: Construct, id: string, props: LumosStackProps) {
     super(scope, id, { description: `Lumos (${props.config.stage}): AI-agent IT operations`, ...props });
@@ -137,6 +140,15 @@ export class LumosStack extends Stack {
       removalPolicy,
       alarmAction,
     });
+
+    // --- agents: models, knowledge search, logs, knowledge sync ---
+    this.agents = new Agents(this, 'Agents', {
+      config,
+      functions,
+      accessLogsBucket: this.rawArchive.accessLogsBucket,
+      removalPolicy,
+    });
+    // --- end agents ---
 
     const alarmIntakeFunction = required('AlarmIntake');
     this.alarmIntake = new AlarmIntake(this, 'AlarmIntake', {

@@ -171,8 +171,10 @@ describe('least privilege', () => {
     expect(bedrockResources('Triage')).toEqual([
       expect.stringMatching(/foundation-model\/anthropic\.claude-3-5-sonnet/),
     ]);
+    // Knowledge embeds queries with Titan and writes its grounded resolution with the stage's text model.
     expect(bedrockResources('Knowledge')).toEqual([
       expect.stringMatching(/foundation-model\/amazon\.titan-embed-text-v2:0$/),
+      expect.stringMatching(/foundation-model\/anthropic\.claude-3-5-sonnet/),
     ]);
     expect(bedrockResources('ExecutePlan')).toEqual([]);
   });
