@@ -6,29 +6,32 @@ import { logger } from '../shared/observability';
 import { handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
 import { eventParserFor } from './sources';
+import { deferTimeouts } from './timeouts';
 
 /**
  * EventBridge rule target: CloudWatch alarm (and contributor) state changes, and Zendesk's partner events. A thrown
  * error makes Lambda retry the async invocation and finally send the event to the target's DLQ; the intake also
  * records the failed delivery, so `bin/replay.ts` can re-drive it from either place.
  */
-export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>().handler(async (event) => {
-  reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
-  const deps = {
-    store: dependency('store'),
-    workflow: dependency('workflow'),
-    archive: dependency('archive'),
-    clock: dependency('clock'),
-  };
-  const source = String(event.source);
-  const answer = await handleDelivery(
-    deps,
-    eventParserFor(event.source),
-    source,
-    { body: JSON.stringify(event), header: () => undefined },
-    undefined,
-    { channel: 'event' },
-  );
-  logger.info('event accepted', { source, status: answer.status, incidentId: answer.incidentId });
-  return answer;
-});
+export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>()
+  .use(deferTimeouts())
+  .handler(async (event) => {
+    reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
+    const deps = {
+      store: dependency('store'),
+      workflow: dependency('workflow'),
+      archive: dependency('archive'),
+      clock: dependency('clock'),
+    };
+    const source = String(event.source);
+    const answer = await handleDelivery(
+      deps,
+      eventParserFor(event.source),
+      source,
+      { body: JSON.stringify(event), header: () => undefined },
+      undefined,
+      { channel: 'event' },
+    );
+    logger.info('event accepted', { source, status: answer.status, incidentId: answer.incidentId });
+    return answer;
+  });

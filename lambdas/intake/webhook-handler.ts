@@ -7,10 +7,12 @@ import { logger } from '../shared/observability';
 import { handleDelivery } from './intake-request';
 import { reportSettingsProblems } from './settings';
 import { webhookParserFor } from './sources';
+import { deferTimeouts } from './timeouts';
 
 /** `POST /webhooks/{source}`: every ITSM and monitoring webhook enters here. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
+  .use(deferTimeouts())
   .handler(async (event) => {
     reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
     const routeName = event.pathParameters?.source ?? event.path.split('/').filter(Boolean).pop() ?? '';
