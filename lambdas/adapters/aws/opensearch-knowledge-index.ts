@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { distinctTerms } from '../../knowledge/lexical';
 import { buildSnippet } from '../../knowledge/snippet';
-import type { Embedder, KnowledgeHit, KnowledgeIndex } from '../../ports/knowledge-index';
-import type { IndexedChunk, KnowledgeIndexWriter } from '../../ports/knowledge-sync';
+import type { Embedder, KnowledgeChunk, KnowledgeHit, KnowledgeIndex } from '../../ports/knowledge-index';
+import type { IndexedChunk, KnowledgeChunkReader, KnowledgeIndexWriter } from '../../ports/knowledge-sync';
 
 /**
  * The part of `@opensearch-project/opensearch`'s `Client` this adapter uses. Responses are parsed with zod here, so
@@ -43,6 +43,12 @@ export interface OpenSearchKnowledgeIndexOptions {
   readonly batchSize?: number;
 }
 
+/** OpenSearch answers a hybrid query for which no normalization pipeline exists yet with a 4xx naming the pipeline. */
+function isMissingPipeline(error: unknown): boolean {
+  const { statusCode, message } = (error ?? {}) as { statusCode?: number; message?: string };
+  return (statusCode === 400 || statusCode === 404) && /pipeline/i.test(message ?? '');
+}
+
 /** OpenSearch rejected part of a bulk write. */
 export class IndexWriteError extends Error {
   override readonly name = 'IndexWriteError';
@@ -61,6 +67,7 @@ const Hit = z.object({
       text: z.string().default(''),
       updatedAt: z.string().nullish(),
       url: z.string().nullish(),
+      chunkId: z.string().optional(),
     })
     .optional(),
 });
@@ -93,7 +100,7 @@ const BulkBody = z.object({
  * Serverless vector collections take no custom document ids, so an article is replaced by deleting its chunks
  * (found by `articleId`) and writing the new ones.
  */
-export class OpenSearchKnowledgeIndex implements KnowledgeIndex, KnowledgeIndexWriter {
+export class OpenSearchKnowledgeIndex implements KnowledgeIndex, KnowledgeIndexWriter, KnowledgeChunkReader {
   private readonly pipeline: string;
   private readonly weights: { lexical: number; vector: number };
   private readonly candidates: number;
@@ -162,22 +169,32 @@ export class OpenSearchKnowledgeIndex implements KnowledgeIndex, KnowledgeIndexW
     const text = query.trim();
     if (!text) return [];
     const [vector] = await this.options.embedder.embed([text.slice(0, 2000)]);
-    const response = await this.options.client.search({
-      index: this.options.index,
-      search_pipeline: this.pipeline,
-      body: {
-        size: this.candidates,
-        _source: { excludes: ['embedding'] },
-        query: {
-          hybrid: {
-            queries: [
-              { multi_match: { query: text, fields: LEXICAL_FIELDS, type: 'best_fields' } },
-              { knn: { embedding: { vector, k: this.candidates } } },
-            ],
-          },
+    const lexical = { multi_match: { query: text, fields: LEXICAL_FIELDS, type: 'best_fields' } };
+    let response: { body: unknown };
+    try {
+      response = await this.options.client.search({
+        index: this.options.index,
+        search_pipeline: this.pipeline,
+        body: {
+          size: this.candidates,
+          _source: { excludes: ['embedding'] },
+          query: { hybrid: { queries: [lexical, { knn: { embedding: { vector, k: this.candidates } } }] } },
         },
-      },
-    });
+      });
+    } catch (error) {
+      // Before the first sync has put the search pipeline, a hybrid query cannot be scored; BM25 alone still finds
+      // the right runbook most of the time, which beats no knowledge at all.
+      if (!isMissingPipeline(error)) throw error;
+      const raw = await this.options.client.search({
+        index: this.options.index,
+        body: { size: this.candidates, _source: { excludes: ['embedding'] }, query: lexical },
+      });
+      const parsed = SearchBody.parse(raw.body);
+      const top = Math.max(...parsed.hits.hits.map((hit) => hit._score ?? 0), 1e-9);
+      // Raw BM25 scores are unbounded; scaled to the best hit they stay within the 0..1 the port promises.
+      for (const hit of parsed.hits.hits) hit._score = (hit._score ?? 0) / top;
+      response = { body: parsed };
+    }
     const hits = SearchBody.parse(response.body).hits.hits;
     const queryTerms = distinctTerms(text);
     const byArticle = new Map<string, KnowledgeHit>();
@@ -195,6 +212,25 @@ export class OpenSearchKnowledgeIndex implements KnowledgeIndex, KnowledgeIndexW
       if (byArticle.size >= k) break;
     }
     return [...byArticle.values()].sort((a, b) => b.score - a.score);
+  }
+
+  async chunksOf(articleId: string): Promise<KnowledgeChunk[]> {
+    const response = await this.options.client.search({
+      index: this.options.index,
+      body: { size: 200, _source: { excludes: ['embedding'] }, query: { term: { articleId } } },
+    });
+    const ordinal = (chunkId: string | undefined) => Number(/#(\d+)$/.exec(chunkId ?? '')?.[1] ?? 0);
+    return SearchBody.parse(response.body)
+      .hits.hits.flatMap((hit) => (hit._source ? [{ ...hit._source, id: hit._id }] : []))
+      .map((source) => ({
+        chunkId: source.chunkId ?? source.id,
+        articleId: source.articleId,
+        title: source.title,
+        text: source.text,
+        ...(source.section ? { section: source.section } : {}),
+        ...(source.updatedAt ? { updatedAt: source.updatedAt } : {}),
+      }))
+      .sort((a, b) => ordinal(a.chunkId) - ordinal(b.chunkId));
   }
 
   async listArticles(source: string): Promise<Map<string, string>> {

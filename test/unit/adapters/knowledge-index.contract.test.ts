@@ -195,3 +195,28 @@ describe('the OpenSearch knowledge index as a writer', () => {
     expect((await index.search('VPN', 5)).map((h) => h.articleId)).not.toContain('network/vpn.md');
   });
 });
+
+describe('the OpenSearch knowledge index before the first sync', () => {
+  it('falls back to BM25 alone while the hybrid pipeline does not exist, with scores still within 0..1', async () => {
+    const client = new FakeOpenSearch();
+    const index = new OpenSearchKnowledgeIndex({ client, index: 'kb', embedder: new HashingEmbedder() });
+    await index.ensureIndex();
+    await index.upsertArticles(CORPUS);
+    client.pipelines.clear();
+    const hits = await index.search('VPN tunnel disconnects', 3);
+    expect(hits[0]).toMatchObject({ articleId: 'network/vpn.md', score: 1 });
+    expect(hits.every((hit) => hit.score <= 1)).toBe(true);
+  });
+
+  it('reads an article back as its chunks, in order, to ground a resolution', async () => {
+    const client = new FakeOpenSearch();
+    const index = new OpenSearchKnowledgeIndex({ client, index: 'kb', embedder: new HashingEmbedder() });
+    await index.ensureIndex();
+    await index.upsertArticles(CORPUS);
+    const chunks = await index.chunksOf('linux/disk-full.md');
+    expect(chunks.map((c) => [c.chunkId, c.section])).toEqual([
+      ['linux/disk-full.md#0', 'Symptoms'],
+      ['linux/disk-full.md#1', 'Resolution'],
+    ]);
+  });
+});
