@@ -15,6 +15,7 @@ import { WebhookApi } from './constructs/webhook-api';
 import { WebhookSecrets } from './constructs/webhook-secrets';
 import { Agents } from './agents-wiring';
 import { type FunctionNeed, needsOf, serviceNameOf } from './function-wiring';
+import { Governance, governanceExternalModules } from './governance-wiring';
 
 /** The project root: catalogue entries and the ASL file are relative to it. */
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -52,6 +53,8 @@ export class LumosStack extends Stack {
   public readonly workflow: IncidentWorkflow;
   public readonly api: WebhookApi;
   public readonly alarmIntake: AlarmIntake;
+  /** Approvals, SLA timers, the audit trail and the governance bundle. */
+  public readonly governance: Governance;
   /** Agent models, knowledge search, log access and the knowledge sync. */
   public readonly agents: Agents;
 
@@ -98,6 +101,7 @@ export class LumosStack extends Stack {
         removalPolicy,
         alarmAction,
         deadLetterAlarmThreshold: config.alarms.deadLetterMessagesThreshold,
+        externalModules: governanceExternalModules(spec),
       });
     }
     this.functions = functions;
@@ -149,6 +153,14 @@ export class LumosStack extends Stack {
       removalPolicy,
     });
     // --- end agents ---
+
+    this.governance = new Governance(this, 'Governance', {
+      config,
+      projectRoot: root,
+      functions,
+      workflow: this.workflow,
+      api: this.api.api,
+    });
 
     const alarmIntakeFunction = required('AlarmIntake');
     this.alarmIntake = new AlarmIntake(this, 'AlarmIntake', {

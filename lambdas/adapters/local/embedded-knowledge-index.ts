@@ -293,6 +293,21 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
     return this.rankArticles(chunkScores, queryTerms, queryVector, mode, limit);
   }
 
+  /** An article's chunks in their order in the article, to ground a suggested resolution in whole sections. */
+  async chunksOf(articleId: string): Promise<KnowledgeChunk[]> {
+    return [...this.chunks.values()]
+      .filter((chunk) => chunk.articleId === articleId)
+      .sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0))
+      .map(({ chunkId, articleId: id, title, section, text, updatedAt }) => ({
+        chunkId,
+        articleId: id,
+        title,
+        text,
+        ...(section ? { section } : {}),
+        ...(updatedAt ? { updatedAt } : {}),
+      }));
+  }
+
   private async lexicalSearch(term: string): Promise<[string, number][]> {
     const results = await oramaSearch(this.db, {
       term,

@@ -1,31 +1,73 @@
 import middy from '@middy/core';
 import '../../runtime/aws-defaults';
+import type { KnowledgeIndex } from '../../ports/knowledge-index';
+import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
-import { loadIncident, parseStepInput, StepInput } from '../../workflow/step-input';
-import { retrieveKnowledge } from './core';
+import { parseStepInput, StepInput } from '../../workflow/step-input';
+import { runAgentStep } from '../agent-step';
+import { retrieveKnowledge, summarizeKnowledge } from './core';
+import { type SuggestedResolution, selectExcerpts, suggestResolution } from './suggested-resolution';
 
-/** Workflow step `Knowledge`: finds the articles and runbooks a responder needs, with scores and snippets. */
+/** Indexes that can return an article's chunks let the resolution quote whole sections, not only snippets. */
+const chunkReader = (index: KnowledgeIndex): KnowledgeChunkReader | undefined =>
+  typeof (index as Partial<KnowledgeChunkReader>).chunksOf === 'function'
+    ? (index as unknown as KnowledgeChunkReader)
+    : undefined;
+
+/** A resolution as one readable text for the incident's `knowledge.suggestedResolution`. */
+const asText = (resolution: SuggestedResolution) =>
+  [
+    resolution.summary,
+    ...resolution.steps.map((step, i) => `${i + 1}. ${step.text} [${step.articleIds.join(', ')}]`),
+  ].join('\n');
+
+/**
+ * Workflow step `Knowledge`: finds the articles and runbooks a responder needs (ranked, with citations: article id,
+ * update time, snippet) and a suggested resolution grounded only in the cited articles' text. Without a usable model
+ * the incident still gets the citations.
+ */
 export const handler = middy<unknown, { articleCount: number }>().handler(async (payload) => {
   const { incidentId } = parseStepInput(StepInput, payload);
-  const store = dependency('store');
-  const incident = await loadIncident(store, incidentId);
-  const knowledge = await retrieveKnowledge(incident, dependency('knowledge'), { k: 5 });
-  const top = knowledge.articles[0];
-  await store.update(incidentId, {
-    set: { knowledge },
-    append: [
-      {
-        at: dependency('clock').now().toISOString(),
-        actor: 'knowledge',
-        type: 'agent.knowledge',
-        summary: top
-          ? `${knowledge.articles.length} articles; best: ${top.title} (${top.score.toFixed(2)})`
-          : 'No matching knowledge articles',
+  const output = await runAgentStep(
+    'knowledge',
+    incidentId,
+    { store: dependency('store'), clock: dependency('clock') },
+    async (incident) => {
+      const index = dependency('knowledge');
+      const knowledge = await retrieveKnowledge(incident, index, { k: 5 });
+      let resolution: SuggestedResolution | undefined;
+      let resolutionSkipped: string | undefined;
+      if (knowledge.articles.length > 0) {
+        try {
+          resolution = await suggestResolution(
+            incident,
+            await selectExcerpts(knowledge.articles, chunkReader(index)),
+            dependency('llm'),
+          );
+          if (!resolution) resolutionSkipped = 'the cited articles do not cover this incident';
+        } catch (error) {
+          resolutionSkipped = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        }
+      }
+      logger.info('knowledge retrieved', {
+        incidentId,
+        articles: knowledge.articles.length,
+        resolution: Boolean(resolution),
+      });
+      return {
+        set: { knowledge: { ...knowledge, ...(resolution ? { suggestedResolution: asText(resolution) } : {}) } },
+        result: {
+          query: knowledge.query,
+          citations: knowledge.articles,
+          ...(resolution ? { suggestedResolution: resolution } : {}),
+          ...(resolutionSkipped ? { resolutionSkipped } : {}),
+        },
+        summary: summarizeKnowledge(knowledge) + (resolution ? `; resolution in ${resolution.steps.length} steps` : ''),
         data: { articleIds: knowledge.articles.map((a) => a.articleId) },
-      },
-    ],
-  });
-  logger.info('knowledge retrieved', { incidentId, articles: knowledge.articles.length });
-  return { articleCount: knowledge.articles.length };
+        output: { articleCount: knowledge.articles.length },
+      };
+    },
+  );
+  return output as { articleCount: number };
 });

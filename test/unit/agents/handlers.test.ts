@@ -1,8 +1,12 @@
 import type { Context } from 'aws-lambda';
+import { HeuristicLanguageModel } from '../../../lambdas/adapters/local/heuristic-language-model';
 import { handler as dependencyHandler } from '../../../lambdas/agents/dependency/handler';
+import { handler as knowledgeHandler } from '../../../lambdas/agents/knowledge/handler';
+import { extractiveResolution } from '../../../lambdas/agents/knowledge/suggested-resolution';
 import { handler as logAnalysisHandler } from '../../../lambdas/agents/log-analysis/handler';
 import { handler as sentimentHandler } from '../../../lambdas/agents/sentiment/handler';
 import { handler as triageHandler } from '../../../lambdas/agents/triage/handler';
+import { MemoryTokenLedger, TokenBudget } from '../../../lambdas/llm/token-budget';
 import { LanguageModelUnavailableError } from '../../../lambdas/ports/llm';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
@@ -103,6 +107,56 @@ describe('the agent handlers', () => {
       message: 'table gone',
     });
     expect(incident.timeline.at(-1)).toMatchObject({ actor: 'dependency', type: 'dependency.failed' });
+  });
+
+  it('knowledge cites its articles and grounds a suggested resolution in their sections', async () => {
+    const ledger = new MemoryTokenLedger();
+    provideDependencies({
+      llm: new HeuristicLanguageModel({
+        skills: { suggest_resolution: extractiveResolution },
+        budget: new TokenBudget(ledger, 10_000),
+      }),
+      knowledge: Object.assign(
+        {
+          search: async () => [
+            {
+              articleId: 'application/api-5xx-after-deploy.md',
+              title: 'API 5xx after a deploy',
+              score: 0.8,
+              snippet: 'Errors right after a release.',
+              updatedAt: '2026-10-01T00:00:00.000Z',
+            },
+          ],
+        },
+        {
+          chunksOf: async () => [
+            {
+              chunkId: 'a#0',
+              articleId: 'application/api-5xx-after-deploy.md',
+              title: 'API 5xx after a deploy',
+              section: 'Mitigation',
+              text: '- Roll back the release to the last good version\n- Check the error rate after the rollback',
+            },
+          ],
+        },
+      ),
+    });
+    await expect(knowledgeHandler({ incidentId: 'inc-42' }, context)).resolves.toEqual({ articleCount: 1 });
+    const incident = (await store.get('inc-42'))!;
+    expect(incident.knowledge?.articles[0]).toMatchObject({
+      articleId: 'application/api-5xx-after-deploy.md',
+      updatedAt: '2026-10-01T00:00:00.000Z',
+      snippet: 'Errors right after a release.',
+    });
+    expect(incident.knowledge?.suggestedResolution).toContain(
+      '1. Roll back the release to the last good version [application/api-5xx-after-deploy.md]',
+    );
+    expect(incident.agents.knowledge).toMatchObject({
+      citations: [{ articleId: 'application/api-5xx-after-deploy.md' }],
+      suggestedResolution: { by: 'local:suggest_resolution' },
+    });
+    expect(await ledger.used('inc-42')).toBeGreaterThan(0);
+    expect(incident.timeline.at(-1)).toMatchObject({ actor: 'knowledge', type: 'agent.knowledge' });
   });
 
   it('reject a malformed step input by name', async () => {
