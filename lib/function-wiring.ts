@@ -40,7 +40,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   Knowledge: ['readWriteIncidents', 'embeddingModel'],
   Plan: ['readWriteIncidents', 'planModel', 'approvalPolicy'],
   RequestApproval: ['readWriteIncidents', 'publishNotifications'],
-  ExecutePlan: ['readWriteIncidents'],
+  ExecutePlan: ['readWriteIncidents', 'publishNotifications'],
   Escalate: ['readWriteIncidents', 'publishNotifications'],
   RecordOutcome: ['readWriteIncidents'],
   FlagForHuman: ['readWriteIncidents', 'publishNotifications'],
@@ -49,6 +49,12 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   LogAnalysis: ['readWriteIncidents'],
   Dependency: ['readWriteIncidents'],
   KnowledgeSync: [],
+  // Governance (lib/governance-wiring.ts adds the audit trail, timers, link key and policy bundle).
+  ApprovalApi: ['readWriteIncidents'],
+  SlaApi: ['readWriteIncidents'],
+  AuditApi: ['readIncidents'],
+  GovernanceTimer: ['readWriteIncidents', 'publishNotifications', 'approvalPolicy'],
+  AuditExport: [],
 };
 
 /**

@@ -74,7 +74,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       return json(200, { approvals: approvals.map(publicView) });
     }
     if (event.httpMethod === 'GET' && approvalId && segments.length === 2) {
-      const view = await review(approvalDeps(), approvalId, event.queryStringParameters?.token);
+      const view = await review(approvalDeps(event), approvalId, event.queryStringParameters?.token);
       if ((header(event, 'accept') ?? '').includes('text/html')) {
         return {
           statusCode: 200,
@@ -91,7 +91,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     if (event.httpMethod === 'POST' && approvalId && segments[2] === 'decision') {
       const input = decisionInput(event);
-      const result = await decide(approvalDeps(), { approvalId, ...input });
+      const result = await decide(approvalDeps(event), { approvalId, ...input });
       return json(result.status === 'pending' ? 202 : 200, result);
     }
     throw new NotFoundError(`no route for ${event.httpMethod} ${event.path}`);

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { sha256Hex } from '../../core/ids';
 import type {
   DeterminingPolicy,
@@ -10,6 +9,10 @@ import type {
   PolicyValue,
 } from '../../ports/policy';
 import { GovernanceConfigError } from '../governance-config';
+
+// A CommonJS require on purpose: in Lambda the engine comes from a layer (/opt/nodejs/node_modules), which only
+// CommonJS resolution searches; the bundle's ESM output provides `require` through its banner.
+import cedar = require('@cedar-policy/cedar-wasm/nodejs');
 
 const NAMESPACE = 'Lumos';
 

@@ -1,0 +1,234 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { parse as parseYaml } from 'yaml';
+import type { FunctionSpec } from '../lambdas/catalogue';
+import { loadGovernanceConfig } from '../lambdas/governance/governance-config';
+import { acknowledge, iamWildcardResourceFinding } from './compliance/nag-findings';
+import type { StageConfig } from './config/stage-config';
+import { ApprovalLinks, CEDAR_MODULE, GovernanceBundle } from './constructs/approvals';
+import { AuditTrail } from './constructs/audit-trail';
+import type { IncidentWorkflow } from './constructs/incident-workflow';
+import type { LumosFunction } from './constructs/lumos-function';
+import { SlaScheduler } from './constructs/sla-scheduler';
+
+/**
+ * What a function may reach for governance, beyond its {@link FunctionNeed}s. Each grants the narrowest
+ * permission and sets the variable that addresses it:
+ *
+ * | grant            | environment variable                                  | permission                                   |
+ * |------------------|-------------------------------------------------------|----------------------------------------------|
+ * | policyBundle     | LUMOS_POLICY_DIR, LUMOS_RUNBOOK_DIR, LUMOS_GOVERNANCE_OVERRIDES | the governance layer (no IAM)      |
+ * | appendAudit      | AUDIT_TABLE_NAME                                      | PutItem/GetItem/Query on the audit table     |
+ * | readAudit        | AUDIT_TABLE_NAME                                      | GetItem/Query on the audit table             |
+ * | readAuditExport  | AUDIT_EXPORT_BUCKET                                   | GetObject audit/*, ListBucket                |
+ * | exportAudit      | AUDIT_EXPORT_BUCKET                                   | PutObject audit/*, the table's stream        |
+ * | manageTimers     | SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN, GOVERNANCE_TIMER_FUNCTION_ARN, SCHEDULER_DEAD_LETTER_ARN | schedules in the group, PassRole |
+ * | taskCallbacks    | STATE_MACHINE_ARN                                     | SendTaskSuccess/Failure/Heartbeat            |
+ * | approvalLinks    | APPROVAL_LINK_SECRET_ARN                              | GetSecretValue on the signing key            |
+ * | linksBaseUrl     | PUBLIC_BASE_URL                                       | none                                         |
+ * | runbookExecution | none                                                  | SSM Automation `Lumos-*`, Lambda `lumos-runbook-*` |
+ */
+export type GovernanceGrant =
+  | 'policyBundle'
+  | 'appendAudit'
+  | 'readAudit'
+  | 'readAuditExport'
+  | 'exportAudit'
+  | 'manageTimers'
+  | 'taskCallbacks'
+  | 'approvalLinks'
+  | 'linksBaseUrl'
+  | 'runbookExecution';
+
+/** Governance grants per catalogue function. Least privilege: a grant is listed only where the handler uses it. */
+export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant[]>> = {
+  Plan: ['policyBundle', 'appendAudit', 'manageTimers'],
+  RequestApproval: ['policyBundle', 'appendAudit', 'manageTimers', 'approvalLinks', 'linksBaseUrl'],
+  ExecutePlan: ['policyBundle', 'appendAudit', 'runbookExecution'],
+  Escalate: ['policyBundle', 'appendAudit', 'manageTimers'],
+  ApprovalApi: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks'],
+  SlaApi: ['policyBundle', 'appendAudit', 'manageTimers'],
+  AuditApi: ['readAudit', 'readAuditExport'],
+  GovernanceTimer: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks', 'linksBaseUrl'],
+  AuditExport: ['exportAudit'],
+};
+
+/**
+ * Modules a function must not bundle (they come from the governance layer): the Cedar engine loads its Wasm file
+ * from its own folder, which esbuild cannot inline.
+ */
+export function governanceExternalModules(spec: Pick<FunctionSpec, 'id'>): string[] | undefined {
+  return GOVERNANCE_GRANTS[spec.id]?.includes('policyBundle') ? [CEDAR_MODULE] : undefined;
+}
+
+/** The stage's governance overrides (`policies/stages/<stage>.yaml`), validated against governance.yaml at synth. */
+export function stageGovernanceOverrides(projectRoot: string, stage: string): unknown {
+  const file = path.join(projectRoot, 'policies', 'stages', `${stage}.yaml`);
+  const overrides = existsSync(file) ? (parseYaml(readFileSync(file, 'utf8')) ?? {}) : {};
+  // Throws with every offending field: a bad override fails the synth, not the first incident.
+  loadGovernanceConfig({ dir: path.join(projectRoot, 'policies'), overrides });
+  return overrides;
+}
+
+/** What {@link Governance} wires. */
+export interface GovernanceProps {
+  readonly config: StageConfig;
+  readonly projectRoot: string;
+  readonly functions: Readonly<Record<string, LumosFunction>>;
+  readonly workflow: IncidentWorkflow;
+  readonly api: apigw.RestApi;
+}
+
+/**
+ * Approvals, SLA timers, the audit trail and the governance bundle of one stage, and the grants of every
+ * function that uses them ({@link GOVERNANCE_GRANTS}).
+ */
+export class Governance extends Construct {
+  public readonly auditTrail: AuditTrail;
+  public readonly scheduler: SlaScheduler;
+  public readonly approvalLinks: ApprovalLinks;
+  public readonly bundle: GovernanceBundle;
+
+  constructor(scope: Construct, id: string, props: GovernanceProps) {
+    super(scope, id);
+    const { config, functions } = props;
+    const disposable = config.removalPolicy === 'destroy';
+    const removalPolicy = disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const timer = functions.GovernanceTimer;
+    const exporter = functions.AuditExport;
+    if (!timer || !exporter)
+      throw new Error('Governance needs the GovernanceTimer and AuditExport functions of the catalogue');
+
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      pointInTimeRecovery: config.incidentTable.pointInTimeRecovery,
+      deletionProtection: config.incidentTable.deletionProtection,
+      // A stage that is torn down cannot keep compliance-locked objects; it gets short governance-mode locks.
+      lockMode: disposable ? 'GOVERNANCE' : 'COMPLIANCE',
+      retention: disposable ? Duration.days(1) : Duration.days(365 * 7),
+      removalPolicy,
+    });
+    this.scheduler = new SlaScheduler(this, 'Scheduler', { target: timer.function, removalPolicy });
+    this.approvalLinks = new ApprovalLinks(this, 'ApprovalLinks', { removalPolicy });
+    this.bundle = new GovernanceBundle(this, 'Bundle', { projectRoot: props.projectRoot });
+    const overrides = JSON.stringify(stageGovernanceOverrides(props.projectRoot, config.stage));
+
+    const stack = Stack.of(this);
+    const cfnStage = props.api.deploymentStage.node.defaultChild as apigw.CfnStage;
+    // Built from the API id, not the stage: functions the API does not front may hold it without a cycle.
+    const baseUrl = `https://${props.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${cfnStage.stageName}`;
+
+    for (const [id, grants] of Object.entries(GOVERNANCE_GRANTS)) {
+      const fn = functions[id];
+      if (!fn) continue;
+      for (const grant of grants) {
+        switch (grant) {
+          case 'policyBundle':
+            this.bundle.attachTo(fn.function);
+            fn.addEnvironment('LUMOS_GOVERNANCE_OVERRIDES', overrides);
+            break;
+          case 'appendAudit':
+            this.auditTrail.grantAppend(fn.role);
+            fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
+            break;
+          case 'readAudit':
+            this.auditTrail.grantRead(fn.role);
+            fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
+            break;
+          case 'readAuditExport':
+            this.auditTrail.grantReadExport(fn.role);
+            fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
+            break;
+          case 'exportAudit':
+            this.auditTrail.exportWith(fn.function, fn.deadLetterQueue);
+            fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
+            break;
+          case 'manageTimers':
+            this.scheduler.grantManageTimers(fn.role);
+            fn.addEnvironment('SCHEDULE_GROUP_NAME', this.scheduler.groupName);
+            fn.addEnvironment('SCHEDULER_ROLE_ARN', this.scheduler.invokeRole.roleArn);
+            fn.addEnvironment('SCHEDULER_DEAD_LETTER_ARN', this.scheduler.deadLetterQueue.queueArn);
+            // The timer function learns its own ARN from its invocation context: its own ARN here would be a cycle.
+            if (fn !== timer) fn.addEnvironment('GOVERNANCE_TIMER_FUNCTION_ARN', timer.functionArn);
+            break;
+          case 'taskCallbacks':
+            // A policy of its own, not the role's default one: the function does not wait for it, which breaks the
+            // cycle state machine -> workflow functions -> timer ARN -> timer role policy -> state machine.
+            new iam.Policy(this, `${id}TaskCallbacks`, {
+              roles: [fn.role],
+              statements: [
+                new iam.PolicyStatement({
+                  actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+                  resources: [props.workflow.stateMachineArn],
+                }),
+              ],
+            });
+            // SendTask* need no state machine ARN, and the timer cannot hold it without the same cycle.
+            if (fn !== timer) fn.addEnvironment('STATE_MACHINE_ARN', props.workflow.stateMachineArn);
+            break;
+          case 'approvalLinks':
+            this.approvalLinks.grantReadKey(fn.role);
+            fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', this.approvalLinks.secretArn);
+            break;
+          case 'linksBaseUrl':
+            fn.addEnvironment('PUBLIC_BASE_URL', baseUrl);
+            break;
+          case 'runbookExecution':
+            this.grantRunbookExecution(fn);
+            break;
+          default: {
+            const unhandled: never = grant;
+            throw new Error(`no wiring for governance grant '${String(unhandled)}'`);
+          }
+        }
+      }
+    }
+
+    new CfnOutput(stack, 'AuditTableName', { value: this.auditTrail.tableName });
+    new CfnOutput(stack, 'AuditExportBucketName', { value: this.auditTrail.exportBucketName });
+    new CfnOutput(stack, 'ApprovalLinkSecretArn', {
+      value: this.approvalLinks.secretArn,
+      description: 'HMAC key of approval links; rotate by moving signingKey to previousSigningKey first',
+    });
+  }
+
+  /**
+   * Runbook steps reach SSM Automation documents named `Lumos-*` and Lambda functions named `lumos-runbook-*`
+   * (the operators' own runbook targets); HTTP steps need no IAM.
+   */
+  private grantRunbookExecution(fn: LumosFunction): void {
+    const stack = Stack.of(this);
+    const documents = stack.formatArn({
+      service: 'ssm',
+      resource: 'automation-definition',
+      resourceName: 'Lumos-*:*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const executions = stack.formatArn({
+      service: 'ssm',
+      resource: 'automation-execution',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const targets = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: 'lumos-runbook-*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ssm:StartAutomationExecution'], resources: [documents] }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetAutomationExecution'], resources: [executions] }),
+    );
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [targets] }));
+    const why =
+      'Runbooks name their targets at run time; the grant covers only the Lumos-* automation documents, their executions, and lumos-runbook-* functions.';
+    for (const arn of [documents, executions, targets])
+      acknowledge(fn.role, iamWildcardResourceFinding(this, arn), why);
+  }
+}
