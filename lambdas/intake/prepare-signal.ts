@@ -81,7 +81,7 @@ export function prepareSignal(raw: Signal, settings: Pick<IntakeSettings, 'servi
   }
   const signal = bounded(checked.data);
   if (!signal.title) throw new BadRequestError('the delivery has no usable title', 'schema_mismatch', 'title');
-  const resolution = resolveService(settings.serviceMap, [signal.service, ...(signal.serviceHints ?? [])]);
+  const resolution = resolveService(settings.serviceMap, signal.service, signal.serviceHints);
   const severity = { ...signal.severity };
   const labels = { ...signal.labels };
   const ownPriority =

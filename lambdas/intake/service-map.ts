@@ -78,14 +78,19 @@ export interface ServiceResolution {
 }
 
 /**
- * Picks the canonical service: the first candidate (the parser's choice first, then its hints) that a map entry
- * matches; without a match the parser's choice stands.
+ * Picks the canonical service: the first name (the parser's choice first, then its hints) that a map entry
+ * matches; without a match the parser's own choice stands (possibly none).
  */
-export function resolveService(map: ServiceMap, candidates: readonly (string | undefined)[]): ServiceResolution {
-  const names = candidates.filter((c): c is string => typeof c === 'string' && c.trim().length > 0);
+export function resolveService(
+  map: ServiceMap,
+  own: string | undefined,
+  hints: readonly string[] = [],
+): ServiceResolution {
+  const names = [own, ...hints].filter((c): c is string => typeof c === 'string' && c.trim().length > 0);
   for (const name of names) {
     const entry = map.entries.find((e) => e.patterns.some((p) => p.test(name.trim())));
     if (entry) return { service: entry.service, priority: entry.priority, matched: name };
   }
-  return { service: names[0]?.trim() };
+  // Hints only help the map: a host name or a tag is not promoted to "the service" on its own.
+  return { service: own?.trim() || undefined };
 }

@@ -57,8 +57,8 @@ const labelText = (labels: Record<string, string>) =>
 /**
  * One alert of a group as a signal: `firing` opens (or joins), `resolved` recovers. The alert's fingerprint (or a
  * hash of its labels) identifies it across notifications; the delivery id adds start time and status, so the
- * repeat notifications Alertmanager sends every `repeat_interval` are recognised as duplicates. Alerts of a group
- * with group labels share the group as a correlation key.
+ * repeat notifications Alertmanager sends every `repeat_interval` are recognised as duplicates. Alerts of one
+ * group share the group as a correlation key, so one notification makes one incident.
  */
 export function alertSignal(options: AlertSignalOptions): Signal | undefined {
   const { source, group, alert, context } = options;
@@ -81,8 +81,8 @@ export function alertSignal(options: AlertSignalOptions): Signal | undefined {
     .filter(Boolean)
     .join('\n\n');
   const serviceLabel = SERVICE_LABELS.find((name) => labels[name]);
-  const groupLabels = group.groupLabels ?? {};
-  const grouped = Object.keys(groupLabels).length > 0 && group.groupKey;
+  // Alerts the sender grouped into one notification (its `group_by`, even an empty one) belong together.
+  const grouped = group.groupKey?.trim();
   const severityName = labels.severity ?? labels.priority ?? labels.level;
   const resolved = status === 'resolved';
   const startsAt = isoTime(alert.startsAt, context.receivedAt);

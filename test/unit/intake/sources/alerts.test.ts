@@ -35,10 +35,12 @@ describe('the Alertmanager parser', () => {
     expect(signals[0]!.deliveryId).not.toBe(firing[0]!.deliveryId);
   });
 
-  it('handles mixed firing and resolved alerts without group labels (no group key) and keeps unicode', () => {
+  it('handles mixed firing and resolved alerts, grouped by the notification even without group labels, and keeps unicode', () => {
     const signals = signalsOf(alertmanager(fixture('alertmanager/group-mixed.json')));
     expect(signals.map((s) => s.action)).toEqual(['create', 'resolve']);
-    expect(signals[0]!.correlationKeys).toBeUndefined();
+    expect(signals[0]!.correlationKeys).toEqual(['alertmanager:group:lumos:{}:{}']);
+    const { groupKey: _omitted, ...ungrouped } = fixture('alertmanager/group-mixed.json');
+    expect(signalsOf(alertmanager(ungrouped))[0]!.correlationKeys).toBeUndefined();
     expect(signals[0]!.description).toContain('💾');
   });
 
