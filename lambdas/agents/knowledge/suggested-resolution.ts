@@ -30,8 +30,16 @@ export interface SuggestedResolution {
   by: string;
 }
 
-const USEFUL_SECTION =
-  /resolution|resolve|mitigat|fix|remediat|steps|procedure|how to|workaround|diagnos|troubleshoot|check/i;
+/** Sections worth quoting, most useful first: what to do, then how to do it, then how to find out. */
+const SECTION_PRIORITY: readonly RegExp[] = [
+  /resolution|resolve|mitigat|fix|remediat|workaround|recover/i,
+  /steps|procedure|how to|runbook|action/i,
+  /diagnos|troubleshoot|investigat|check/i,
+];
+const sectionRank = (section: string | undefined) => {
+  const rank = SECTION_PRIORITY.findIndex((pattern) => pattern.test(section ?? ''));
+  return rank < 0 ? SECTION_PRIORITY.length : rank;
+};
 const EXCERPT_CHARS = 1500;
 
 /**
@@ -48,7 +56,12 @@ export async function selectExcerpts(
   for (const article of articles.slice(0, maxArticles)) {
     let chunks: KnowledgeChunk[] = [];
     if (reader) chunks = await reader.chunksOf(article.articleId).catch(() => []);
-    const useful = chunks.filter((c) => USEFUL_SECTION.test(c.section ?? '')).slice(0, 3);
+    const useful = chunks
+      .map((chunk, position) => ({ chunk, position, rank: sectionRank(chunk.section) }))
+      .filter((entry) => entry.rank < SECTION_PRIORITY.length)
+      .sort((a, b) => a.rank - b.rank || a.position - b.position)
+      .slice(0, 3)
+      .map((entry) => entry.chunk);
     const chosen = useful.length > 0 ? useful : chunks.slice(0, 2);
     if (chosen.length === 0 && article.snippet) {
       excerpts.push({
@@ -111,31 +124,77 @@ export async function suggestResolution(
   return { summary: answer.output.summary, steps, by: answer.modelId };
 }
 
-/** Lines that tell a responder to do something: list items, commands, and sentences opening with an action verb. */
+/** Sentences and list items that tell a responder to do something start with one of these verbs. */
 const ACTION =
-  /^(?:check|verify|confirm|restart|reboot|roll ?back|revert|scale|increase|decrease|raise|lower|clear|delete|remove|free|rotate|renew|replace|run|re-?run|drain|cordon|failover|fail over|flush|kill|stop|start|disable|enable|update|upgrade|apply|inspect|look|review|compare|identify|find|list|open|contact|escalate|page|notify|reset|unlock|re-?issue|extend|add|set|tune|move|migrate|reduce|limit|throttle|block|isolate)\b/i;
+  /^(?:check|verify|confirm|restart|reboot|roll ?back|revert|scale|increase|decrease|raise|lower|clear|delete|remove|free|rotate|renew|replace|run|re-?run|drain|cordon|fail ?over|flush|kill|stop|start|disable|enable|turn off|turn on|update|upgrade|apply|inspect|look|review|compare|identify|find|list|open|contact|escalate|page|notify|reset|unlock|re-?issue|extend|add|set|tune|move|migrate|reduce|limit|throttle|block|isolate|point|split|group|read|ask|tell|pause|resume)\b/i;
+/** A shell command line, as markdown code blocks keep them. */
+const COMMAND =
+  /^(?:\$\s*)?(?:kubectl|aws|sudo|systemctl|docker|journalctl|df|du|find|ps|kill|psql|mysql|redis-cli|curl|openssl|ssh|helm|terraform|ip|dig|nslookup|ss|netstat|tail|grep|lsof|vmstat|iostat|free|service|az|gcloud|etcdctl|promtool|amtool)\b/;
+const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+/;
+
+/**
+ * Cuts an excerpt into units a responder can act on: list items (with their wrapped continuation lines), sentences
+ * of paragraphs, and shell commands, which attach to the instruction that introduces them ("Roll back ...:").
+ */
+function actionUnits(text: string): string[] {
+  const units: string[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length === 0) return;
+    units.push(...paragraph.join(' ').split(/(?<=[.!?])\s+(?=[A-Z`])/));
+    paragraph = [];
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) {
+      flush();
+      continue;
+    }
+    if (COMMAND.test(line)) {
+      flush();
+      const last = units.length - 1;
+      const command = line.replace(/^\$\s*/, '').replace(/\s+#.*$/, '');
+      if (last >= 0 && /(:|`)$/.test(units[last]!)) units[last] = `${units[last]} \`${command}\``;
+      continue;
+    }
+    if (LIST_ITEM.test(raw)) {
+      flush();
+      paragraph.push(line.replace(LIST_ITEM, ''));
+      continue;
+    }
+    paragraph.push(line);
+  }
+  flush();
+  return units.map((unit) => unit.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/** Whether a unit reads as an instruction: it opens with an action verb, or does after a leading condition. */
+function isAction(unit: string): boolean {
+  const plain = unit.replace(/[`*_]/g, '');
+  if (ACTION.test(plain)) return true;
+  const afterCondition = /^(?:on|in|with|for|if|when|once|after|before|while)\b[^,]{0,80},\s*(.+)$/i.exec(plain);
+  return Boolean(afterCondition && ACTION.test(afterCondition[1]!));
+}
 
 /**
  * The local stand-in for `suggest_resolution`: an extractive answer. From the excerpts in the request, in order, it
- * takes the lines that read as actions (list items or commands starting with an action verb) and cites the excerpt
- * each came from. No text is generated, so nothing can be invented.
+ * takes the units that read as instructions (list items and sentences opening with an action verb, with the commands
+ * they introduce) and cites the excerpt each came from. No text is generated, so nothing can be invented.
  */
 export function extractiveResolution(request: StructuredRequest<unknown>): ResolutionAnswer {
   const steps: ResolutionAnswer['steps'] = [];
   const seen = new Set<string>();
   for (const part of request.untrusted) {
     if (!part.label.startsWith('excerpt.')) continue;
-    const [, ...body] = part.text.split('\n');
-    for (const raw of body) {
-      const line = raw
-        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
-        .replace(/`/g, '')
-        .trim();
-      if (line.length < 12 || line.length > 300 || !ACTION.test(line)) continue;
-      const key = line.toLowerCase();
+    const body = part.text.split('\n').slice(1).join('\n');
+    for (const unit of actionUnits(body)) {
+      // An instruction that only introduces something that did not follow (a list, a command) says nothing alone.
+      if (unit.length < 12 || unit.endsWith(':') || !isAction(unit)) continue;
+      const text = unit.length > 400 ? `${unit.slice(0, 397)}...` : unit;
+      const key = text.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
-      steps.push({ text: line, citations: [part.label] });
+      steps.push({ text, citations: [part.label] });
       if (steps.length >= 6) break;
     }
     if (steps.length >= 6) break;

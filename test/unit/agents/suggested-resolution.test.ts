@@ -26,7 +26,7 @@ const chunks: Record<string, KnowledgeChunk[]> = {
       articleId: 'linux/disk-full.md',
       title: 'Disk full',
       section: 'Resolution',
-      text: '1. Find large files with `du -xh /var | sort -h`\n2. Rotate and compress old logs in /var/log\nSome background prose.',
+      text: '1. Find large files with `du -xh /var | sort -h`\n2. Rotate and compress old logs in /var/log\n\nSome background prose.\n\nClear the package cache:\nsudo apt-get clean\n\nIn an emergency, extend the volume first.',
     },
   ],
 };
@@ -76,7 +76,7 @@ describe('a suggested resolution', () => {
     await expect(suggestResolution(anIncident(), await selectExcerpts(articles, reader), llm)).resolves.toBeUndefined();
   });
 
-  it('is extractive locally: action lines copied from the excerpts, each citing its excerpt', async () => {
+  it('is extractive locally: instructions copied from the excerpts, each citing its excerpt, commands joined to the instruction that introduces them, prose left out', async () => {
     const excerpts = await selectExcerpts(articles, reader);
     const answer = extractiveResolution({
       untrusted: excerpts.map((e) => ({ label: e.label, text: `${e.title} > ${e.section}\n${e.text}` })),
@@ -85,8 +85,10 @@ describe('a suggested resolution', () => {
       covered: true,
       summary: 'Steps taken from Disk full > Resolution.',
       steps: [
-        { text: 'Find large files with du -xh /var | sort -h', citations: ['excerpt.1'] },
+        { text: 'Find large files with `du -xh /var | sort -h`', citations: ['excerpt.1'] },
         { text: 'Rotate and compress old logs in /var/log', citations: ['excerpt.1'] },
+        { text: 'Clear the package cache: `sudo apt-get clean`', citations: ['excerpt.1'] },
+        { text: 'In an emergency, extend the volume first.', citations: ['excerpt.1'] },
       ],
     });
   });
