@@ -372,7 +372,12 @@ async function routeSignal(
   const keys = signal.action === 'resolve' ? [signal.fingerprint] : routingKeys(signal);
   for (let attempt = 0; attempt < MAX_ROUTING_ATTEMPTS; attempt++) {
     if (attempt > 0) await delay(Math.min(250, 5 * 2 ** attempt) * Math.random());
-    const { incident, key, recoveredAt } = await lookupOpenIncident(deps.store, keys);
+    const coalesces = coalescesByService(signal, settings) && signal.service ? serviceKey(signal.service) : undefined;
+    // The service window is read alongside the keys: most signals of a storm are new and join through it.
+    const [{ incident, key, recoveredAt }, held] = await Promise.all([
+      lookupOpenIncident(deps.store, keys),
+      coalesces ? deps.store.getServiceWindow(coalesces) : undefined,
+    ]);
     if (incident && key) {
       if (signal.action === 'resolve') return recover(deps, signal, incident);
       if (signal.action === 'update' && key === signal.fingerprint) return applyUpdate(deps, signal, incident);
@@ -404,11 +409,10 @@ async function routeSignal(
     }
 
     let window: OpenClaims['window'];
-    if (coalescesByService(signal, settings) && signal.service) {
-      const service = serviceKey(signal.service);
+    if (coalesces && signal.service) {
+      const service = coalesces;
       const now = deps.clock.now().getTime();
       const endsAt = windowEnd(deps, settings);
-      const held = await deps.store.getServiceWindow(service);
       if (held && Date.parse(held.endsAt) >= now) {
         const holder = await deps.store.get(held.incidentId);
         if (holder && !isClosed(holder.status)) {

@@ -530,57 +530,60 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const firing = (before.firing as Set<string> | undefined) ?? new Set<string>();
     const newMember = !members.has(hash);
 
-    const previous = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: signalKey(incidentId, signal.fingerprint),
-        UpdateExpression:
-          'SET signalFingerprint = :fp, #source = :source, externalId = :externalId, title = :title, deliveryId = :deliveryId, #state = :firing, lastSeenAt = :at, firstSeenAt = if_not_exists(firstSeenAt, :at)',
-        ExpressionAttributeNames: { '#source': 'source', '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':fp': signal.fingerprint,
-          ':source': signal.source,
-          ':externalId': signal.externalId,
-          ':title': signal.title,
-          ':deliveryId': signal.deliveryId,
-          ':firing': 'firing',
-          ':at': signal.lastSeenAt,
-        },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
     const since = signal.lastSeenAt;
-    for (const key of new Set(options.pointers)) {
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...pointerKey(key),
-              correlationKey: key,
-              incidentId,
-              since,
-              expiresAt: epoch(new Date()) + 90 * DAY,
+    // Member, pointers and window are independent items: written side by side, after the roster admitted the signal.
+    const [previous] = await Promise.all([
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: signalKey(incidentId, signal.fingerprint),
+          UpdateExpression:
+            'SET signalFingerprint = :fp, #source = :source, externalId = :externalId, title = :title, deliveryId = :deliveryId, #state = :firing, lastSeenAt = :at, firstSeenAt = if_not_exists(firstSeenAt, :at)',
+          ExpressionAttributeNames: { '#source': 'source', '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':fp': signal.fingerprint,
+            ':source': signal.source,
+            ':externalId': signal.externalId,
+            ':title': signal.title,
+            ':deliveryId': signal.deliveryId,
+            ':firing': 'firing',
+            ':at': signal.lastSeenAt,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+      ...[...new Set(options.pointers)].map(async (key) => {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...pointerKey(key),
+                correlationKey: key,
+                incidentId,
+                since,
+                expiresAt: epoch(new Date()) + 90 * DAY,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (error) {
+          if (!conditionFailed(error)) throw error;
+        }
+      }),
+      options.window
+        ? this.conditionalUpdate({
+            Key: windowKey(options.window.service),
+            UpdateExpression: 'SET endsAt = :endsAt, expiresAt = :expiresAt',
+            ConditionExpression: 'incidentId = :id AND endsAt < :endsAt',
+            ExpressionAttributeValues: {
+              ':endsAt': options.window.endsAt,
+              ':expiresAt': epoch(new Date(options.window.endsAt)) + DAY,
+              ':id': incidentId,
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!conditionFailed(error)) throw error;
-      }
-    }
-    if (options.window) {
-      await this.conditionalUpdate({
-        Key: windowKey(options.window.service),
-        UpdateExpression: 'SET endsAt = :endsAt, expiresAt = :expiresAt',
-        ConditionExpression: 'incidentId = :id AND endsAt < :endsAt',
-        ExpressionAttributeValues: {
-          ':endsAt': options.window.endsAt,
-          ':expiresAt': epoch(new Date(options.window.endsAt)) + DAY,
-          ':id': incidentId,
-        },
-      });
-    }
+          })
+        : undefined,
+    ]);
     return {
       attached: true,
       newMember,
