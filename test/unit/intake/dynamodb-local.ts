@@ -19,7 +19,10 @@ export class TestDynamoDb {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 5,
       // Storm tests send hundreds of requests at once; the default 50 sockets would queue them behind each other.
-      requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+      requestHandler: {
+        httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
+        socketAcquisitionWarningTimeout: 120_000,
+      },
     });
   }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { genericParser } from '../../../../lambdas/intake/sources/generic';
 import { BadRequestError } from '../../../../lambdas/shared/errors';
 import { fixture, NOW, onlySignal, parseContext, signalsOf } from '../support';
@@ -57,5 +59,20 @@ describe('the generic Lumos parser', () => {
       expect(error).toBeInstanceOf(BadRequestError);
       expect((error as BadRequestError).field).toBe(field);
     }
+  });
+});
+
+describe('the documented generic format (lambdas/intake/GENERIC.md)', () => {
+  it('accepts the example exactly as documented', () => {
+    const doc = readFileSync(join(__dirname, '../../../../lambdas/intake/GENERIC.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const signal = onlySignal(parse(JSON.parse(example!)));
+    expect(signal).toMatchObject({
+      action: 'create',
+      kind: 'alert',
+      service: 'checkout-api',
+      severity: { label: 'critical' },
+    });
   });
 });
