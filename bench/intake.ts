@@ -188,7 +188,7 @@ async function inProcessTarget(): Promise<Target> {
   const deps: IntakeDeps = {
     store: new DynamoDbIncidentStore('bench-incidents', client),
     workflow,
-    archive: new FileRawArchive(join(home, 'raw')),
+    archive: new FileRawArchive(home),
     clock: systemClock,
     settings: loadIntakeSettings({ ...process.env, LUMOS_DUPLICATE_WAIT_MS: '20000' }),
   };

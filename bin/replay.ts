@@ -27,7 +27,7 @@ const USAGE = `Re-drives deliveries Lumos accepted but could not finish, through
   tsx bin/replay.ts failed  [--source <source>] [--limit <n>] [--dry-run]
       every recorded failed delivery (incident table, FAILED#<source>), body read from the raw archive
   tsx bin/replay.ts archive <dir | file | s3://bucket/prefix> [--dry-run]
-      archived raw deliveries (one day locally: $LUMOS_HOME/raw/raw/jira/2026/11/20); processed ones answer duplicate
+      archived raw deliveries (one day locally: $LUMOS_HOME/raw/jira/2026/11/20); processed ones answer duplicate
   tsx bin/replay.ts sqs <queue-url> [--max <n>] [--dry-run]
       EventBridge events from a dead-letter queue; each is deleted once it is processed
 

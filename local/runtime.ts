@@ -164,7 +164,7 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
     const { localAgentAdapters } = await import('../lambdas/adapters/local/local-agent-adapters');
     provideDependencies({
       secrets: new EnvSecrets(),
-      archive: new FileRawArchive(join(config.home, 'raw')),
+      archive: new FileRawArchive(config.home),
       notifier: outbox,
       knowledge: knowledge.index,
       embedder: knowledge.embedder,

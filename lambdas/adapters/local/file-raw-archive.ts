@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,10 +11,13 @@ export class FileRawArchive implements RawArchive {
   async put(key: string, body: string, metadata: Record<string, string>): Promise<string> {
     const path = join(this.root, key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
+    // Unique per write: concurrent duplicates of one delivery must not share a temp file.
+    const temp = `${path}.${randomUUID()}.tmp`;
     await writeFile(temp, body, 'utf8');
     await rename(temp, path);
-    await writeFile(`${path}.meta.json`, JSON.stringify(metadata), 'utf8');
+    const metaTemp = `${path}.${randomUUID()}.meta.tmp`;
+    await writeFile(metaTemp, JSON.stringify(metadata), 'utf8');
+    await rename(metaTemp, `${path}.meta.json`);
     return pathToFileURL(path).href;
   }
 }
