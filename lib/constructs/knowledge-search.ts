@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +20,11 @@ export interface KnowledgeSearchProps {
   readonly standbyReplicas?: boolean;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The role CloudFormation deploys with: it creates the index through the collection's data plane, so the data
+   * access policy must name it. @default the CDK bootstrap's CloudFormation execution role
+   */
+  readonly deployRoleArn?: string;
   /** Where the articles bucket writes its server access logs. @default no access logs */
   readonly accessLogsBucket?: s3.IBucket;
 }
@@ -97,13 +102,35 @@ export class KnowledgeSearch extends Construct {
               Principal: roles.map((role) => role.roleArn),
             },
           ];
+    const synthesizer = Stack.of(this).synthesizer;
+    const bootstrapRole =
+      synthesizer instanceof DefaultStackSynthesizer ? synthesizer.cloudFormationExecutionRoleArn : undefined;
+    // The bootstrap role's ARN carries `${AWS::AccountId}`-style placeholders, which only Fn::Sub may hold.
+    const deployRoleArn =
+      props.deployRoleArn ?? (bootstrapRole?.includes('${') ? Fn.sub(bootstrapRole) : bootstrapRole);
+    const deployRule = deployRoleArn
+      ? [
+          {
+            Rules: [
+              { ResourceType: 'collection', Resource: [`collection/${collectionName}`], Permission: READ_COLLECTION },
+              {
+                ResourceType: 'index',
+                Resource: [`index/${collectionName}/*`],
+                Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:DeleteIndex'],
+              },
+            ],
+            Principal: [deployRoleArn],
+          },
+        ]
+      : [];
     const access = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
       name: `${name}-data`,
       type: 'data',
-      description: 'Lumos knowledge: the sync writes, the knowledge agent reads',
+      description: 'Lumos knowledge: the deployer manages the index, the sync writes, the agent reads',
       policy: Lazy.string({
         produce: () =>
           Stack.of(this).toJsonString([
+            ...deployRule,
             ...rules(this.writers, WRITE_COLLECTION, WRITE_INDEX),
             ...rules(this.readers, READ_COLLECTION, READ_INDEX),
           ]),
