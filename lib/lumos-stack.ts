@@ -1,14 +1,16 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/catalogue';
 import type { StageConfig } from './config/stage-config';
 import { AlarmIntake } from './constructs/alarm-intake';
+import { ConsoleHosting } from './constructs/console-hosting';
 import { IncidentStore } from './constructs/incident-store';
 import { IncidentWorkflow } from './constructs/incident-workflow';
 import { LumosFunction } from './constructs/lumos-function';
 import { NotificationTopics } from './constructs/notification-topics';
+import { OperationsDashboard } from './constructs/operations-dashboard';
 import { RawArchive } from './constructs/raw-archive';
 import { StageKey } from './constructs/stage-key';
 import { WebhookApi } from './constructs/webhook-api';
@@ -53,6 +55,10 @@ export class LumosStack extends Stack {
   public readonly workflow: IncidentWorkflow;
   public readonly api: WebhookApi;
   public readonly alarmIntake: AlarmIntake;
+  /** The operator console: S3 + CloudFront, Cognito sign-in, the API routes behind a Cognito authorizer. */
+  public readonly console: ConsoleHosting;
+  /** Dashboard and alarms: outcomes by AI and human handling, backlog, executions, dead letters. */
+  public readonly operations: OperationsDashboard;
   /** Approvals, SLA timers, the audit trail and the governance bundle. */
   public readonly governance: Governance;
   /** Agent models, knowledge search, log access and the knowledge sync. */
@@ -162,6 +168,34 @@ export class LumosStack extends Stack {
       api: this.api.api,
     });
 
+    // --- operator console and operations dashboard ---
+    // A nested stack: the console is a static site with a lifecycle of its own, and its CloudFront, Cognito and
+    // operator API resources stay out of this stack's 500-resource budget.
+    this.console = new ConsoleHosting(new NestedStack(this, 'ConsoleStack'), 'Console', {
+      stage: config.stage,
+      handlers: specs
+        .filter((spec) => (spec.routes ?? []).length > 0)
+        .map((spec) => ({ handler: required(spec.id).function, routes: spec.routes ?? [] })),
+      accessLogsBucket: this.rawArchive.accessLogsBucket,
+      logEncryptionKey: stageKey.key,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
+    const metricsPublisher = functions.MetricsApi;
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      metricsNamespace: `Lumos/${config.stage}`,
+      stateMachine: this.workflow.stateMachine,
+      deadLetterQueues: Object.fromEntries(Object.entries(functions).map(([id, fn]) => [id, fn.deadLetterQueue])),
+      failedExecutionsAlarm: this.workflow.failedExecutionsAlarm,
+      deadLetterAlarms: Object.values(functions).flatMap((fn) => (fn.deadLetterAlarm ? [fn.deadLetterAlarm] : [])),
+      otherAlarms: this.api.serverErrorAlarm ? [this.api.serverErrorAlarm] : [],
+      ...(metricsPublisher
+        ? { publisher: { function: metricsPublisher.function, deadLetterQueue: metricsPublisher.deadLetterQueue } }
+        : {}),
+      alarmAction,
+    });
+    // --- end operator console ---
+
     const alarmIntakeFunction = required('AlarmIntake');
     this.alarmIntake = new AlarmIntake(this, 'AlarmIntake', {
       handler: alarmIntakeFunction.function,
@@ -181,6 +215,11 @@ export class LumosStack extends Stack {
     });
     new CfnOutput(this, 'NotificationsTopicArn', { value: this.topics.notificationsTopicArn });
     new CfnOutput(this, 'OperatorAlertsTopicArn', { value: this.topics.operatorAlerts.topicArn });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console (Cognito sign-in)' });
+    new CfnOutput(this, 'OperatorUserPoolId', {
+      value: this.console.userPool.userPoolId,
+      description: 'Create operators here (admin-only sign-up); their e-mail is the identity approval links are bound to',
+    });
   }
 
   /** Grants one function what it needs and sets the environment variables that address it. */

@@ -335,6 +335,11 @@ export class ConsoleHosting extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/console/*'],
       memoryLimit: 256,
+      logGroup: new logs.LogGroup(this, 'DeploymentLogs', {
+        retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+        encryptionKey: props.logEncryptionKey,
+        removalPolicy,
+      }),
       sources: [
         s3deploy.Source.asset(consoleDir, {
           // Built with the local esbuild (no Docker); the image is the fallback where esbuild is missing.

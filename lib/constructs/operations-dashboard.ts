@@ -45,7 +45,8 @@ const PERIOD = Duration.minutes(5);
  * The operations view of one stage: a CloudWatch dashboard of outcomes (MTTA, first response, MTTR, approval
  * latency, auto-resolution, escalations, overrides, reopens, each by AI and human handling), backlog (open
  * incidents, pending approvals, SLA breaches) and plumbing (executions, dead-letter queues), plus alarms on SLA
- * breaches, the approval backlog, dead-lettered messages and failed executions. It also schedules the function
+ * breaches, the approval backlog, dead-lettered messages and failed executions (reusing those that exist). It
+ * also schedules the function
  * that turns incident timelines into those outcome metrics (embedded metric format).
  */
 export class OperationsDashboard extends Construct {
@@ -58,8 +59,8 @@ export class OperationsDashboard extends Construct {
   public readonly deadLetterAlarms: readonly cloudwatch.IAlarm[];
   /** Executions that failed, timed out or were aborted: the given alarm, or one created here. */
   public readonly failedExecutionsAlarm: cloudwatch.IAlarm;
-  /** In alarm when any of the above (or the existing alarms) is. */
-  public readonly healthAlarm: cloudwatch.CompositeAlarm;
+  /** Every alarm the dashboard shows: its own, the reused ones and the others given. */
+  public readonly alarms: readonly cloudwatch.IAlarm[];
   /** The 5-minute schedule of the publisher; undefined without one. */
   public readonly publishSchedule?: events.Rule;
 
@@ -168,14 +169,7 @@ export class OperationsDashboard extends Construct {
       ...this.deadLetterAlarms,
       ...(props.otherAlarms ?? []),
     ];
-    this.healthAlarm = new cloudwatch.CompositeAlarm(this, 'HealthAlarm', {
-      alarmDescription: `Lumos ${stackName}: something needs attention (SLA, approvals, dead letters, executions, API)`,
-      alarmRule: cloudwatch.AlarmRule.anyOf(
-        ...allAlarms.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM)),
-      ),
-      // Each member alarm already notifies; the composite is the one status light on the dashboard.
-      actionsEnabled: false,
-    });
+    this.alarms = allAlarms;
 
     // --- the publisher's schedule ---
     if (props.publisher) {
@@ -224,7 +218,12 @@ export class OperationsDashboard extends Construct {
             width: 18,
             height: 2,
           }),
-          new cloudwatch.AlarmStatusWidget({ title: 'Health', alarms: [this.healthAlarm], width: 6, height: 2 }),
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Needs attention?',
+            alarms: [this.slaBreachAlarm, this.approvalBacklogAlarm, this.failedExecutionsAlarm],
+            width: 6,
+            height: 2,
+          }),
         ],
         [
           durationWidget('Time to acknowledge', OutcomeMetric.TimeToAcknowledge),
