@@ -2,6 +2,7 @@ import { Api } from './api';
 import { type Session, startSession } from './auth';
 import { type ConsoleConfig, loadConfig } from './config';
 import { announce, h, replace } from './dom';
+import { parseRoute } from './main-routes';
 import { installShortcuts } from './shortcuts';
 import type { AppContext, View } from './view';
 import { approvalsView } from './views/approvals';
@@ -11,23 +12,6 @@ import { queueView } from './views/queue';
 import { tickClocks } from './widgets';
 
 const REFRESH_MS = 5000;
-
-interface Route {
-  name: 'incidents' | 'incident' | 'approvals' | 'metrics';
-  id?: string;
-  params: URLSearchParams;
-}
-
-/** `#/incidents/inc-1?x=y` -> route. Unknown paths show the queue. */
-export function parseRoute(hash: string): Route {
-  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const params = new URLSearchParams(query);
-  if (segments[0] === 'incidents' && segments[1]) return { name: 'incident', id: segments[1], params };
-  if (segments[0] === 'approvals') return { name: 'approvals', id: segments[1], params };
-  if (segments[0] === 'metrics') return { name: 'metrics', params };
-  return { name: 'incidents', params };
-}
 
 function identityWidget(session: Session, onChange: () => void): HTMLElement {
   if (session.kind === 'cognito') {

@@ -4,6 +4,7 @@ import { dateTime, label, percent } from '../format';
 import type { ApprovalReasoning, ApprovalReview, ApprovalView, DecisionResult, NotificationView } from '../types';
 import type { AppContext, View } from '../view';
 import { countdown, errorMessage, statusBadge } from '../widgets';
+import { tokenFromLink } from './approval-links';
 
 const TOKEN_KEY = (approvalId: string) => `lumos.approval-token.${approvalId}`;
 
@@ -11,18 +12,6 @@ const TOKEN_KEY = (approvalId: string) => `lumos.approval-token.${approvalId}`;
 interface TokenSource {
   token: string;
   from: 'link' | 'pasted' | 'inbox';
-}
-
-/** The `token` of an approval link (review or decision URL), or the text itself when it already is a token. */
-export function tokenFromLink(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  try {
-    const url = new URL(trimmed);
-    return url.searchParams.get('token') ?? new URLSearchParams(url.hash.split('?')[1] ?? '').get('token') ?? undefined;
-  } catch {
-    return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(trimmed) ? trimmed : undefined;
-  }
 }
 
 /**
