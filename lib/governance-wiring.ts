@@ -55,6 +55,8 @@ export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant
   AuditApi: ['readAudit', 'readAuditExport'],
   GovernanceTimer: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks', 'linksBaseUrl'],
   AuditExport: ['exportAudit'],
+  // Other agents that decide with the policy or run runbooks (the ITSM request-fulfilment agent).
+  Fulfilment: ['policyBundle', 'appendAudit', 'runbookExecution'],
 };
 
 /**
