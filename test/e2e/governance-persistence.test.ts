@@ -34,11 +34,12 @@ describe('governance state in DynamoDB Local', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps the audit chain linear when many writers append at once', async () => {
-    const trail = new DynamoDbAuditTrail('audit', client);
+  it('keeps the audit chain linear when many writers in many processes append at once', async () => {
+    // Separate adapter instances stand for separate Lambda containers: only the conditional puts keep them apart.
+    const writers = Array.from({ length: 6 }, () => new DynamoDbAuditTrail('audit', client));
     await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        trail.append('inc-concurrent', {
+      Array.from({ length: 30 }, (_, i) =>
+        writers[i % writers.length]!.append('inc-concurrent', {
           type: 'action.executed',
           actor: `writer-${i}`,
           summary: `write ${i}`,
@@ -46,10 +47,10 @@ describe('governance state in DynamoDB Local', () => {
         }),
       ),
     );
-    const records = await trail.list('inc-concurrent');
-    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(new Set(records.map((r) => r.actor)).size).toBe(12);
-    expect(verifyChain('inc-concurrent', records)).toMatchObject({ ok: true, records: 12 });
+    const records = await writers[0]!.list('inc-concurrent');
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(new Set(records.map((r) => r.actor)).size).toBe(30);
+    expect(verifyChain('inc-concurrent', records)).toMatchObject({ ok: true, records: 30 });
   });
 
   it('fires a timer set before a restart, once, even with two pollers', async () => {

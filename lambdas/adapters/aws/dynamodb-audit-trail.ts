@@ -5,7 +5,9 @@ import type { AuditEntry, AuditRecord, AuditTrail } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
 import { systemClock } from '../../ports/clock';
 
-const MAX_ATTEMPTS = 12;
+/** Conditional-put attempts before giving up; with the backoff below that tolerates dozens of racing writers. */
+const MAX_ATTEMPTS = 40;
+const backoff = (attempt: number) => Math.random() * Math.min(500, 5 * 2 ** Math.min(attempt, 7));
 
 /** Stored shape: `data` as JSON text, so the hashed content comes back byte for byte. */
 function toItem(record: AuditRecord): Record<string, unknown> {
@@ -48,7 +50,22 @@ export class DynamoDbAuditTrail implements AuditTrail {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async append(incidentId: string, entry: AuditEntry): Promise<AuditRecord> {
+  /** Appends queued per incident in this process, so writers in one process never race each other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  append(incidentId: string, entry: AuditEntry): Promise<AuditRecord> {
+    const previous = this.queues.get(incidentId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.appendNow(incidentId, entry));
+    this.queues.set(incidentId, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(incidentId) === next) this.queues.delete(incidentId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async appendNow(incidentId: string, entry: AuditEntry): Promise<AuditRecord> {
     for (let attempt = 1; ; attempt++) {
       const head = await this.head(incidentId);
       const record = chainRecord(incidentId, entry, head, this.clock.now());
@@ -63,7 +80,8 @@ export class DynamoDbAuditTrail implements AuditTrail {
         return record;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        // Another process extended the chain first: re-read the head and link to it.
+        await new Promise((r) => setTimeout(r, backoff(attempt)));
       }
     }
   }
