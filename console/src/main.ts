@@ -129,6 +129,11 @@ async function start(): Promise<void> {
     announce(`${view.title} loaded`);
   }
 
+  // The skip link must not touch the fragment: the fragment is the console's route.
+  document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
   replace(
     document.getElementById('identity')!,
     identityWidget(session, () => void show(false)),

@@ -275,6 +275,33 @@ describe('operator console in headless Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Outcome metrics' }).waitFor();
   });
 
+  it('has landmarks, a skip link that keeps the route, and a name for every control', async () => {
+    await page.goto(`${lumos.api}/console/#/incidents`);
+    await page.getByRole('heading', { level: 1, name: 'Incident queue' }).waitFor();
+    await expect(page.getByRole('banner').count()).resolves.toBe(1);
+    await expect(page.getByRole('navigation', { name: 'Console' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('main').count()).resolves.toBe(1);
+    // Runs in the page (a string, since this file is type-checked without the DOM library).
+    const unnamed = await page.evaluate<
+      string[]
+    >(`[...document.querySelectorAll('input, select, textarea, button, a[href]')]
+      .filter((el) => !el.closest('[hidden], dialog:not([open])'))
+      .filter((el) => !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.labels?.length
+        || (el.textContent ?? '').trim() || el.getAttribute('title')))
+      .map((el) => el.outerHTML.slice(0, 80))`);
+    expect(unnamed).toEqual([]);
+    // A fresh load: the skip link is the first stop.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Incident queue' }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string[]>('[location.hash, document.activeElement?.id]')).toEqual([
+      '#/incidents',
+      'main',
+    ]);
+  });
+
   it('the metrics view charts outcomes split by AI and people, with the numbers as tables', async () => {
     await page.goto(`${lumos.api}/console/#/metrics?days=7`);
     await page.getByRole('heading', { level: 1, name: 'Outcome metrics' }).waitFor();
