@@ -186,6 +186,41 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     role: 'event',
   },
   // --- end agents ---
+  // --- ITSM: routing, first response, request fulfilment, handoff and write-back ---
+  {
+    id: 'EscalationRouting',
+    entry: 'lambdas/agents/escalation-routing/handler.ts',
+    description: 'Escalation routing agent: the team by skills, on-call schedule and workload, with a summary for them',
+    role: 'workflow',
+  },
+  {
+    id: 'FirstResponse',
+    entry: 'lambdas/workflow/first-response/handler.ts',
+    description: 'Writes the first response (triage, top knowledge, next steps) to the ticket, exactly once',
+    timeoutSeconds: 90,
+    role: 'workflow',
+  },
+  {
+    id: 'Fulfilment',
+    entry: 'lambdas/agents/fulfilment/handler.ts',
+    description: 'Request fulfilment agent: service catalogue items fulfilled by their runbooks under the policy',
+    timeoutSeconds: 300,
+    role: 'workflow',
+  },
+  {
+    id: 'Handoff',
+    entry: 'lambdas/agents/handoff/handler.ts',
+    description: 'Human handoff agent: the packet a person takes over with, routed to the team on duty',
+    role: 'workflow',
+  },
+  {
+    id: 'WriteBack',
+    entry: 'lambdas/workflow/write-back/handler.ts',
+    description: "Writes the workflow's outcome (handoff packet, fulfilment, progress) to the ticket, exactly once",
+    timeoutSeconds: 90,
+    role: 'workflow',
+  },
+  // --- end ITSM ---
 ];
 
 /** ASL DefinitionSubstitutions key for a workflow function. */

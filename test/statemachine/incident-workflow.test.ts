@@ -72,11 +72,17 @@ describe('the incident state machine, run through the local Step Functions API',
     expect(entered.filter((state) => !ENRICHMENT_STATES.has(state))).toEqual([
       'Triage',
       'Enrich',
+      'Route',
+      'FirstResponse',
+      'Fulfil',
+      'FulfilmentDecision',
       'Plan',
       'Decide',
       'AutoApproved',
       'ExecutePlan',
       'Executed',
+      'Handoff',
+      'WriteBack',
       'RecordOutcome',
     ]);
     expect(scenario.payloadsOf('RequestApproval')).toHaveLength(0);
@@ -412,6 +418,52 @@ describe('the incident state machine, run through the local Step Functions API',
     const history = await historyOf(harness.sfn, executionArn);
     expect(history.at(-1)?.type).toBe('ExecutionAborted');
     expect(scenario.payloadsOf('ExecutePlan')).toHaveLength(0);
+  });
+
+  test('a fulfilled service request skips planning and goes straight to the handoff check and write-back', async () => {
+    const { executionArn, scenario } = await harness.start(nextIncidentId('fulfilled'), {
+      Fulfilment: () => ({ status: 'fulfilled', itemId: 'password-reset' }),
+    });
+
+    const described = await waitForEnd(harness.sfn, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(outputOf(described)).toMatchObject({
+      outcome: 'executed',
+      fulfilment: { status: 'fulfilled' },
+      firstResponse: { status: 'written' },
+    });
+    expect(scenario.payloadsOf('Plan')).toHaveLength(0);
+    expect(scenario.payloadsOf('Handoff')[0]).toMatchObject({ outcome: 'executed' });
+    expect(scenario.payloadsOf('WriteBack')).toHaveLength(1);
+    expect(scenario.payloadsOf('RecordOutcome')[0]).toMatchObject({ outcome: 'executed' });
+  });
+
+  test('every outcome passes through the handoff agent with that outcome before it is recorded', async () => {
+    const { executionArn, scenario } = await harness.start(nextIncidentId('handoff-escalated'), {
+      Plan: () => gatedPlan(1, 5),
+    });
+    await scenario.nextApprovalRequest();
+    await waitForEnd(harness.sfn, executionArn);
+
+    expect(scenario.payloadsOf('Handoff')[0]).toMatchObject({ outcome: 'escalated' });
+    const entered = await statesEntered(harness.sfn, executionArn);
+    expect(entered.slice(-4)).toEqual(['Escalated', 'Handoff', 'WriteBack', 'RecordOutcome']);
+  });
+
+  test('a write-back the ITSM keeps refusing flags the incident for a person', async () => {
+    const { executionArn, scenario } = await harness.start(nextIncidentId('writeback-fails'), {
+      FirstResponse: () => {
+        throw new PermanentError('ItsmRejectedError', 'servicenow PATCH answered 400');
+      },
+    });
+
+    const described = await waitForEnd(harness.sfn, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(scenario.payloadsOf('FirstResponse')).toHaveLength(1);
+    expect(scenario.payloadsOf('Plan')).toHaveLength(0);
+    expect(scenario.payloadsOf('FlagForHuman')[0]).toMatchObject({ error: { Error: 'ItsmRejectedError' } });
   });
 
   test('the API lists and describes the state machine, its executions and their histories', async () => {

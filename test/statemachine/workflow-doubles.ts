@@ -20,10 +20,15 @@ export type Step =
   | 'Sentiment'
   | 'LogAnalysis'
   | 'Dependency'
+  | 'EscalationRouting'
+  | 'FirstResponse'
+  | 'Fulfilment'
   | 'Plan'
   | 'RequestApproval'
   | 'ExecutePlan'
   | 'Escalate'
+  | 'Handoff'
+  | 'WriteBack'
   | 'RecordOutcome'
   | 'FlagForHuman';
 
@@ -69,10 +74,15 @@ const defaults: Record<Step, Behaviour> = {
   Sentiment: () => ({ status: 'scored', escalate: false }),
   LogAnalysis: () => ({ status: 'analysed', anomalyCount: 2 }),
   Dependency: () => ({ status: 'mapped', suspectCount: 4 }),
+  EscalationRouting: () => ({ group: 'Network Operations', assignee: null }),
+  FirstResponse: () => ({ status: 'written', latencyMs: 1200 }),
+  Fulfilment: () => ({ status: 'not_a_request', itemId: null }),
   Plan: () => autoPlan,
   RequestApproval: () => ({ requested: true }),
   ExecutePlan: () => ({ status: 'done' }),
   Escalate: () => ({ escalatedTo: 'network-on-call' }),
+  Handoff: () => ({ needed: false, group: null }),
+  WriteBack: () => ({ purpose: 'progress', status: 'written' }),
   RecordOutcome: () => ({ status: 'recorded' }),
   FlagForHuman: () => ({ status: 'flagged' }),
 };
