@@ -147,12 +147,35 @@ describe('least privilege', () => {
     ).toEqual([]);
   });
 
-  it('gives the webhook secret only to WebhookIntake, and workflow starts only to the two intakes', () => {
+  it('gives the webhook secret only to WebhookIntake, raw-archive writes and workflow starts only to the two intakes', () => {
+    const idOf = (type: string, pattern: RegExp) => {
+      const id = Object.keys(resourcesOfType(prod.template, type)).find((logicalId) => pattern.test(logicalId));
+      if (!id) throw new Error(`no ${type} matching ${pattern}`);
+      return id;
+    };
+    const webhookSecret = idOf('AWS::SecretsManager::Secret', /Webhook/i);
+    const rawArchive = idOf('AWS::S3::Bucket', /^RawArchive(?!.*Log)/i);
+    // Other functions may read other secrets (approval-link keys) or write other buckets (audit export); what is
+    // checked here is who reaches these two resources.
+    const reaches = (id: string, action: string, logicalId: string) =>
+      rolePolicyStatements(prod.stack, prod.template, id).some(
+        (statement) =>
+          actionsOf([statement]).includes(action) && JSON.stringify(statement.Resource).includes(logicalId),
+      );
     for (const spec of functionCatalogue) {
+      expect([spec.id, reaches(spec.id, 'secretsmanager:GetSecretValue', webhookSecret)]).toEqual([
+        spec.id,
+        spec.id === 'WebhookIntake',
+      ]);
+      expect([spec.id, reaches(spec.id, 's3:PutObject', rawArchive)]).toEqual([
+        spec.id,
+        ['WebhookIntake', 'AlarmIntake'].includes(spec.id),
+      ]);
       const actions = actionsOf(rolePolicyStatements(prod.stack, prod.template, spec.id));
-      expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.id === 'WebhookIntake');
-      expect(actions.includes('states:StartExecution')).toBe(['WebhookIntake', 'AlarmIntake'].includes(spec.id));
-      expect(actions.includes('s3:PutObject')).toBe(['WebhookIntake', 'AlarmIntake'].includes(spec.id));
+      expect([spec.id, actions.includes('states:StartExecution')]).toEqual([
+        spec.id,
+        ['WebhookIntake', 'AlarmIntake'].includes(spec.id),
+      ]);
     }
   });
 
