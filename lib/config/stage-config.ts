@@ -113,6 +113,11 @@ export const StageConfigSchema = z.object({
     retryAttempts: z.number().int().min(0).max(185),
     /** Oldest event age EventBridge still retries, in seconds (60 s to 24 h). */
     maxEventAgeSeconds: z.number().int().min(60).max(86_400),
+    /**
+     * Names of partner event buses whose Zendesk ticket events (source `aws.partner/zendesk.com/...`) become
+     * incidents. Zendesk creates the bus when its EventBridge connector is set up; empty means none.
+     */
+    zendeskPartnerEventBuses: z.array(z.string().regex(/^aws\.partner\/zendesk\.com\//)).default([]),
   }),
   alarms: z.object({
     /** Failed, timed-out or aborted workflow executions per period that raise the operator alarm. */

@@ -29,6 +29,11 @@ export interface AlarmIntakeProps {
    * instead of becoming incidents that a failing Lumos would then handle. @default `<stack name>-`
    */
   readonly ignoreAlarmNamePrefix?: string;
+  /**
+   * Partner event buses (`aws.partner/zendesk.com/...`) whose Zendesk Support ticket events also go to the
+   * function, with the same retries and dead-letter queue. @default none
+   */
+  readonly zendeskPartnerEventBuses?: readonly string[];
 }
 
 /**
@@ -38,6 +43,8 @@ export interface AlarmIntakeProps {
 export class AlarmIntake extends Construct {
   /** The EventBridge rule on the default bus. */
   public readonly rule: events.Rule;
+  /** One rule per Zendesk partner event bus. */
+  public readonly partnerRules: events.Rule[];
 
   constructor(scope: Construct, id: string, props: AlarmIntakeProps) {
     super(scope, id);
@@ -51,12 +58,21 @@ export class AlarmIntake extends Construct {
         detail: { alarmName: events.Match.anythingButPrefix(ownAlarmPrefix) },
       },
     });
-    this.rule.addTarget(
+    const target = () =>
       new targets.LambdaFunction(props.handler, {
         retryAttempts: props.retryAttempts ?? 8,
         maxEventAge: props.maxEventAge ?? Duration.hours(1),
         deadLetterQueue: props.deadLetterQueue,
-      }),
-    );
+      });
+    this.rule.addTarget(target());
+    this.partnerRules = (props.zendeskPartnerEventBuses ?? []).map((busName, i) => {
+      const rule = new events.Rule(this, `ZendeskPartnerRule${i}`, {
+        description: 'Zendesk Support ticket events from the partner event bus become Lumos incidents or updates',
+        eventBus: events.EventBus.fromEventBusName(this, `ZendeskPartnerBus${i}`, busName),
+        eventPattern: { source: events.Match.prefix('aws.partner/zendesk.com') },
+      });
+      rule.addTarget(target());
+      return rule;
+    });
   }
 }
