@@ -7,6 +7,7 @@ import { EnvSecrets } from '../lambdas/adapters/local/env-secrets';
 import { FileRawArchive } from '../lambdas/adapters/local/file-raw-archive';
 import { createLocalGovernance, type LocalGovernance } from '../lambdas/adapters/local/local-governance';
 import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
+import { LocalItsm, recordedIn } from '../lambdas/itsm/local-itsm';
 import { LumosError } from '../lambdas/shared/errors';
 import { type LocalConfig, loadLocalConfig } from './config';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -170,6 +171,9 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
       embedder: knowledge.embedder,
       // Agents: deterministic language-model stand-in, sample logs and topology, the trained triage model.
       ...localAgentAdapters({ projectRoot: config.projectRoot, tableName: TABLE_NAME }),
+      // ITSM write-back: every write is recorded in the outbox (channel `itsm`); with LUMOS_ITSM_<SOURCE>_URL set it
+      // also goes to that URL through the real connector (a contract server or a sandbox instance).
+      itsm: new LocalItsm(outbox, recordedIn(() => outbox.list({ channel: 'itsm' }))),
     });
 
     const functions = await loadFunctions(config.projectRoot);

@@ -102,6 +102,18 @@ export class RecordingConnector implements ItsmConnector {
   }
 }
 
+/** Looks a write up in recorded notifications (the local outbox): the `itsm` entry carrying its key, if any. */
+export function recordedIn(
+  entries: () => ReadonlyArray<{ channel: string; data?: Record<string, unknown> }>,
+): (idempotencyKey: string) => RecordedWrite | undefined {
+  return (idempotencyKey) => {
+    const found = entries().find((e) => e.channel === 'itsm' && e.data?.idempotencyKey === idempotencyKey);
+    if (!found) return undefined;
+    const notes = Array.isArray(found.data?.notes) ? (found.data.notes as unknown[]).map(String) : [];
+    return { idempotencyKey, notes };
+  };
+}
+
 /** `LUMOS_ITSM_<SOURCE>_URL` and `LUMOS_ITSM_<SOURCE>_CREDENTIALS` (JSON, see ItsmCredentials; default basic `lumos`). */
 export function localConnection(source: ItsmSource, env: NodeJS.ProcessEnv = process.env): ItsmConnection | undefined {
   const prefix = `LUMOS_ITSM_${source.toUpperCase()}`;

@@ -221,8 +221,13 @@ export function buildHandoffPacket(
   }
   if (outcome === 'rejected')
     nextSteps.push('The planned response was rejected: decide on another course and record it on the ticket.');
-  if (incident.knowledge?.suggestedResolution)
-    nextSteps.push(`Try the suggested resolution: ${incident.knowledge.suggestedResolution}`);
+  if (incident.knowledge?.suggestedResolution) {
+    // The full text is under Knowledge; the step names its first line only.
+    const first = incident.knowledge.suggestedResolution.split('\n')[0]!.trim();
+    nextSteps.push(
+      `Try the suggested resolution (under Knowledge): ${first.length > 160 ? `${first.slice(0, 159)}…` : first}`,
+    );
+  }
   if (suspects[0]) nextSteps.push(`Review the most suspect recent change: ${suspects[0]}.`);
   if (logs?.anomalies?.[0])
     nextSteps.push(

@@ -46,7 +46,11 @@ describe('human handoff agent', () => {
     const packet = buildHandoffPacket(
       incident,
       'escalated',
-      { group: 'Network Operations', assignee: { name: 'Gita Rao', email: 'gita.rao@example.com' }, summary: '' },
+      {
+        group: 'Network Operations',
+        assignee: { name: 'Gita Rao', email: 'gita.rao@example.com', source: 'rotation' },
+        summary: '',
+      },
       AT,
     );
     expect(packet).toMatchObject({
@@ -72,7 +76,7 @@ describe('human handoff agent', () => {
     // Triage counts double; the evidence agents temper it: (0.82*2 + 0.7 + 0.6) / 4.
     expect(packet.confidence).toBe(0.73);
     expect(packet.nextSteps).toEqual([
-      'Try the suggested resolution: Raise the IKE keepalive to 20 s on the Berlin gateway.',
+      'Try the suggested resolution (under Knowledge): Raise the IKE keepalive to 20 s on the Berlin gateway.',
       'Review the most suspect recent change: berlin-gw: changed 40 min before [CHG0042].',
       'Look at the top log anomaly in corp-vpn: IKE SA <*> expired.',
       'Read "VPN access problems" (network/vpn-access.md).',
