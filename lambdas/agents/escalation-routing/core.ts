@@ -38,8 +38,13 @@ export interface RoutingDecision {
 
 const URGENT: readonly Priority[] = ['P1', 'P2'];
 
-/** The group an open incident currently sits with: the routing decision, else triage's suggestion. */
+/**
+ * The group an open incident currently sits with: a person's reassignment in the ITSM tool (two-way sync), else the
+ * routing decision, else triage's suggestion.
+ */
 export function groupOf(incident: Incident): string | undefined {
+  const reassigned = (incident.agents?.assignment as { group?: unknown } | undefined)?.group;
+  if (typeof reassigned === 'string') return reassigned;
   const routed = (incident.agents?.routing as { group?: unknown } | undefined)?.group;
   return typeof routed === 'string' ? routed : incident.triage?.assignmentGroup;
 }
