@@ -1,5 +1,6 @@
 import { sha256Hex } from '../core/ids';
 import type { Signal } from '../core/incident';
+import { dropReason, filterInbound } from '../itsm/inbound-filter';
 import { BadRequestError, LumosError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../shared/errors';
 import { ArchiveUnavailableError, DeliveryDeferredError } from './intake-errors';
 import {
@@ -125,14 +126,38 @@ export async function handleDelivery(
 
   const answers = new Map<Signal, IntakeAnswer>();
   const actionable: Signal[] = [];
+  const dropped: string[] = [];
   for (const signal of signals) {
     const loop = writeBackReason(signal, settings);
+    // Spam, automatic replies and out-of-office messages are dropped with their reason (lambdas/itsm/inbound-filter).
+    const inbound = loop ? undefined : filterInbound(signal);
     if (loop) answers.set(signal, { incidentId: null, status: 'ignored', reason: loop });
-    else actionable.push(signal);
+    else if (inbound && !inbound.keep) {
+      answers.set(signal, { incidentId: null, status: 'ignored', reason: dropReason(inbound) });
+      dropped.push(dropReason(inbound));
+    } else actionable.push(signal);
+  }
+  const channel = options.channel ?? 'webhook';
+  if (dropped.length > 0) {
+    // Archived with the reason in its metadata, so what the filter threw away can be reviewed (and replayed).
+    await archiveDelivery(
+      deps.archive,
+      parser.source,
+      `dropped:${sha256Hex(delivery.body)}`,
+      delivery.body,
+      receivedAt,
+      {
+        channel,
+        route: routeName,
+        dropped: dropped
+          .join('; ')
+          .replace(/[^\x20-\x7e]/g, '?')
+          .slice(0, 1024),
+      },
+    ).catch(() => undefined);
   }
   if (actionable.length === 0) return combine(signals.map((s) => answers.get(s)!));
 
-  const channel = options.channel ?? 'webhook';
   const deliveryKey = deliveryKeyOf(actionable);
   let rawRef: string;
   try {

@@ -1,6 +1,7 @@
 import { executionName, newIncidentId, sha256Hex } from '../core/ids';
 import type { Incident, Priority, Signal, Source, TimelineEntry } from '../core/incident';
 import { sourcePriority } from '../core/priority-matrix';
+import { syncFromTicket } from '../itsm/two-way-sync';
 import type { Clock } from '../ports/clock';
 import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from '../ports/incident-store';
 import type { RawArchive } from '../ports/raw-archive';
@@ -286,9 +287,13 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
     await deps.store.update(incident.incidentId, { append: [note] });
     return { ...base, priority: incident.priority };
   }
+  // Two-way sync (lambdas/itsm/two-way-sync): people's reassignments flow back; echoes of Lumos' writes are dropped.
+  const sync = syncFromTicket(incident, signal, deps.clock.now());
+  if (sync.echo) return { incidentId: incident.incidentId, status: 'ignored', reason: sync.reason };
   const fromSource = sourcePriority(signal.severity);
   const priorityChanged = fromSource && fromSource.priority !== incident.priority;
   await deps.store.update(incident.incidentId, {
+    ...(sync.changes.agents ? { agents: sync.changes.agents } : {}),
     set: {
       title: signal.title,
       description: signal.description || incident.description,
@@ -306,6 +311,7 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
           : `${signal.source} updated ${signal.externalId}`,
         { deliveryId: signal.deliveryId, ...(signal.changeNote ? { note: signal.changeNote.slice(0, 500) } : {}) },
       ),
+      ...(sync.changes.append ?? []),
     ],
   });
   return { ...base, priority: priorityChanged ? fromSource.priority : incident.priority };

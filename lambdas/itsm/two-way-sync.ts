@@ -40,7 +40,7 @@ function lastWrite(
  * Reads a ticket update the way two-way sync needs it: people's reassignments flow back into the incident
  * (`agents.assignment`, which routing's workload counts), and an update that only repeats what Lumos wrote moments
  * ago is recognised as its echo even when the tool does not show who made it. Priority and resolution changes are
- * applied by intake itself (source priority, resolve signals); this adds who changed what to the timeline.
+ * applied by intake itself (source priority, resolve signals).
  */
 export function syncFromTicket(incident: Incident, signal: Signal, now: Date): TicketSync {
   const at = now.toISOString();
@@ -87,15 +87,6 @@ export function syncFromTicket(incident: Incident, signal: Signal, now: Date): T
       type: 'itsm.reassigned',
       summary: `${by ?? 'Someone'} assigned ${signal.externalId} to ${changedGroup} in ${signal.source}${previousGroup ? ` (was ${previousGroup})` : ''}`,
       data: { group: changedGroup, ...(previousGroup ? { previous: previousGroup } : {}) },
-    });
-  }
-  if (changedPriority) {
-    append.push({
-      at,
-      actor: by ? `human:${by}` : 'human',
-      type: 'itsm.priority_changed',
-      summary: `${by ?? 'Someone'} set ${signal.externalId} to ${changedPriority} in ${signal.source} (was ${incident.priority})`,
-      data: { priority: changedPriority, previous: incident.priority },
     });
   }
   return {

@@ -71,16 +71,6 @@ describe('two-way sync', () => {
     );
   });
 
-  it('notes who changed the priority', () => {
-    const sync = syncFromTicket(tracked(), update({ severity: { priority: 'P3' }, changedBy: ['maya.cohen'] }), NOW);
-    expect(sync.changes.append).toEqual([
-      expect.objectContaining({
-        type: 'itsm.priority_changed',
-        summary: 'maya.cohen set INC0010042 to P3 in servicenow (was P2)',
-      }),
-    ]);
-  });
-
   it('recognises the echo of what Lumos wrote moments ago, even without its user or marker', () => {
     const sync = syncFromTicket(
       tracked(),
