@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ItsmAuthError } from './itsm-errors';
+import { ItsmAuthError, ItsmUnavailableError } from './itsm-errors';
 import type { ItsmSource } from './ticket';
 
 /**
@@ -117,12 +117,21 @@ export class Authorizer {
     if (c.type === 'oauth-client-credentials' || c.type === 'oauth-refresh-token') {
       form.set('client_id', c.clientId);
       form.set('client_secret', c.clientSecret);
-      const response = await this.fetchImpl(c.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        signal: AbortSignal.timeout(10_000),
-      });
+      let response: Response;
+      try {
+        response = await this.fetchImpl(c.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+          signal: AbortSignal.timeout(10_000),
+        });
+      } catch (error) {
+        // Nothing was written yet: an unreachable token endpoint is worth a retry, not a person.
+        throw new ItsmUnavailableError(`${this.source} token endpoint unreachable: ${(error as Error).message}`);
+      }
+      if (response.status === 429 || response.status >= 500) {
+        throw new ItsmUnavailableError(`${this.source} token endpoint answered ${response.status}`, response.status);
+      }
       if (!response.ok) throw new ItsmAuthError(`${this.source} token endpoint answered ${response.status}`);
       const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
       if (typeof body.access_token !== 'string')

@@ -100,13 +100,15 @@ export class VendorHttp {
     let waited = 0;
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
+      // Signing in happens before anything is sent, so its failures are never ambiguous.
+      const authorization = await this.options.authorizer.header();
       const started = Date.now();
       let response: Response;
       try {
         response = await this.fetchImpl(`${this.base}${request.path}`, {
           method: request.method,
           headers: {
-            authorization: await this.options.authorizer.header(),
+            authorization,
             accept: 'application/json',
             ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
             'user-agent': 'Lumos-ITSM-Connector/1.0',
@@ -115,7 +117,6 @@ export class VendorHttp {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
         });
       } catch (error) {
-        if (error instanceof ItsmAuthError) throw error;
         calls.push({
           method: request.method,
           path: request.path,

@@ -130,11 +130,8 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
   if (execution?.runbook && ['rolled_back', 'rollback_failed'].includes(execution.runbook.status)) {
     return `runbook ${execution.runbook.runbookId} failed (${execution.runbook.status})`;
   }
-  const human = plan?.actions.find((a) => a.type === 'escalate-to-human' || a.type === 'human-review');
-  if (human)
-    return human.type === 'escalate-to-human'
-      ? 'the user asked for a person'
-      : `a person reviews it (${human.reason ?? 'policy'})`;
+  // A planned review was done by the approvers before the plan ran; asking for a person is another matter.
+  if (plan?.actions.some((a) => a.type === 'escalate-to-human')) return 'the user asked for a person';
   if (sentiment?.escalation?.raised)
     return `the reporter's sentiment calls for a person (${sentiment.escalation.reasons.join('; ')})`;
   return undefined;

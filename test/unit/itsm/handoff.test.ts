@@ -125,7 +125,14 @@ describe('human handoff agent', () => {
         'executed',
       ),
     ).toBe('the request could not be fulfilled automatically (change window closed)');
-    expect(handoffReason(enriched(), 'executed')).toBe('a person reviews it (confidence 0.82 below 0.9)');
+    expect(handoffReason(enriched(), 'executed')).toBe(
+      "the reporter's sentiment calls for a person (latest comment very negative)",
+    );
+    const asked = {
+      ...enriched(),
+      agents: { plan: { actions: [{ type: 'escalate-to-human', target: 'Service Desk' }] } },
+    };
+    expect(handoffReason(asked, 'executed')).toBe('the user asked for a person');
   });
 });
 
