@@ -193,6 +193,8 @@ const json = (status: number, body?: unknown, headers?: Record<string, string>):
 export interface ContractServerOptions {
   /** Authorization header values accepted per vendor. @default Basic lumos:local-dev-secret for all */
   authorization?: Partial<Record<Exclude<Vendor, 'oauth'>, string[]>>;
+  /** Create an unknown ticket on first sight instead of answering 404 (running it by hand). @default false */
+  autoCreate?: boolean;
 }
 
 export const DEFAULT_BASIC = `Basic ${Buffer.from('lumos:local-dev-secret').toString('base64')}`;
@@ -315,14 +317,14 @@ export class ItsmContractServer {
     return full;
   }
 
-  async listen(): Promise<string> {
+  async listen(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error) => {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: String(error) }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
@@ -504,6 +506,8 @@ export class ItsmContractServer {
       return json(200, { result });
     }
     if (table !== 'incident' || !id) return this.snowError(405, 'Method not supported', `${method} ${path}`);
+    if (this.options.autoCreate && !this.servicenow.incidents.has(id))
+      this.seedServiceNowIncident({ sys_id: id, number: id });
     const record = this.servicenow.incidents.get(id);
     if (!record)
       return this.snowError(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
@@ -582,7 +586,9 @@ export class ItsmContractServer {
     }
     const match = /^\/rest\/api\/3\/issue\/([^/]+)(\/comment|\/transitions)?$/.exec(path);
     if (!match) return this.jiraError(404, [`No resource at ${path}`]);
-    const issue = this.jira.issues.get(decodeURIComponent(match[1]!));
+    const ref = decodeURIComponent(match[1]!);
+    if (this.options.autoCreate && !this.jira.issues.has(ref)) this.seedJiraIssue({ id: ref, key: ref });
+    const issue = this.jira.issues.get(ref);
     if (!issue) return this.jiraError(404, ['Issue does not exist or you do not have permission to see it.']);
     const sub = match[2];
     if (sub === '/comment') {
@@ -702,6 +708,8 @@ export class ItsmContractServer {
     }
     const match = /^\/api\/v2\/tickets\/(\d+)(\/comments)?$/.exec(path);
     if (!match) return json(404, { error: 'InvalidEndpoint', description: 'Not found' });
+    if (this.options.autoCreate && !this.zendesk.tickets.has(Number(match[1])))
+      this.seedZendeskTicket({ id: Number(match[1]) });
     const ticket = this.zendesk.tickets.get(Number(match[1]));
     if (!ticket) return json(404, { error: 'RecordNotFound', description: 'Not found' });
     if (match[2]) {
@@ -779,4 +787,23 @@ export async function startItsmContractServer(options: ContractServerOptions = {
   const server = new ItsmContractServer(options);
   await server.listen();
   return server;
+}
+
+// `tsx test/support/itsm-contract-server.ts [port]` runs it on its own (for `LUMOS_ITSM_<SOURCE>_URL=... npm start`),
+// printing every call; tickets are created on first sight, so any webhook's ticket can be written to.
+if (require.main === module) {
+  const server = new ItsmContractServer({ autoCreate: true });
+  server
+    .listen(Number(process.argv[2] ?? 0))
+    .then((url) => {
+      console.log(`ITSM contract server on ${url} (ServiceNow /api/now, Jira /rest/api/3, Zendesk /api/v2)`);
+      setInterval(() => {
+        for (const call of server.calls.splice(0))
+          console.log(`${call.vendor} ${call.status} ${call.method} ${call.path}`);
+      }, 500);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
 }
