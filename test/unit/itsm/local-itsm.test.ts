@@ -11,7 +11,12 @@ function outbox() {
   const sent: Notification[] = [];
   return {
     sent,
-    notifier: { send: async (n: Notification) => (sent.push(n), { notificationId: String(sent.length) }) },
+    notifier: {
+      send: async (n: Notification) => {
+        sent.push(n);
+        return { notificationId: String(sent.length) };
+      },
+    },
   };
 }
 
