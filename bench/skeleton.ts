@@ -36,11 +36,19 @@ export async function skeletonLatency(count = 100): Promise<void> {
   const lumos = await startLocalLumos({ LUMOS_WEBHOOK_SECRET: secret });
   const startupMs = Date.now() - started;
   try {
-    const template = JSON.parse(readFileSync(join(root, 'test/fixtures/servicenow/incident-created.json'), 'utf8')).result;
+    const template = JSON.parse(
+      readFileSync(join(root, 'test/fixtures/servicenow/incident-created.json'), 'utf8'),
+    ).result;
     const latencies: number[] = [];
     const t0 = Date.now();
     for (let i = 0; i < count; i++) {
-      const body = JSON.stringify({ ...template, sys_id: `bench-${Date.now()}-${i}`, number: `INC9${String(i).padStart(6, '0')}`, impact: '2', urgency: '2' });
+      const body = JSON.stringify({
+        ...template,
+        sys_id: `bench-${Date.now()}-${i}`,
+        number: `INC9${String(i).padStart(6, '0')}`,
+        impact: '2',
+        urgency: '2',
+      });
       const sent = performance.now();
       const response = await fetch(`${lumos.api}/webhooks/servicenow`, {
         method: 'POST',

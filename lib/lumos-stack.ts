@@ -3,6 +3,7 @@ import { CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/catalogue';
+import { Agents } from './agents-wiring';
 import type { StageConfig } from './config/stage-config';
 import { AlarmIntake } from './constructs/alarm-intake';
 import { ConsoleHosting } from './constructs/console-hosting';
@@ -15,7 +16,6 @@ import { RawArchive } from './constructs/raw-archive';
 import { StageKey } from './constructs/stage-key';
 import { WebhookApi } from './constructs/webhook-api';
 import { WebhookSecrets } from './constructs/webhook-secrets';
-import { Agents } from './agents-wiring';
 import { type FunctionNeed, needsOf, serviceNameOf } from './function-wiring';
 import { Governance, governanceExternalModules } from './governance-wiring';
 
@@ -59,10 +59,10 @@ export class LumosStack extends Stack {
   public readonly console: ConsoleHosting;
   /** Dashboard and alarms: outcomes by AI and human handling, backlog, executions, dead letters. */
   public readonly operations: OperationsDashboard;
-  /** Approvals, SLA timers, the audit trail and the governance bundle. */
-  public readonly governance: Governance;
   /** Agent models, knowledge search, log access and the knowledge sync. */
   public readonly agents: Agents;
+  /** Approvals, SLA timers, the audit trail and the governance bundle. */
+  public readonly governance: Governance;
 
   constructor(scope: Construct, id: string, props: LumosStackProps) {
     super(scope, id, { description: `Lumos (${props.config.stage}): AI-agent IT operations`, ...props });
@@ -151,6 +151,14 @@ export class LumosStack extends Stack {
       alarmAction,
     });
 
+    this.governance = new Governance(this, 'Governance', {
+      config,
+      projectRoot: root,
+      functions,
+      workflow: this.workflow,
+      api: this.api.api,
+    });
+
     // --- agents: models, knowledge search, logs, knowledge sync ---
     this.agents = new Agents(this, 'Agents', {
       config,
@@ -159,14 +167,6 @@ export class LumosStack extends Stack {
       removalPolicy,
     });
     // --- end agents ---
-
-    this.governance = new Governance(this, 'Governance', {
-      config,
-      projectRoot: root,
-      functions,
-      workflow: this.workflow,
-      api: this.api.api,
-    });
 
     // --- operator console and operations dashboard ---
     // A nested stack: the console is a static site with a lifecycle of its own, and its CloudFront, Cognito and
@@ -202,6 +202,7 @@ export class LumosStack extends Stack {
       deadLetterQueue: alarmIntakeFunction.deadLetterQueue,
       retryAttempts: config.alarmIntake.retryAttempts,
       maxEventAge: Duration.seconds(config.alarmIntake.maxEventAgeSeconds),
+      zendeskPartnerEventBuses: config.alarmIntake.zendeskPartnerEventBuses,
     });
 
     // No exportName: exports are account-wide names, and two stages share an account.
@@ -215,10 +216,14 @@ export class LumosStack extends Stack {
     });
     new CfnOutput(this, 'NotificationsTopicArn', { value: this.topics.notificationsTopicArn });
     new CfnOutput(this, 'OperatorAlertsTopicArn', { value: this.topics.operatorAlerts.topicArn });
-    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console (Cognito sign-in)' });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.url,
+      description: 'The operator console (Cognito sign-in)',
+    });
     new CfnOutput(this, 'OperatorUserPoolId', {
       value: this.console.userPool.userPoolId,
-      description: 'Create operators here (admin-only sign-up); their e-mail is the identity approval links are bound to',
+      description:
+        'Create operators here (admin-only sign-up); their e-mail is the identity approval links are bound to',
     });
   }
 

@@ -1,5 +1,5 @@
-import { createUseEmbedder } from '../lambdas/adapters/local/use-embedder';
 import { buildEmbeddedKnowledgeIndex } from '../lambdas/adapters/local/embedded-knowledge-index';
+import { createUseEmbedder } from '../lambdas/adapters/local/use-embedder';
 import type { Embedder, KnowledgeIndex } from '../lambdas/ports/knowledge-index';
 
 /** Builds the embedded knowledge index from a markdown folder with the offline sentence encoder. */

@@ -12,7 +12,7 @@ import { LumosError } from '../lambdas/shared/errors';
 import { type LocalConfig, loadLocalConfig } from './config';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSubstitutions } from './functions';
-import { type Route, createLocalHttpServer, jsonResult, listen } from './http-server';
+import { createLocalHttpServer, jsonResult, listen, type Route } from './http-server';
 import { ensureAuditTable, ensureIncidentTable } from './incident-table';
 import { startLocalKnowledge } from './knowledge';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions-runtime';
@@ -35,7 +35,12 @@ type Log = (message: string) => void;
  * Sets the environment exactly as the stack sets it for Lambda, plus endpoint overrides that point the ordinary
  * AWS SDK clients at the local services. Handlers cannot tell the difference.
  */
-function configureEnvironment(config: LocalConfig, dynamodbEndpoint: string, stateMachineArn: string, apiUrl: string): void {
+function configureEnvironment(
+  config: LocalConfig,
+  dynamodbEndpoint: string,
+  stateMachineArn: string,
+  apiUrl: string,
+): void {
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -53,11 +58,7 @@ function configureEnvironment(config: LocalConfig, dynamodbEndpoint: string, sta
 }
 
 /** Routes of the local API: the deployed API Gateway routes, plus local stand-ins (health, events, notifications). */
-function buildRoutes(
-  functions: Map<string, LocalFunction>,
-  outbox: OutboxNotifier,
-  isReady: () => boolean,
-): Route[] {
+function buildRoutes(functions: Map<string, LocalFunction>, outbox: OutboxNotifier, isReady: () => boolean): Route[] {
   const lambda = (id: string, resource: string) => {
     const fn = functions.get(id);
     if (!fn) throw new Error(`function ${id} is not in the catalogue`);
@@ -75,7 +76,11 @@ function buildRoutes(
     },
     // Every API route of the catalogue, served by its handler exactly as API Gateway would invoke it.
     ...[...functions.values()].flatMap(({ spec }) =>
-      (spec.routes ?? []).map((route) => ({ method: route.method, path: route.path, target: lambda(spec.id, route.path) })),
+      (spec.routes ?? []).map((route) => ({
+        method: route.method,
+        path: route.path,
+        target: lambda(spec.id, route.path),
+      })),
     ),
     {
       method: 'POST',
@@ -89,16 +94,22 @@ function buildRoutes(
           try {
             event = JSON.parse(request.body);
           } catch (error) {
-            return jsonResult(400, { error: { code: 'invalid_json', message: `body is not valid JSON: ${(error as Error).message}` } });
+            return jsonResult(400, {
+              error: { code: 'invalid_json', message: `body is not valid JSON: ${(error as Error).message}` },
+            });
           }
           if (!event || typeof event !== 'object' || Array.isArray(event)) {
-            return jsonResult(400, { error: { code: 'invalid_body', message: 'expected one EventBridge event object' } });
+            return jsonResult(400, {
+              error: { code: 'invalid_body', message: 'expected one EventBridge event object' },
+            });
           }
           try {
             return jsonResult(202, await alarmIntake.invoke(event));
           } catch (error) {
             if (error instanceof LumosError) {
-              return jsonResult(error.statusCode, { error: { code: error.code, message: error.message, field: error.field } });
+              return jsonResult(error.statusCode, {
+                error: { code: error.code, message: error.message, field: error.field },
+              });
             }
             throw error;
           }
@@ -129,7 +140,10 @@ function buildRoutes(
  * Starts the whole system on one machine: DynamoDB Local, the knowledge index, the Step Functions endpoint running
  * the real ASL with the real handler modules, and the HTTP API. Resolves once `/health` answers ok.
  */
-export async function startLumos(config: LocalConfig = loadLocalConfig(), log: Log = () => undefined): Promise<RunningLumos> {
+export async function startLumos(
+  config: LocalConfig = loadLocalConfig(),
+  log: Log = () => undefined,
+): Promise<RunningLumos> {
   const started = Date.now();
   await mkdir(config.home, { recursive: true });
   const apiUrl = `http://127.0.0.1:${config.port}`;
@@ -173,7 +187,10 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
       ...localAgentAdapters({ projectRoot: config.projectRoot, tableName: TABLE_NAME }),
       // ITSM write-back: every write is recorded in the outbox (channel `itsm`); with LUMOS_ITSM_<SOURCE>_URL set it
       // also goes to that URL through the real connector (a contract server or a sandbox instance).
-      itsm: new LocalItsm(outbox, recordedIn(() => outbox.list({ channel: 'itsm' }))),
+      itsm: new LocalItsm(
+        outbox,
+        recordedIn(() => outbox.list({ channel: 'itsm' })),
+      ),
     });
 
     const functions = await loadFunctions(config.projectRoot);
@@ -192,7 +209,10 @@ export async function startLumos(config: LocalConfig = loadLocalConfig(), log: L
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 
-    http = createLocalHttpServer(buildRoutes(functions, outbox, () => ready), (error) => log(`request failed: ${String(error)}`));
+    http = createLocalHttpServer(
+      buildRoutes(functions, outbox, () => ready),
+      (error) => log(`request failed: ${String(error)}`),
+    );
     await listen(http, config.port);
     ready = true;
     const startupMs = Date.now() - started;

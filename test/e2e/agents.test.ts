@@ -86,7 +86,8 @@ describe('the agents on the local runtime', () => {
     expect(incident.agents.dependency.blastRadius.highCriticality).toEqual(['mobile-bff', 'web-frontend']);
 
     const actors = incident.timeline.filter((e: Json) => e.type.startsWith('agent.')).map((e: Json) => e.actor);
-    expect([...actors].sort()).toEqual([...AGENTS].sort());
+    // Every enrichment agent reported; routing, handoff and fulfilment may add their own entries.
+    expect(actors).toEqual(expect.arrayContaining([...AGENTS]));
   });
 
   it('treats instructions inside a ticket as data: no priority bump, low confidence, flagged', async () => {

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalLumos, eventually, sign, startLocalLumos } from '../support/local-runtime';
+import { eventually, type LocalLumos, sign, startLocalLumos } from '../support/local-runtime';
+
+/** The parts of GET /incidents/{id} these tests read. */
+interface IncidentView {
+  triage: { category: string };
+  knowledge: { articles: { articleId: string; title: string; score: number }[] };
+  timeline: { actor: string }[];
+  [key: string]: unknown;
+}
 
 const fixture = (path: string) => readFileSync(join(__dirname, '../fixtures', path), 'utf8');
 const secret = 'e2e-servicenow-secret';
@@ -25,8 +33,10 @@ describe('the local runtime, end to end', () => {
     eventually(
       async () => {
         const response = await fetch(`${lumos.api}/incidents/${incidentId}`);
-        const incident = (await response.json()) as { triage?: unknown; knowledge?: unknown; status: string };
-        return incident.triage && incident.knowledge && !['new', 'triaging', 'triaged'].includes(incident.status) ? incident : undefined;
+        const incident = (await response.json()) as Partial<IncidentView> & { status: string };
+        return incident.triage && incident.knowledge && !['new', 'triaging', 'triaged'].includes(incident.status)
+          ? (incident as IncidentView)
+          : undefined;
       },
       60_000,
       `incident ${incidentId} to be triaged`,
@@ -39,13 +49,18 @@ describe('the local runtime, end to end', () => {
     const answer = (await response.json()) as { incidentId: string; status: string };
     expect(answer.status).toBe('created');
 
-    const incident = (await triaged(answer.incidentId)) as Record<string, any>;
+    const incident = await triaged(answer.incidentId);
     expect(incident).toMatchObject({
       incidentId: answer.incidentId,
       source: 'servicenow',
       externalId: 'INC0012345',
       priority: 'P1',
-      triage: { priority: 'P1', category: 'application', confidence: expect.any(Number), rationale: expect.any(String) },
+      triage: {
+        priority: 'P1',
+        category: 'application',
+        confidence: expect.any(Number),
+        rationale: expect.any(String),
+      },
     });
     expect(incident.knowledge.articles.length).toBeGreaterThan(0);
     expect(incident.knowledge.articles[0]).toEqual(
@@ -63,16 +78,25 @@ describe('the local runtime, end to end', () => {
     expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ status: 'duplicate', incidentId: first.incidentId });
 
-    const sfn = new SFNClient({ endpoint: lumos.sfnEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const sfn = new SFNClient({
+      endpoint: lumos.sfnEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((sm) => sm.name)).toContain('lumos-incident');
-    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stateMachines![0]!.stateMachineArn }));
-    const incident = (await (await fetch(`${lumos.api}/incidents/${first.incidentId}`)).json()) as { executionArn: string };
+    const { executions } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: stateMachines![0]!.stateMachineArn }),
+    );
+    const incident = (await (await fetch(`${lumos.api}/incidents/${first.incidentId}`)).json()) as {
+      executionArn: string;
+    };
     expect(executions?.filter((e) => e.executionArn === incident.executionArn)).toHaveLength(1);
   });
 
   it('rejects a wrong signature with 401 and malformed JSON with 400, storing nothing', async () => {
-    const before = ((await (await fetch(`${lumos.api}/incidents`)).json()) as { incidents: unknown[] }).incidents.length;
+    const before = ((await (await fetch(`${lumos.api}/incidents`)).json()) as { incidents: unknown[] }).incidents
+      .length;
     const body = fixture('servicenow/incident-created.json');
     const wrong = await post('/webhooks/servicenow', body, { 'X-Lumos-Signature': sign('not-the-secret', body) });
     expect(wrong.status).toBe(401);
@@ -90,10 +114,14 @@ describe('the local runtime, end to end', () => {
     expect(response.status).toBe(202);
     const { incidentId, status } = (await response.json()) as { incidentId: string; status: string };
     expect(status).toBe('created');
-    const incident = (await triaged(incidentId)) as Record<string, any>;
+    const incident = await triaged(incidentId);
     expect(incident).toMatchObject({ source: 'cloudwatch', priority: 'P2', triage: { category: 'database' } });
 
-    const ok = { ...alarm, id: 'recovery-1', detail: { ...alarm.detail, state: { ...alarm.detail.state, value: 'OK' } } };
+    const ok = {
+      ...alarm,
+      id: 'recovery-1',
+      detail: { ...alarm.detail, state: { ...alarm.detail.state, value: 'OK' } },
+    };
     const recovered = await post('/events', JSON.stringify(ok));
     expect(await recovered.json()).toMatchObject({ status: 'resolved', incidentId });
   });

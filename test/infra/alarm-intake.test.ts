@@ -22,12 +22,18 @@ function synth(buses?: string[]) {
 describe('AlarmIntake', () => {
   it('routes Zendesk partner bus events to the same function with the same dead-letter queue', () => {
     const template = synth(['aws.partner/zendesk.com/123456/default']);
-    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: Record<string, any> }[];
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: {
+        EventBusName?: string;
+        EventPattern?: unknown;
+        Targets: { DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
+      };
+    }[];
     expect(rules).toHaveLength(2);
     const partner = rules.find((rule) => rule.Properties.EventBusName === 'aws.partner/zendesk.com/123456/default');
     expect(partner?.Properties.EventPattern).toEqual({ source: [{ prefix: 'aws.partner/zendesk.com' }] });
-    expect(partner?.Properties.Targets[0].DeadLetterConfig).toBeDefined();
-    expect(partner?.Properties.Targets[0].RetryPolicy).toEqual({
+    expect(partner?.Properties.Targets[0]?.DeadLetterConfig).toBeDefined();
+    expect(partner?.Properties.Targets[0]?.RetryPolicy).toEqual({
       MaximumEventAgeInSeconds: 3600,
       MaximumRetryAttempts: 8,
     });

@@ -36,19 +36,23 @@ export interface LocalLumos {
 export async function startLocalLumos(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<LocalLumos> {
   const [port, sfnPort, dynamodbPort] = [await freePort(), await freePort(), await freePort()];
   const home = mkdtempSync(join(tmpdir(), 'lumos-e2e-'));
-  const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['--require', './local/esm-only-packages.cjs', 'local/start.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      PATH: `${join(projectRoot, 'node_modules', '.bin')}:${process.env.PATH}`,
-      LUMOS_PORT: String(port),
-      LUMOS_SFN_PORT: String(sfnPort),
-      LUMOS_DYNAMODB_PORT: String(dynamodbPort),
-      LUMOS_HOME: home,
-      ...env,
+  const child = spawn(
+    join(projectRoot, 'node_modules', '.bin', 'tsx'),
+    ['--require', './local/esm-only-packages.cjs', 'local/start.ts'],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        PATH: `${join(projectRoot, 'node_modules', '.bin')}:${process.env.PATH}`,
+        LUMOS_PORT: String(port),
+        LUMOS_SFN_PORT: String(sfnPort),
+        LUMOS_DYNAMODB_PORT: String(dynamodbPort),
+        LUMOS_HOME: home,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -90,10 +94,15 @@ export async function startLocalLumos(env: Record<string, string> = {}, timeoutM
   };
 }
 
-export const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const sign = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
