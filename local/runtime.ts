@@ -143,6 +143,8 @@ function buildRoutes(functions: Map<string, LocalFunction>, outbox: OutboxNotifi
 export async function startLumos(
   config: LocalConfig = loadLocalConfig(),
   log: Log = () => undefined,
+  /** Aborting during start-up stops whatever has started (DynamoDB Local included) and rejects. */
+  signal?: AbortSignal,
 ): Promise<RunningLumos> {
   const started = Date.now();
   await mkdir(config.home, { recursive: true });
@@ -167,11 +169,21 @@ export async function startLumos(
 
   try {
     // The knowledge index (model load + embedding) and DynamoDB Local start side by side.
-    const [db, knowledge] = await Promise.all([
-      startDynamoDbLocal({ port: config.dynamodbPort, dataDir: join(config.home, 'dynamodb') }),
-      startLocalKnowledge(config.kbDir, log),
-    ]);
-    dynamodb = db;
+    const dynamodbStarting = startDynamoDbLocal({
+      port: config.dynamodbPort,
+      dataDir: join(config.home, 'dynamodb'),
+    }).then((started) => {
+      dynamodb = started;
+      return started;
+    });
+    const [db, knowledge] = await Promise.all([dynamodbStarting, startLocalKnowledge(config.kbDir, log)]).catch(
+      async (error: unknown) => {
+        // Whichever half failed, the other may have started: DynamoDB Local must not outlive us.
+        await dynamodbStarting.then((started) => started.stop()).catch(() => undefined);
+        throw error;
+      },
+    );
+    signal?.throwIfAborted();
     configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
 
@@ -194,6 +206,7 @@ export async function startLumos(
     });
 
     const functions = await loadFunctions(config.projectRoot);
+    signal?.throwIfAborted();
     sfn = await startLocalStepFunctions({
       port: config.sfnPort,
       dataDir: join(config.home, 'stepfunctions'),
@@ -209,6 +222,7 @@ export async function startLumos(
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 
+    signal?.throwIfAborted();
     http = createLocalHttpServer(
       buildRoutes(functions, outbox, () => ready),
       (error) => log(`request failed: ${String(error)}`),

@@ -37,8 +37,9 @@ export async function startLocalLumos(env: Record<string, string> = {}, timeoutM
   const [port, sfnPort, dynamodbPort] = [await freePort(), await freePort(), await freePort()];
   const home = mkdtempSync(join(tmpdir(), 'lumos-e2e-'));
   const child = spawn(
-    join(projectRoot, 'node_modules', '.bin', 'tsx'),
-    ['--require', './local/esm-only-packages.cjs', 'local/start.ts'],
+    // Exactly `npm start`: one Node 22 process (no tsx wrapper relaying signals), so SIGTERM reaches its handler.
+    join(projectRoot, 'node_modules', '.bin', 'node'),
+    ['--require', './local/esm-only-packages.cjs', '--import', 'tsx', 'local/start.ts'],
     {
       cwd: projectRoot,
       env: {
