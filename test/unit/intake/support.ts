@@ -18,7 +18,10 @@ export const fixtureText = (path: string): string => readFileSync(join(fixtures,
 // biome-ignore lint/suspicious/noExplicitAny: tests reshape fixtures freely
 export const fixture = (path: string): any => JSON.parse(fixtureText(path));
 /** The shared real samples (one per source). */
-export const sampleText = (path: string): string => readFileSync(join('/work/shared/samples', path), 'utf8');
+/** The shared payload samples sit beside the checkout (`../shared/samples`), locally and in CI. */
+export const SAMPLES_DIR =
+  process.env.LUMOS_SAMPLES_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared', 'samples');
+export const sampleText = (path: string): string => readFileSync(join(SAMPLES_DIR, path), 'utf8');
 
 export const NOW = new Date('2026-11-20T10:00:00Z');
 

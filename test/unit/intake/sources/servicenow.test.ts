@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { servicenowParser } from '../../../../lambdas/intake/sources/servicenow';
 import type { ParseOutcome } from '../../../../lambdas/intake/sources/source';
 import { BadRequestError } from '../../../../lambdas/shared/errors';
+import { sampleText } from '../support';
 
 const fixture = (path: string) => JSON.parse(readFileSync(join(__dirname, '../../../fixtures', path), 'utf8'));
 const context = { receivedAt: new Date('2026-11-20T10:00:00Z'), header: () => undefined };
@@ -60,9 +61,7 @@ describe('the ServiceNow parser', () => {
   });
 
   it('accepts the shared real sample (empty short description, priority 5) and keeps who changed it', () => {
-    const sample = JSON.parse(
-      readFileSync('/work/shared/samples/servicenow/xsoar-servicenowv2-test_RESPONSE_CREATE_TICKET.json', 'utf8'),
-    );
+    const sample = JSON.parse(sampleText('servicenow/xsoar-servicenowv2-test_RESPONSE_CREATE_TICKET.json'));
     const signal = onlySignal(servicenowParser.parse(sample, context));
     expect(signal).toMatchObject({
       externalId: 'INC0010007',
