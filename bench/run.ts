@@ -1,15 +1,17 @@
 import { agentsBench } from './agents';
+import { intakeBench } from './intake';
 import { knowledgeBench } from './knowledge';
 import { bundleSizes, skeletonLatency } from './skeleton';
 
 /**
  * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, local runtime
- * start-up and webhook -> triaged latency, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents.
+ * start-up and webhook -> triaged latency, intake throughput and the alarm storm, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents.
  * Pass section names to run only some: `npm run bench -- bundles`.
  */
 const sections: Record<string, () => Promise<void>> = {
   bundles: bundleSizes,
   skeleton: () => skeletonLatency(Number(process.env.BENCH_INCIDENTS ?? 100)),
+  intake: () => intakeBench(),
   knowledge: () => knowledgeBench([]),
   agents: agentsBench,
 };
