@@ -24,6 +24,7 @@ export type FunctionNeed =
   | 'startWorkflows'
   | 'archiveDeliveries'
   | 'readWebhookSecrets'
+  | 'writeTickets'
   | 'publishNotifications'
   | 'triageModel'
   | 'planModel'
@@ -40,7 +41,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   Knowledge: ['readWriteIncidents', 'embeddingModel'],
   Plan: ['readWriteIncidents', 'planModel', 'approvalPolicy'],
   RequestApproval: ['readWriteIncidents', 'publishNotifications'],
-  ExecutePlan: ['readWriteIncidents', 'publishNotifications'],
+  ExecutePlan: ['readWriteIncidents', 'publishNotifications', 'writeTickets'],
   Escalate: ['readWriteIncidents', 'publishNotifications'],
   RecordOutcome: ['readWriteIncidents'],
   FlagForHuman: ['readWriteIncidents', 'publishNotifications'],
@@ -55,6 +56,11 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   AuditApi: ['readIncidents'],
   GovernanceTimer: ['readWriteIncidents', 'publishNotifications', 'approvalPolicy'],
   AuditExport: [],
+  // Write-back to the ITSM ticket (lambdas/itsm): the connections secret.
+  FirstResponse: ['readWriteIncidents', 'writeTickets'],
+  Fulfilment: ['readWriteIncidents', 'writeTickets'],
+  Handoff: ['readWriteIncidents', 'writeTickets'],
+  WriteBack: ['readWriteIncidents', 'writeTickets'],
 };
 
 /**

@@ -9,6 +9,7 @@ import { AlarmIntake } from './constructs/alarm-intake';
 import { ConsoleHosting } from './constructs/console-hosting';
 import { IncidentStore } from './constructs/incident-store';
 import { IncidentWorkflow } from './constructs/incident-workflow';
+import { ItsmConnections } from './constructs/itsm-connections';
 import { LumosFunction } from './constructs/lumos-function';
 import { NotificationTopics } from './constructs/notification-topics';
 import { OperationsDashboard } from './constructs/operations-dashboard';
@@ -51,6 +52,8 @@ export class LumosStack extends Stack {
   public readonly incidentStore: IncidentStore;
   public readonly rawArchive: RawArchive;
   public readonly webhookSecrets: WebhookSecrets;
+  /** Base URLs and credentials of the ITSMs Lumos writes back to. */
+  public readonly itsmConnections: ItsmConnections;
   public readonly topics: NotificationTopics;
   public readonly workflow: IncidentWorkflow;
   public readonly api: WebhookApi;
@@ -88,6 +91,7 @@ export class LumosStack extends Stack {
       removalPolicy,
     });
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { removalPolicy });
+    this.itsmConnections = new ItsmConnections(this, 'ItsmConnections', { removalPolicy });
 
     // Grouped under one scope so catalogue ids never collide with the stack's other construct ids.
     const functionScope = new Construct(this, 'Functions');
@@ -210,6 +214,10 @@ export class LumosStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachineArn });
     new CfnOutput(this, 'IncidentTableName', { value: this.incidentStore.tableName });
     new CfnOutput(this, 'RawArchiveBucketName', { value: this.rawArchive.bucketName });
+    new CfnOutput(this, 'ItsmConnectionsArn', {
+      value: this.itsmConnections.secretArn,
+      description: 'JSON {"<servicenow|jira|zendesk>": {"baseUrl", "credentials"}}; fill in to enable write-back',
+    });
     new CfnOutput(this, 'WebhookSecretsArn', {
       value: this.webhookSecrets.secretArn,
       description: 'JSON {"<source>": "<secret>"}; add each sending system\'s secret here',
@@ -250,6 +258,10 @@ export class LumosStack extends Stack {
         case 'readWebhookSecrets':
           this.webhookSecrets.grantReadSecrets(fn.role);
           fn.addEnvironment('WEBHOOK_SECRETS_ARN', this.webhookSecrets.secretArn);
+          break;
+        case 'writeTickets':
+          this.itsmConnections.grantRead(fn.role);
+          fn.addEnvironment('ITSM_SECRETS_ARN', this.itsmConnections.secretArn);
           break;
         case 'publishNotifications':
           this.topics.grantPublishNotifications(fn.role);

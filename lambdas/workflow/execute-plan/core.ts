@@ -3,6 +3,7 @@ import { PlanMismatchError, PolicyDeniedError, RunbookFailedError } from '../../
 import type { GovernancePolicy } from '../../governance/policy/governance-policy';
 import type { LoadedRunbook } from '../../governance/runbooks/runbook-catalogue';
 import { type RunbookRun, runRunbook } from '../../governance/runbooks/runbook-runner';
+import type { TicketUpdate } from '../../itsm/ticket';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { AuditTrail } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
@@ -22,6 +23,11 @@ export interface ExecuteDeps {
   executor: RunbookExecutor;
   /** Runbooks only rehearse (stages on trial); everything else runs. */
   runbookDryRun: boolean;
+  /**
+   * Writes to the ticket exactly once per incident and purpose (the ITSM write-back). Without it, writes only go to
+   * the notifier, as on a stage with no ITSM connection.
+   */
+  writeBack?: (incident: Incident, purpose: string, update: TicketUpdate) => Promise<unknown>;
 }
 
 export interface ExecuteInput {
@@ -142,11 +148,30 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
     }
     switch (action.type) {
       case 'assign':
-        await itsmWrite(deps, incident, `Assignment group set to ${action.target}`, { assignmentGroup: action.target });
+        await itsmWrite(
+          deps,
+          incident,
+          `Assignment group set to ${action.target}`,
+          { assignmentGroup: action.target },
+          {
+            purpose: 'plan-assignment',
+            update: { assignment: { group: action.target } },
+          },
+        );
         done.push(`assigned to ${action.target}`);
         break;
       case 'post-work-note':
-        await itsmWrite(deps, incident, firstResponse(incident), { kind: 'first-response' });
+        // Same purpose as the FirstResponse step: whichever runs first posts it, the other finds it already there.
+        await itsmWrite(
+          deps,
+          incident,
+          firstResponse(incident),
+          { kind: 'first-response' },
+          {
+            purpose: 'first-response',
+            update: { workNote: firstResponse(incident) },
+          },
+        );
         done.push('posted first response');
         break;
       case 'escalate-to-human':
@@ -248,13 +273,21 @@ function firstResponse(incident: Incident): string {
     .join('\n');
 }
 
-/** A write to the ticket in the source ITSM (a work note through the notifier), recorded in the trail. */
+/**
+ * A write to the ticket in the source ITSM: through the exactly-once write-back when the stage has one (it records
+ * the write in the audit trail itself), else as a work note through the notifier, recorded in the trail here.
+ */
 async function itsmWrite(
   deps: ExecuteDeps,
   incident: Incident,
   text: string,
   fields: Record<string, unknown>,
+  ticket: { purpose: string; update: TicketUpdate },
 ): Promise<void> {
+  if (deps.writeBack) {
+    await deps.writeBack(incident, ticket.purpose, ticket.update);
+    return;
+  }
   const target = `${incident.source}:${incident.externalId}`;
   await deps.notifier.send({
     channel: 'itsm',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import '../../runtime/aws-defaults';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
+import { writeBack } from '../../itsm/write-back';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput } from '../step-input';
 import { type ExecuteResult, executePlan } from './core';
@@ -29,6 +30,18 @@ export const handler = middy<unknown, ExecuteResult>().handler(async (payload) =
       runbooks: runbookCatalogue(),
       executor: dependency('runbookExecutor'),
       runbookDryRun: process.env.LUMOS_RUNBOOK_MODE === 'dry-run',
+      writeBack: (incident, purpose, update) =>
+        writeBack(
+          {
+            store: dependency('store'),
+            itsm: dependency('itsm'),
+            clock: dependency('clock'),
+            audit: dependency('audit'),
+          },
+          incident,
+          purpose,
+          update,
+        ),
     },
     input,
   );
