@@ -225,6 +225,25 @@ describe('executing the approved plan', () => {
     expect((await store.get(incidentId))?.status).toBe('in_progress');
   });
 
+  it('sends its ticket writes through the exactly-once write-back when the stage has one, not the notifier', async () => {
+    const { deps, input } = await executionSetup();
+    const writes: { purpose: string; update: unknown }[] = [];
+    const notifier = deps.notifier as CapturingNotifier;
+    const before = notifier.sent.length;
+    await executePlan(
+      {
+        ...deps,
+        writeBack: async (_incident, purpose, update) => {
+          writes.push({ purpose, update });
+        },
+      },
+      input,
+    );
+    expect(writes.map((w) => w.purpose)).toEqual(['plan-assignment', 'first-response']);
+    expect(writes[0]!.update).toEqual({ assignment: { group: expect.any(String) } });
+    expect(notifier.sent.slice(before).filter((n) => n.channel === 'itsm')).toEqual([]);
+  });
+
   it('refuses a stored plan whose actions were edited after approval, running nothing', async () => {
     const { deps, input, executor, store, plan: p, incidentId } = await executionSetup();
     const tampered = {
