@@ -41,11 +41,16 @@ const sectionRank = (section: string | undefined) => {
   return rank < 0 ? SECTION_PRIORITY.length : rank;
 };
 const EXCERPT_CHARS = 1500;
+/**
+ * An article below this share of the best article's score is not used for a resolution: a weak match (a database
+ * runbook for a VPN ticket) would put unrelated steps into it. It still appears among the cited sources.
+ */
+export const RESOLUTION_RELATIVE_SCORE = 0.5;
 
 /**
  * Picks the passages a resolution may use: for each of the top articles, its sections about mitigation or diagnosis
- * (by heading) when the index can return chunks, else the retrieval snippet. Labels are assigned here, so a citation
- * can only point at text Lumos chose.
+ * (by heading) when the index can return chunks, else the retrieval snippet; articles far weaker than the best one
+ * are left out. Labels are assigned here, so a citation can only point at text Lumos chose.
  */
 export async function selectExcerpts(
   articles: readonly KnowledgeArticleRef[],
@@ -53,7 +58,9 @@ export async function selectExcerpts(
   maxArticles = 3,
 ): Promise<Excerpt[]> {
   const excerpts: Excerpt[] = [];
-  for (const article of articles.slice(0, maxArticles)) {
+  const floor = (articles[0]?.score ?? 0) * RESOLUTION_RELATIVE_SCORE;
+  const relevant = articles.slice(0, maxArticles).filter((article, i) => i === 0 || article.score >= floor);
+  for (const article of relevant) {
     let chunks: KnowledgeChunk[] = [];
     if (reader) chunks = await reader.chunksOf(article.articleId).catch(() => []);
     const useful = chunks

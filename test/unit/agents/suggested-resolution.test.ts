@@ -41,6 +41,12 @@ describe('a suggested resolution', () => {
     ]);
   });
 
+  it('leaves out articles far weaker than the best one, so unrelated steps cannot slip in', async () => {
+    const weakSecond = [articles[0]!, { ...articles[1]!, score: 0.2 }];
+    const excerpts = await selectExcerpts(weakSecond, reader);
+    expect(excerpts.map((e) => e.articleId)).toEqual(['linux/disk-full.md']);
+  });
+
   it('keeps only steps that cite excerpts, mapped to the articles they come from', async () => {
     const excerpts = await selectExcerpts(articles, reader);
     const llm: LanguageModel = {
