@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { IncidentStatus } from '../core/incident';
-import '../runtime/aws-defaults';
+import '../runtime/aws/agents-knowledge';
+import '../runtime/aws/store';
 import { dependency } from '../runtime/dependencies';
 import { BadRequestError, NotFoundError } from '../shared/errors';
 import { httpErrors, json } from '../shared/http';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
-import '../runtime/aws-defaults';
+import '../runtime/aws/store';
 import { publishMetricPoints } from '../metrics/emf-publisher';
 import { metricPoints } from '../metrics/metric-points';
 import { summarizeOutcomes } from '../metrics/outcome-summary';

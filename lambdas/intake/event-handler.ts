@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import '../runtime/aws-defaults';
+import '../runtime/aws/archive';
+import '../runtime/aws/store';
+import '../runtime/aws/workflow';
 import { dependency } from '../runtime/dependencies';
 import { logger } from '../shared/observability';
 import { handleDelivery, type IntakeResponse } from './intake-request';

@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import '../runtime/aws-defaults';
+import '../runtime/aws/archive';
+import '../runtime/aws/secrets';
+import '../runtime/aws/store';
+import '../runtime/aws/workflow';
 import { dependency } from '../runtime/dependencies';
 import { header, httpErrors, json, rawBody } from '../shared/http';
 import { logger } from '../shared/observability';

@@ -70,9 +70,17 @@ const provided: Partial<Dependencies> = {};
 const built: Partial<Dependencies> = {};
 let factories: Partial<Factories> = {};
 
-/** Registers how each port is built in Lambda; called by `aws-defaults.ts` on import. */
+/**
+ * Registers how ports are built in Lambda; called on import by the modules under `runtime/aws/` (one per port
+ * group), which each handler imports for exactly the ports it resolves.
+ */
 export function registerFactories(next: Partial<Factories>): void {
   factories = { ...factories, ...next };
+}
+
+/** The ports that have a registered factory (tests and diagnostics). */
+export function registeredPorts(): (keyof Dependencies)[] {
+  return Object.keys(factories) as (keyof Dependencies)[];
 }
 
 /** Overrides ports (local runtime, tests). Later calls replace earlier ones port by port. */
@@ -94,7 +102,11 @@ export function dependency<K extends keyof Dependencies>(key: K): Dependencies[K
   if (cached) return cached;
   if (key === 'clock') return systemClock as Dependencies[K];
   const factory = factories[key];
-  if (!factory) throw new Error(`no adapter configured for port '${key}'`);
+  if (!factory) {
+    throw new Error(
+      `no adapter configured for port '${key}': the handler must import its registration from lambdas/runtime/aws/`,
+    );
+  }
   const instance = factory();
   built[key] = instance;
   return instance;

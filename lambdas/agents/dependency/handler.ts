@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/agents-topology';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
 import { parseStepInput, StepInput } from '../../workflow/step-input';

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/secrets';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput, StepInput } from '../../workflow/step-input';
 import { runAgentStep } from '../agent-step';

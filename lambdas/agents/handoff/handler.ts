@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput } from '../../workflow/step-input';
 import { runAgentStep } from '../agent-step';

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/agents-knowledge';
+import '../../runtime/aws/agents-knowledge-sources';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
 import { syncKnowledge } from './core';

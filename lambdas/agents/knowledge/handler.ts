@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/agents-knowledge';
+import '../../runtime/aws/agents-llm';
+import '../../runtime/aws/store';
 import type { KnowledgeIndex } from '../../ports/knowledge-index';
 import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
 import { dependency } from '../../runtime/dependencies';

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/agents-llm';
+import '../../runtime/aws/agents-logs';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
 import { parseStepInput, StepInput } from '../../workflow/step-input';

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { TriageResult } from '../../core/incident';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/agents-llm';
+import '../../runtime/aws/agents-triage-model';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
 import { parseStepInput, StepInput } from '../../workflow/step-input';

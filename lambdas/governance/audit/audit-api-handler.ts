@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/governance-audit-export';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { NotFoundError } from '../../shared/errors';
 import { httpErrors, json } from '../../shared/http';

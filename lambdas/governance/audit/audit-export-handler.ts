@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit-export';
 import { auditRecordFromItem } from '../../adapters/aws/dynamodb-audit-trail';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';

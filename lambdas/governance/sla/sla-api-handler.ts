@@ -1,7 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/governance-scheduler';
+import '../../runtime/aws/notifier';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { httpErrors, json, rawBody } from '../../shared/http';

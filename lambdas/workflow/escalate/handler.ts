@@ -1,6 +1,11 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-approval-links';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/governance-scheduler';
+import '../../runtime/aws/notifier';
+import '../../runtime/aws/store';
+import '../../runtime/aws/workflow';
 import { expire } from '../../governance/approvals/approval-service';
 import { approvalDeps } from '../../governance/governance-deps';
 import { dependency } from '../../runtime/dependencies';

@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/governance-runbooks';
+import '../../runtime/aws/itsm';
+import '../../runtime/aws/notifier';
+import '../../runtime/aws/store';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
 import { writeBack } from '../../itsm/write-back';

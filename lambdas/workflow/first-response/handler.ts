@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { writeBack } from '../../itsm/write-back';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/itsm';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
 import { loadIncident, parseStepInput, StepInput } from '../step-input';

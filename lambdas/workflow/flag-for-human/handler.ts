@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/notifier';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput } from '../step-input';
 

@@ -1,5 +1,9 @@
 import middy from '@middy/core';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/governance-runbooks';
+import '../../runtime/aws/governance-scheduler';
+import '../../runtime/aws/notifier';
+import '../../runtime/aws/store';
 import { agentDecisionEntry, auditRecordedAgentDecisions } from '../../governance/audit/agent-decisions';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';

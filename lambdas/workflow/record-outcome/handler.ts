@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import type { IncidentStatus } from '../../core/incident';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { loadIncident, parseStepInput } from '../step-input';
 

@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { writeBack } from '../../itsm/write-back';
 import { isClosed } from '../../ports/incident-store';
-import '../../runtime/aws-defaults';
+import '../../runtime/aws/governance-audit';
+import '../../runtime/aws/itsm';
+import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { loadIncident, parseStepInput, StepInput } from '../step-input';
 import { finalWrite } from './core';
