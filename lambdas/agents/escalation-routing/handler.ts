@@ -13,9 +13,13 @@ const WORKLOAD_WINDOW = 500;
 
 /** PagerDuty on-call, when the `pagerduty-api` secret holds an API token; otherwise the configured rotations. */
 async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
-  const token = await dependency('secrets')
-    .get('pagerduty-api')
-    .catch(() => undefined);
+  let token: string | undefined;
+  try {
+    // Resolving the port can itself throw (a function deployed without the secret): that means "no PagerDuty".
+    token = await dependency('secrets').get('pagerduty-api');
+  } catch {
+    token = undefined;
+  }
   // The local secrets fall back to a development default that is no API token.
   return token && token !== 'local-dev-secret' ? new PagerDutyOnCall(token, process.env.PAGERDUTY_API_URL) : undefined;
 }
