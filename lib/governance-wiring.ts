@@ -46,6 +46,8 @@ export type GovernanceGrant =
 
 /** Governance grants per catalogue function. Least privilege: a grant is listed only where the handler uses it. */
 export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant[]>> = {
+  // Pauses and resumes SLA clocks when a ticket starts or stops waiting on the customer.
+  WebhookIntake: ['appendAudit', 'manageTimers'],
   Plan: ['policyBundle', 'appendAudit', 'manageTimers'],
   RequestApproval: ['policyBundle', 'appendAudit', 'manageTimers', 'approvalLinks', 'linksBaseUrl'],
   ExecutePlan: ['policyBundle', 'appendAudit', 'runbookExecution'],

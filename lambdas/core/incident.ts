@@ -81,6 +81,12 @@ export const Signal = z.object({
   changedBy: z.array(z.string()).optional(),
   /** The comment or work note that came with the change, if any; may carry the write-back marker. */
   changeNote: z.string().optional(),
+  /**
+   * Who the ticket waits on, as its source says: `customer` while it awaits the caller/requester (the SLA clock
+   * pauses), `none` when its status says otherwise (the clock runs). Absent when the delivery does not tell, and
+   * always for alerts.
+   */
+  waitingOn: z.enum(['customer', 'none']).optional(),
 });
 export type Signal = z.infer<typeof Signal>;
 

@@ -1,6 +1,7 @@
 import { executionName, newIncidentId, sha256Hex } from '../core/ids';
 import type { Incident, Priority, Signal, Source, TimelineEntry } from '../core/incident';
 import { sourcePriority } from '../core/priority-matrix';
+import { followTicketWaiting, type SlaPauseDeps } from '../governance/sla/sla-clock';
 import { syncFromTicket } from '../itsm/two-way-sync';
 import type { Clock } from '../ports/clock';
 import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from '../ports/incident-store';
@@ -26,6 +27,8 @@ export interface IntakeDeps {
   clock: Clock;
   /** @default the process settings read from the environment */
   settings?: IntakeSettings;
+  /** What pausing SLA clocks needs; without it a ticket waiting on the customer leaves the clock alone. */
+  sla?: SlaPauseDeps;
 }
 
 /** Correlated signals beyond this many are counted on the incident, not listed one by one in its timeline. */
@@ -314,6 +317,11 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
       ...(sync.changes.append ?? []),
     ],
   });
+  // Paused while the ticket waits on the customer (issue 5); a failure here fails the delivery so a retry pauses.
+  if (deps.sla && signal.waitingOn) {
+    const reason = `${signal.source} ${signal.externalId} is waiting on the customer${signal.labels.status ? ` (status ${signal.labels.status})` : ''}`;
+    await followTicketWaiting(deps.sla, incident.incidentId, signal.waitingOn, reason);
+  }
   return { ...base, priority: priorityChanged ? fromSource.priority : incident.priority };
 }
 

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import '../runtime/aws/archive';
+import '../runtime/aws/governance-audit';
+import '../runtime/aws/governance-scheduler';
 import '../runtime/aws/secrets';
 import '../runtime/aws/store';
 import '../runtime/aws/workflow';
@@ -26,6 +28,21 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       workflow: dependency('workflow'),
       archive: dependency('archive'),
       clock: dependency('clock'),
+      // Resolved on first use: only a ticket whose waiting-on-customer status changes pauses or resumes its clock.
+      sla: {
+        get store() {
+          return dependency('store');
+        },
+        get audit() {
+          return dependency('audit');
+        },
+        get scheduler() {
+          return dependency('scheduler');
+        },
+        get clock() {
+          return dependency('clock');
+        },
+      },
     };
     const answer = await handleDelivery(
       deps,

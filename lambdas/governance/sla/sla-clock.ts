@@ -18,7 +18,8 @@ export interface SlaState {
   status: 'running' | 'paused' | 'met' | 'breached' | 'stopped';
   pausedAt?: string;
   pausedSeconds: number;
-  pauses: { from: string; to?: string; reason: string }[];
+  /** `by`: who paused it (`intake` when the ticket's status said it waits on the customer; absent: the API). */
+  pauses: { from: string; to?: string; reason: string; by?: string }[];
   /** P1: page on-call when nothing progressed for this long. */
   noProgressSeconds?: number;
   /** The last time progress (or a resume) reset the no-progress clock. */
@@ -35,6 +36,9 @@ export interface SlaDeps {
   clock: Clock;
   config: GovernanceConfig;
 }
+
+/** What pausing and resuming a clock touch: no notifier and no configuration (intake holds only these). */
+export type SlaPauseDeps = Pick<SlaDeps, 'store' | 'audit' | 'scheduler' | 'clock'>;
 
 export const resolveTimerId = (incidentId: string) => timerId('sla-resolve', incidentId);
 export const progressTimerId = (incidentId: string) => timerId('sla-progress', incidentId);
@@ -62,7 +66,7 @@ export function lastProgressAt(incident: Incident, sla: SlaState): number {
 }
 
 async function save(
-  deps: SlaDeps,
+  deps: SlaPauseDeps,
   incidentId: string,
   sla: SlaState,
   entry?: Omit<TimelineEntry, 'at'>,
@@ -73,7 +77,7 @@ async function save(
   });
 }
 
-async function arm(deps: SlaDeps, incident: Incident, sla: SlaState): Promise<void> {
+async function arm(deps: SlaPauseDeps, incident: Incident, sla: SlaState): Promise<void> {
   await deps.scheduler.schedule({
     timerId: resolveTimerId(incident.incidentId),
     dueAt: new Date(sla.resolveBy),
@@ -88,12 +92,12 @@ async function arm(deps: SlaDeps, incident: Incident, sla: SlaState): Promise<vo
   }
 }
 
-async function disarm(deps: SlaDeps, incidentId: string): Promise<void> {
+async function disarm(deps: SlaPauseDeps, incidentId: string): Promise<void> {
   await deps.scheduler.cancel(resolveTimerId(incidentId));
   await deps.scheduler.cancel(progressTimerId(incidentId));
 }
 
-async function load(deps: SlaDeps, incidentId: string): Promise<Incident> {
+async function load(deps: SlaPauseDeps, incidentId: string): Promise<Incident> {
   const incident = await deps.store.get(incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId} does not exist`);
   return incident;
@@ -275,26 +279,31 @@ export async function checkSla(deps: SlaDeps, incidentId: string, clock: 'resolv
 }
 
 /** Stops the clock while the incident waits on the customer; the time paused does not count. */
-export async function pauseSla(deps: SlaDeps, incidentId: string, reason: string): Promise<SlaState> {
+export async function pauseSla(deps: SlaPauseDeps, incidentId: string, reason: string, by?: string): Promise<SlaState> {
   const incident = await load(deps, incidentId);
   const sla = incident.agents.sla as SlaState | undefined;
   if (!sla) throw new NotFoundError(`incident ${incidentId} has no SLA clock yet`);
   if (sla.status !== 'running') throw new ConflictError(`the SLA clock is ${sla.status}, not running`, 'not_running');
   const at = deps.clock.now().toISOString();
-  const next: SlaState = { ...sla, status: 'paused', pausedAt: at, pauses: [...sla.pauses, { from: at, reason }] };
+  const next: SlaState = {
+    ...sla,
+    status: 'paused',
+    pausedAt: at,
+    pauses: [...sla.pauses, { from: at, reason, ...(by ? { by } : {}) }],
+  };
   await disarm(deps, incidentId);
   await save(deps, incidentId, next, { actor: 'sla', type: 'sla.paused', summary: `clock paused: ${reason}` });
   await deps.audit.append(incidentId, {
     type: 'sla.paused',
     actor: 'system',
     summary: `SLA clock paused: ${reason}`,
-    data: { reason },
+    data: by ? { reason, by } : { reason },
   });
   return next;
 }
 
 /** Restarts a paused clock; the deadline moves by the time paused, and the no-progress clock starts afresh. */
-export async function resumeSla(deps: SlaDeps, incidentId: string): Promise<SlaState> {
+export async function resumeSla(deps: SlaPauseDeps, incidentId: string): Promise<SlaState> {
   const incident = await load(deps, incidentId);
   const sla = incident.agents.sla as SlaState | undefined;
   if (!sla) throw new NotFoundError(`incident ${incidentId} has no SLA clock yet`);
@@ -324,4 +333,40 @@ export async function resumeSla(deps: SlaDeps, incidentId: string): Promise<SlaS
   });
   await arm(deps, { ...incident, agents: { ...incident.agents, sla: next } }, next);
   return next;
+}
+
+/** Who pauses and resumes clocks from the ticket's own status. */
+const TICKET_STATUS = 'intake';
+
+/**
+ * Keeps an incident's clock in step with its ticket: a ticket now waiting on the customer pauses a running clock
+ * (with the reason), and a ticket no longer waiting resumes a clock that this paused. A clock paused through the
+ * API stays paused until the API resumes it; one not yet started, already paused or ended is left alone, so a
+ * repeated update changes nothing. Answers what it did.
+ */
+export async function followTicketWaiting(
+  deps: SlaPauseDeps,
+  incidentId: string,
+  waitingOn: 'customer' | 'none' | undefined,
+  reason: string,
+): Promise<'paused' | 'resumed' | 'unchanged'> {
+  if (!waitingOn) return 'unchanged';
+  const incident = await deps.store.get(incidentId);
+  const sla = incident?.agents.sla as SlaState | undefined;
+  if (!sla) return 'unchanged';
+  try {
+    if (waitingOn === 'customer' && sla.status === 'running') {
+      await pauseSla(deps, incidentId, reason, TICKET_STATUS);
+      return 'paused';
+    }
+    if (waitingOn === 'none' && sla.status === 'paused' && sla.pauses.at(-1)?.by === TICKET_STATUS) {
+      await resumeSla(deps, incidentId);
+      return 'resumed';
+    }
+  } catch (error) {
+    // A concurrent update (or the API) moved the clock first: it is already where this update wanted it.
+    if (error instanceof ConflictError) return 'unchanged';
+    throw error;
+  }
+  return 'unchanged';
 }

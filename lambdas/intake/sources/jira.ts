@@ -101,6 +101,9 @@ const TRACKED_FIELDS = new Set([
   'severity',
 ]);
 
+/** Jira Service Management's workflow status for requests that await the customer's reply. */
+const WAITING_FOR_CUSTOMER = /^waiting for customer$/i;
+
 const DONE_NAMES = /^(done|resolved|closed|cancel+ed|won'?t (do|fix)|duplicate|declined)$/i;
 
 /** The site's base URL from an API link (`https://jira.example.com/jira/rest/api/2/issue/1` keeps `/jira`). */
@@ -182,6 +185,7 @@ export const jiraParser: SourceParser = {
       labels,
       changedBy: identities(actor),
       changeNote: noteText || undefined,
+      waitingOn: statusName.trim() ? (WAITING_FOR_CUSTOMER.test(statusName.trim()) ? 'customer' : 'none') : undefined,
     };
     return { signals: [signal] };
   },

@@ -30,6 +30,8 @@ const ServiceNowIncident = z.looseObject({
   priority: ScaleValue,
   state: ScaleValue,
   incident_state: ScaleValue,
+  /** The On hold reason choice (1 Awaiting Caller, 2 Change, 3 Problem, 4 Vendor), as value or display text. */
+  hold_reason: z.union([z.string(), z.number(), z.null()]).optional(),
   category: z.string().optional(),
   subcategory: z.string().optional(),
   sys_mod_count: ScaleValue,
@@ -60,6 +62,16 @@ const scale = (value: string | number | undefined, max: number): number | undefi
 
 /** ServiceNow incident states 6 (Resolved), 7 (Closed) and 8 (Canceled) end an incident. */
 const TERMINAL_STATES = new Set([6, 7, 8]);
+
+/** Incident state 3 is On Hold; with hold reason 1 (Awaiting Caller) the incident waits on the customer. */
+const ON_HOLD = 3;
+function waitingOn(state: number | undefined, holdReason: string | number | null | undefined): Signal['waitingOn'] {
+  if (state === undefined) return undefined;
+  const reason = String(holdReason ?? '')
+    .trim()
+    .toLowerCase();
+  return state === ON_HOLD && (reason === '1' || reason === 'awaiting caller') ? 'customer' : 'none';
+}
 
 /** ServiceNow `YYYY-MM-DD HH:mm:ss` is UTC in the Table API; anything unparseable falls back to receipt time. */
 function snowTime(value: string | undefined, fallback: Date): string {
@@ -118,6 +130,7 @@ export const servicenowParser: SourceParser = {
       occurredAt: snowTime(record.sys_updated_on ?? record.opened_at ?? record.sys_created_on, context.receivedAt),
       labels,
       changedBy: names(record.sys_updated_by),
+      waitingOn: waitingOn(state, record.hold_reason),
       changeNote: [record.work_notes, record.comments].map((note) => plainText(note).trim()).find(Boolean),
     };
     return { signals: [signal] };

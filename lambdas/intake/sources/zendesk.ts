@@ -142,6 +142,14 @@ interface TicketSignalInput {
   changedBy: string[];
   changeNote?: string;
   extraLabels?: Record<string, string>;
+  /** The status the change moved the ticket to, when the event names it; else the ticket's own status. */
+  status?: string;
+}
+
+/** Zendesk's `pending` status: the agent awaits the requester's reply. `hold` waits on a third party, not them. */
+function waitingOn(status: string): Signal['waitingOn'] {
+  if (!status) return undefined;
+  return status === 'pending' ? 'customer' : 'none';
 }
 
 function ticketSignal(input: TicketSignalInput): Signal {
@@ -174,6 +182,7 @@ function ticketSignal(input: TicketSignalInput): Signal {
     labels,
     changedBy: input.changedBy,
     changeNote: input.changeNote || undefined,
+    waitingOn: waitingOn(input.status || lower(ticket.status)),
   };
 }
 
@@ -224,6 +233,7 @@ function fromEventSubscription(body: unknown, context: ParseContext): ParseOutco
         deliveryId: `zendesk:event:${event.id}`,
         occurredAt: isoTime(event.time ?? event.detail.updated_at, context.receivedAt),
         event: name,
+        status: name.includes('status_changed') ? currentStatus(event.event?.current) : undefined,
         changedBy: names(event.detail.actor_id, actorNames(comment?.author), comment?.author_id),
         changeNote: commentText(comment) || undefined,
         extraLabels: event.account_id ? { zendeskAccount: event.account_id } : undefined,
@@ -273,6 +283,7 @@ export const zendeskEventParser: SourceParser = {
           deliveryId: `zendesk:eventbridge:${event.id}`,
           occurredAt: isoTime(ticketEvent.meta?.occurred_at ?? event.time, context.receivedAt),
           event: name,
+          status: name.includes('status_changed') ? currentStatus(ticketEvent.current) : undefined,
           changedBy: names(ticketEvent.meta?.actor_id, actorNames(comment?.author), comment?.author_id),
           changeNote: commentText(comment) || undefined,
         }),

@@ -93,4 +93,16 @@ describe('the Jira parser', () => {
       expect((error as BadRequestError).field).toBe('issue.key');
     }
   });
+
+  it('says a request in the "Waiting for customer" status waits on the customer, and any other status does not', () => {
+    const body = fixture('jira/issue-updated-priority.json');
+    const withStatus = (status: unknown) => ({
+      ...body,
+      issue: { ...body.issue, fields: { ...body.issue.fields, status } },
+    });
+    const waiting = { name: 'Waiting for customer', statusCategory: { key: 'indeterminate', name: 'In Progress' } };
+    expect(onlySignal(parse(withStatus(waiting))).waitingOn).toBe('customer');
+    expect(onlySignal(parse(body)).waitingOn).toBe('none');
+    expect(onlySignal(parse(withStatus(null))).waitingOn).toBeUndefined();
+  });
 });

@@ -70,4 +70,10 @@ describe('the PagerDuty V3 parser', () => {
   it('rejects a body without event.event_type', () => {
     expect(() => parse({ event: { id: 'x' } })).toThrow(BadRequestError);
   });
+
+  it('never says an alert waits on the customer', () => {
+    for (const name of ['incident-triggered', 'incident-priority-updated', 'incident-annotated']) {
+      expect(onlySignal(parse(fixture(`pagerduty/${name}.json`))).waitingOn).toBeUndefined();
+    }
+  });
 });

@@ -82,4 +82,15 @@ describe('the ServiceNow parser', () => {
     );
     expect(signal.changeNote).toContain('[lumos-writeback]');
   });
+
+  it('says an On Hold incident awaiting the caller waits on the customer, and other holds and states do not', () => {
+    const base = { ...fixture('servicenow/incident-created.json').result, sys_mod_count: '5' };
+    const parse = (changes: Record<string, unknown>) =>
+      onlySignal(servicenowParser.parse({ ...base, ...changes }, context)).waitingOn;
+    expect(parse({ state: '3', hold_reason: '1' })).toBe('customer');
+    expect(parse({ state: 3, hold_reason: 'Awaiting Caller' })).toBe('customer');
+    expect(parse({ state: '3', hold_reason: '4' })).toBe('none');
+    expect(parse({ state: '2', hold_reason: '' })).toBe('none');
+    expect(parse({ state: undefined, incident_state: undefined })).toBeUndefined();
+  });
 });

@@ -75,4 +75,27 @@ describe('the Zendesk parsers', () => {
     expect(() => webhook({ hello: 'world' })).toThrow(BadRequestError);
     expect(() => webhook({ ticket: { subject: 'no id' } })).toThrow(/ticket.id/);
   });
+
+  it('says a pending ticket waits on the customer (the requester), and open or on-hold ones do not', () => {
+    const { ticket } = fixture('zendesk/ticket-created.json');
+    const updated = (status: string | undefined) =>
+      onlySignal(webhook({ ticket: { ...ticket, status, updated_at: '2026-11-20T10:05:00Z' } })).waitingOn;
+    expect([updated('pending'), updated('open'), updated('hold'), updated(undefined)]).toEqual([
+      'customer',
+      'none',
+      'none',
+      undefined,
+    ]);
+    const changed = fixture('zendesk/event-status-changed-solved.json');
+    const toPending = {
+      ...changed,
+      event: { ...changed.event, current: 'PENDING' },
+      detail: { ...changed.detail, status: 'OPEN' },
+    };
+    expect(onlySignal(webhook(toPending))).toMatchObject({ action: 'update', waitingOn: 'customer' });
+    const partner = fixture('zendesk/eventbridge-status-changed.json');
+    partner.detail.ticket_event.current = 'pending';
+    partner.detail.ticket_event.ticket.status = 'pending';
+    expect(onlySignal(event(partner))).toMatchObject({ action: 'update', waitingOn: 'customer' });
+  });
 });
