@@ -59,6 +59,14 @@ export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant
   AuditExport: ['exportAudit'],
   // Other agents that decide with the policy or run runbooks (the ITSM request-fulfilment agent).
   Fulfilment: ['policyBundle', 'appendAudit', 'runbookExecution'],
+  // The agents record each of their decisions (agent, model, prompt hash, retrieved articles, output).
+  Triage: ['appendAudit'],
+  Knowledge: ['appendAudit'],
+  Sentiment: ['appendAudit'],
+  LogAnalysis: ['appendAudit'],
+  Dependency: ['appendAudit'],
+  EscalationRouting: ['appendAudit'],
+  Handoff: ['appendAudit'],
 };
 
 /**

@@ -90,6 +90,32 @@ describe('the agents on the local runtime', () => {
     expect(actors).toEqual(expect.arrayContaining([...AGENTS]));
   });
 
+  it('records each agent decision in the incident audit trail, and the chain verifies', async () => {
+    const incident = await open({
+      number: 'INC0077003',
+      short_description: 'Checkout slow: card payments time out',
+      description: 'Payments at checkout take a minute and then fail.',
+      impact: '2',
+      urgency: '2',
+      cmdb_ci: 'checkout-api',
+    });
+    const get = async (path: string) => (await (await fetch(`${lumos.api}${path}`)).json()) as Json;
+    const { records } = await get(`/incidents/${incident.incidentId}/audit`);
+    const decisions = records.filter((r: Json) => r.type === 'agent.decision');
+    expect(decisions.map((r: Json) => r.actor)).toEqual(expect.arrayContaining(AGENTS.map((a) => `agent:${a}`)));
+    for (const record of decisions)
+      expect(record.data).toMatchObject({
+        modelId: expect.any(String),
+        promptHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        outputHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+    const knowledge = decisions.find((r: Json) => r.actor === 'agent:knowledge');
+    expect(knowledge.data.retrieved).toEqual(
+      incident.knowledge.articles.map((a: Json) => ({ articleId: a.articleId, version: a.updatedAt })),
+    );
+    expect(await get(`/incidents/${incident.incidentId}/audit/verify`)).toMatchObject({ ok: true, problems: [] });
+  });
+
   it('treats instructions inside a ticket as data: no priority bump, low confidence, flagged', async () => {
     const incident = await open({
       number: 'INC0077002',

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/secrets';
 import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
@@ -32,7 +33,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
   const { incidentId } = parseStepInput(StepInput, payload);
   const store = dependency('store');
   const clock = dependency('clock');
-  return runAgentStep('routing', incidentId, { store, clock }, async (incident) => {
+  return runAgentStep('routing', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
     const recent = await store.list({ limit: WORKLOAD_WINDOW });
     const decision = await routeIncident(
       incident,
@@ -46,6 +47,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
       summary: `Routed to ${decision.group}${decision.assignee ? ` (on call: ${decision.assignee.name})` : ''}: ${decision.reason}`,
       data: { group: decision.group, assignee: decision.assignee?.email ?? null },
       output: { group: decision.group, assignee: decision.assignee?.name ?? null },
+      method: 'skills-oncall-workload',
     };
   });
 });

@@ -98,7 +98,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
   const { incidentId } = parseStepInput(StepInput, payload);
   const store = dependency('store');
   const clock = dependency('clock');
-  return runAgentStep('fulfilment', incidentId, { store, clock }, async (incident) => {
+  return runAgentStep('fulfilment', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
     const known = incident.agents.fulfilment as FulfilmentResult | undefined;
     const result =
       known && FINAL.has(known.status)
@@ -109,6 +109,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
       summary: result.summary,
       data: { status: result.status, itemId: result.itemId ?? null },
       output: { status: result.status, itemId: result.itemId ?? null },
+      method: 'catalogue-policy',
     };
   });
 });

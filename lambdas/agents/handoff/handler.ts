@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput } from '../../workflow/step-input';
@@ -19,7 +20,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
   const { incidentId, outcome } = parseStepInput(Input, payload);
   const store = dependency('store');
   const clock = dependency('clock');
-  return runAgentStep('handoff', incidentId, { store, clock }, async (incident) => {
+  return runAgentStep('handoff', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
     let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
       | RoutingDecision
       | undefined;
@@ -35,6 +36,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
         : packet.reason,
       data: { needed: packet.needed, group: packet.to?.group ?? null, confidence: packet.confidence },
       output: { needed: packet.needed, group: packet.to?.group ?? null },
+      method: 'handoff-packet',
     };
   });
 });

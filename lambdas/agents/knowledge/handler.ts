@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import '../../runtime/aws/agents-knowledge';
 import '../../runtime/aws/agents-llm';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/store';
 import type { KnowledgeIndex } from '../../ports/knowledge-index';
 import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
@@ -34,8 +35,8 @@ export const handler = middy<unknown, { articleCount: number }>().handler(async 
   const output = await runAgentStep(
     'knowledge',
     incidentId,
-    { store: dependency('store'), clock: dependency('clock') },
-    async (incident) => {
+    { store: dependency('store'), clock: dependency('clock'), audit: dependency('audit') },
+    async (incident, decision) => {
       const index = dependency('knowledge');
       const knowledge = await retrieveKnowledge(incident, index, { k: 5 });
       let resolution: SuggestedResolution | undefined;
@@ -45,7 +46,7 @@ export const handler = middy<unknown, { articleCount: number }>().handler(async 
           resolution = await suggestResolution(
             incident,
             await selectExcerpts(knowledge.articles, chunkReader(index)),
-            dependency('llm'),
+            decision.model(dependency('llm')),
           );
           if (!resolution) resolutionSkipped = 'the cited articles do not cover this incident';
         } catch (error) {
@@ -68,6 +69,8 @@ export const handler = middy<unknown, { articleCount: number }>().handler(async 
         summary: summarizeKnowledge(knowledge) + (resolution ? `; resolution in ${resolution.steps.length} steps` : ''),
         data: { articleIds: knowledge.articles.map((a) => a.articleId) },
         output: { articleCount: knowledge.articles.length },
+        method: 'hybrid-retrieval',
+        retrieved: knowledge.articles.map((a) => ({ articleId: a.articleId, version: a.updatedAt ?? 'unversioned' })),
       };
     },
   );

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import '../../runtime/aws/agents-llm';
 import '../../runtime/aws/agents-logs';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
@@ -12,14 +13,24 @@ import { analyseIncidentLogs } from './core';
 export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
   const { incidentId } = parseStepInput(StepInput, payload);
   const clock = dependency('clock');
-  return runAgentStep('log-analysis', incidentId, { store: dependency('store'), clock }, async (incident) => {
-    const result = await analyseIncidentLogs(incident, { logs: dependency('logs'), llm: dependency('llm'), clock });
-    logger.info('logs analysed', { incidentId, status: result.status, anomalies: result.anomalies?.length ?? 0 });
-    return {
-      result: { ...result },
-      summary: result.summary,
-      data: { status: result.status, anomalies: result.anomalies?.length ?? 0, confidence: result.confidence },
-      output: { status: result.status, anomalyCount: result.anomalies?.length ?? 0 },
-    };
-  });
+  return runAgentStep(
+    'log-analysis',
+    incidentId,
+    { store: dependency('store'), clock, audit: dependency('audit') },
+    async (incident, decision) => {
+      const result = await analyseIncidentLogs(incident, {
+        logs: dependency('logs'),
+        llm: decision.model(dependency('llm')),
+        clock,
+      });
+      logger.info('logs analysed', { incidentId, status: result.status, anomalies: result.anomalies?.length ?? 0 });
+      return {
+        result: { ...result },
+        summary: result.summary,
+        data: { status: result.status, anomalies: result.anomalies?.length ?? 0, confidence: result.confidence },
+        output: { status: result.status, anomalyCount: result.anomalies?.length ?? 0 },
+        method: 'log-templates',
+      };
+    },
+  );
 });

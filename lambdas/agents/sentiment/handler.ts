@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import '../../runtime/aws/agents-llm';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
@@ -19,9 +20,13 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
   return runAgentStep(
     'sentiment',
     incidentId,
-    { store: dependency('store'), clock: dependency('clock') },
-    async (incident) => {
-      const result = await assessSentiment(incident, { llm: dependency('llm') }, { escalationThreshold: threshold() });
+    { store: dependency('store'), clock: dependency('clock'), audit: dependency('audit') },
+    async (incident, decision) => {
+      const result = await assessSentiment(
+        incident,
+        { llm: decision.model(dependency('llm')) },
+        { escalationThreshold: threshold() },
+      );
       logger.info('sentiment assessed', {
         incidentId,
         status: result.status,
@@ -33,6 +38,7 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
         summary: result.summary,
         data: { current: result.current, trend: result.trend, escalation: result.escalation.raised },
         output: { status: result.status, escalate: result.escalation.raised },
+        method: 'sentiment-lexicon',
       };
     },
   );

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { TriageResult } from '../../core/incident';
 import '../../runtime/aws/agents-llm';
 import '../../runtime/aws/agents-triage-model';
+import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/store';
 import { dependency } from '../../runtime/dependencies';
 import { logger } from '../../shared/observability';
@@ -18,11 +19,11 @@ export const handler = middy<unknown, TriageResult>().handler(async (payload) =>
   const output = await runAgentStep(
     'triage',
     incidentId,
-    { store: dependency('store'), clock: dependency('clock') },
-    async (incident) => {
+    { store: dependency('store'), clock: dependency('clock'), audit: dependency('audit') },
+    async (incident, decision) => {
       const { triage, evidence } = await triageWithEvidence(incident, {
         model: await dependency('triageModel').load(),
-        llm: dependency('llm'),
+        llm: decision.model(dependency('llm')),
       });
       logger.info('triaged', {
         incidentId,
@@ -37,6 +38,7 @@ export const handler = middy<unknown, TriageResult>().handler(async (payload) =>
         summary: `${triage.priority} ${triage.category} -> ${triage.assignmentGroup} (confidence ${triage.confidence})`,
         data: { method: triage.method, reasons: triage.reasons },
         output: { ...triage },
+        method: `triage-${triage.method ?? 'rules'}`,
       };
     },
   );

@@ -10,6 +10,8 @@ export interface AgentDecision {
   modelId: string;
   /** sha256 of the exact prompt (or of the input, for logic without a prompt). */
   promptHash: string;
+  /** What `promptHash` covers: the model requests that answered, or the incident the agent was given. */
+  promptOf?: 'model-requests' | 'incident';
   /** Retrieved knowledge: article ids and the version (last update) each had. */
   retrieved: { articleId: string; version: string }[];
   output: unknown;
@@ -26,14 +28,13 @@ export function agentDecisionEntry(decision: AgentDecision, summary: string): Au
 }
 
 /**
- * Records the triage and knowledge decisions already on the incident, once each (by output hash), so the trail
- * holds every agent decision even where an agent does not write to it itself.
+ * Records the triage and knowledge decisions already on the incident, so the trail holds every agent decision even
+ * where an agent did not write to it itself (incidents triaged before the agents recorded their own decisions). An
+ * agent that already has a decision on the trail (its own, or an earlier backfill) is not recorded again.
  */
 export async function auditRecordedAgentDecisions(audit: AuditTrail, incident: Incident): Promise<number> {
   const recorded = new Set(
-    (await audit.list(incident.incidentId))
-      .filter((r) => r.type === 'agent.decision')
-      .map((r) => `${r.actor}:${String(r.data.outputHash)}`),
+    (await audit.list(incident.incidentId)).filter((r) => r.type === 'agent.decision').map((r) => r.actor),
   );
   const inputHash = sha256Hex(`${incident.title}\n${incident.description}`);
   const decisions: [AgentDecision, string][] = [];
@@ -72,7 +73,7 @@ export async function auditRecordedAgentDecisions(audit: AuditTrail, incident: I
   let written = 0;
   for (const [decision, summary] of decisions) {
     const entry = agentDecisionEntry(decision, summary);
-    if (recorded.has(`${entry.actor}:${String(entry.data.outputHash)}`)) continue;
+    if (recorded.has(entry.actor)) continue;
     await audit.append(incident.incidentId, entry);
     written++;
   }

@@ -10,6 +10,7 @@ import { MemoryTokenLedger, TokenBudget } from '../../../lambdas/llm/token-budge
 import { LanguageModelUnavailableError } from '../../../lambdas/ports/llm';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
+import { MemoryAuditTrail } from '../governance/fakes';
 import { anIncident, clockAt } from './support/incident';
 
 const context = {} as Context;
@@ -17,9 +18,11 @@ const noModel = { generate: async () => Promise.reject(new LanguageModelUnavaila
 
 describe('the agent handlers', () => {
   let store: MemoryIncidentStore;
+  let audit: MemoryAuditTrail;
   beforeEach(async () => {
     resetDependencies();
     store = new MemoryIncidentStore();
+    audit = new MemoryAuditTrail();
     await store.create(
       anIncident({
         incidentId: 'inc-42',
@@ -31,6 +34,7 @@ describe('the agent handlers', () => {
     );
     provideDependencies({
       store,
+      audit,
       clock: clockAt('2026-11-20T10:01:00.000Z'),
       llm: noModel,
       triageModel: { load: async () => undefined },
@@ -76,6 +80,11 @@ describe('the agent handlers', () => {
       ['log-analysis', 'agent.log-analysis'],
       ['dependency', 'agent.dependency'],
     ]);
+    expect((await audit.list('inc-42')).map((r) => [r.seq, r.actor, r.data.modelId])).toEqual([
+      [1, 'agent:sentiment', 'local:sentiment-lexicon'],
+      [2, 'agent:log-analysis', 'local:log-templates'],
+      [3, 'agent:dependency', 'local:topology-graph'],
+    ]);
   });
 
   it('triage keeps the top-level triage and priority, and keeps its evidence under agents.triage', async () => {
@@ -88,6 +97,20 @@ describe('the agent handlers', () => {
       rules: { category: 'application' },
       similarIncidents: [],
       modelSkipped: 'LanguageModelUnavailableError: none',
+    });
+    const records = await audit.list('inc-42');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      type: 'agent.decision',
+      actor: 'agent:triage',
+      data: {
+        agent: 'triage',
+        modelId: `local:triage-${result.method ?? 'rules'}`,
+        promptOf: 'incident',
+        promptHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        retrieved: [],
+        output: { result: { priority: result.priority, category: 'application' } },
+      },
     });
   });
 
@@ -157,6 +180,20 @@ describe('the agent handlers', () => {
     });
     expect(await ledger.used('inc-42')).toBeGreaterThan(0);
     expect(incident.timeline.at(-1)).toMatchObject({ actor: 'knowledge', type: 'agent.knowledge' });
+    const records = await audit.list('inc-42');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      type: 'agent.decision',
+      actor: 'agent:knowledge',
+      data: {
+        agent: 'knowledge',
+        modelId: 'local:suggest_resolution',
+        promptOf: 'model-requests',
+        promptHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        retrieved: [{ articleId: 'application/api-5xx-after-deploy.md', version: '2026-10-01T00:00:00.000Z' }],
+        output: { result: { articleCount: 1 } },
+      },
+    });
   });
 
   it('reject a malformed step input by name', async () => {
