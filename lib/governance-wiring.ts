@@ -48,6 +48,7 @@ export type GovernanceGrant =
 export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant[]>> = {
   // Pauses and resumes SLA clocks when a ticket starts or stops waiting on the customer.
   WebhookIntake: ['appendAudit', 'manageTimers'],
+  AlarmIntake: ['appendAudit', 'manageTimers'],
   Plan: ['policyBundle', 'appendAudit', 'manageTimers'],
   RequestApproval: ['policyBundle', 'appendAudit', 'manageTimers', 'approvalLinks', 'linksBaseUrl'],
   ExecutePlan: ['policyBundle', 'appendAudit', 'runbookExecution'],

@@ -1,12 +1,15 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import '../runtime/aws/archive';
+import '../runtime/aws/governance-audit';
+import '../runtime/aws/governance-scheduler';
 import '../runtime/aws/store';
 import '../runtime/aws/workflow';
 import { dependency } from '../runtime/dependencies';
 import { logger } from '../shared/observability';
 import { handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
+import { slaPorts } from './sla-ports';
 import { eventParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
 
@@ -24,6 +27,8 @@ export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>(
       workflow: dependency('workflow'),
       archive: dependency('archive'),
       clock: dependency('clock'),
+      // Zendesk partner events carry ticket status too: a ticket waiting on its requester pauses the SLA clock.
+      sla: slaPorts(),
     };
     const source = String(event.source);
     const answer = await handleDelivery(

@@ -11,6 +11,7 @@ import { header, httpErrors, json, rawBody } from '../shared/http';
 import { logger } from '../shared/observability';
 import { handleDelivery } from './intake-request';
 import { reportSettingsProblems } from './settings';
+import { slaPorts } from './sla-ports';
 import { webhookParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
 
@@ -28,21 +29,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       workflow: dependency('workflow'),
       archive: dependency('archive'),
       clock: dependency('clock'),
-      // Resolved on first use: only a ticket whose waiting-on-customer status changes pauses or resumes its clock.
-      sla: {
-        get store() {
-          return dependency('store');
-        },
-        get audit() {
-          return dependency('audit');
-        },
-        get scheduler() {
-          return dependency('scheduler');
-        },
-        get clock() {
-          return dependency('clock');
-        },
-      },
+      sla: slaPorts(),
     };
     const answer = await handleDelivery(
       deps,

@@ -1,9 +1,11 @@
 import './quiet-logs';
 import type { APIGatewayProxyEvent, Context, EventBridgeEvent } from 'aws-lambda';
+import { startSlaClock } from '../../../lambdas/governance/sla/sla-clock';
 import { handler as eventHandler } from '../../../lambdas/intake/event-handler';
 import { handler as webhookHandler } from '../../../lambdas/intake/webhook-handler';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
+import { CapturingNotifier, MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
 import { fixture, fixtureText, ManualClock, MemoryArchive, nativeAuth, RecordingWorkflow } from './support';
 
 /** The thin Lambda handlers over the intake core, with the ports provided as the local runtime provides them. */
@@ -107,6 +109,31 @@ describe('the intake Lambda handlers', () => {
     const zendesk = fixture('zendesk/eventbridge-ticket-created.json') as EventBridgeEvent<string, unknown>;
     expect(await eventHandler(zendesk, context())).toMatchObject({ status: 'created' });
     expect(workflow.started).toHaveLength(2);
+  });
+
+  it('pauses the SLA clock when a Zendesk partner event says the ticket now waits on its requester', async () => {
+    const clock = new ManualClock(new Date());
+    const audit = new MemoryAuditTrail(clock);
+    provideDependencies({ audit, scheduler: new MemoryScheduler(), clock });
+    const created = fixture('zendesk/eventbridge-ticket-created.json') as EventBridgeEvent<string, unknown>;
+    const { incidentId } = await eventHandler(created, context());
+    await startSlaClock(
+      {
+        store,
+        audit,
+        scheduler: new MemoryScheduler(),
+        clock,
+        notifier: new CapturingNotifier(),
+        config: testPolicy().config,
+      },
+      incidentId!,
+    );
+    const pending = fixture('zendesk/eventbridge-status-changed.json');
+    pending.id = 'pending-1';
+    pending.detail.ticket_event.current = 'pending';
+    pending.detail.ticket_event.ticket.status = 'pending';
+    expect(await eventHandler(pending as EventBridgeEvent<string, unknown>, context())).toMatchObject({ incidentId });
+    expect((await store.get(incidentId!))?.agents.sla).toMatchObject({ status: 'paused', pauses: [{ by: 'intake' }] });
   });
 
   it('throws for an event it has no intake for, so EventBridge retries and dead-letters it', async () => {
