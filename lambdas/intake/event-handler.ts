@@ -5,11 +5,11 @@ import '../runtime/aws/governance-audit';
 import '../runtime/aws/governance-scheduler';
 import '../runtime/aws/store';
 import '../runtime/aws/workflow';
+import { slaPausePorts } from '../governance/sla/sla-pause-ports';
 import { dependency } from '../runtime/dependencies';
 import { logger } from '../shared/observability';
 import { handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
-import { slaPorts } from './sla-ports';
 import { eventParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
 
@@ -28,7 +28,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>(
       archive: dependency('archive'),
       clock: dependency('clock'),
       // Zendesk partner events carry ticket status too: a ticket waiting on its requester pauses the SLA clock.
-      sla: slaPorts(),
+      sla: slaPausePorts(),
     };
     const source = String(event.source);
     const answer = await handleDelivery(

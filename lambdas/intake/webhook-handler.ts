@@ -6,12 +6,12 @@ import '../runtime/aws/governance-scheduler';
 import '../runtime/aws/secrets';
 import '../runtime/aws/store';
 import '../runtime/aws/workflow';
+import { slaPausePorts } from '../governance/sla/sla-pause-ports';
 import { dependency } from '../runtime/dependencies';
 import { header, httpErrors, json, rawBody } from '../shared/http';
 import { logger } from '../shared/observability';
 import { handleDelivery } from './intake-request';
 import { reportSettingsProblems } from './settings';
-import { slaPorts } from './sla-ports';
 import { webhookParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
 
@@ -29,7 +29,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       workflow: dependency('workflow'),
       archive: dependency('archive'),
       clock: dependency('clock'),
-      sla: slaPorts(),
+      sla: slaPausePorts(),
     };
     const answer = await handleDelivery(
       deps,

@@ -1,27 +1,12 @@
 import { dependency } from '../../runtime/dependencies';
 import { governanceConfig } from '../governance-config';
 import type { SlaDeps } from './sla-clock';
+import { slaPausePorts } from './sla-pause-ports';
 
-/** Resolves what the SLA clocks need from the runtime's ports, each on first use. */
+/** Resolves what the SLA clocks need from the runtime's ports, each on first use: the pause ports plus these. */
 export function slaDeps(): SlaDeps {
-  return {
-    get store() {
-      return dependency('store');
-    },
-    get notifier() {
-      return dependency('notifier');
-    },
-    get audit() {
-      return dependency('audit');
-    },
-    get scheduler() {
-      return dependency('scheduler');
-    },
-    get clock() {
-      return dependency('clock');
-    },
-    get config() {
-      return governanceConfig();
-    },
-  };
+  return Object.defineProperties(slaPausePorts(), {
+    notifier: { get: () => dependency('notifier'), enumerable: true },
+    config: { get: () => governanceConfig(), enumerable: true },
+  }) as SlaDeps;
 }
