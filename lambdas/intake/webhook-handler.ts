@@ -23,7 +23,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
     const routeName = event.pathParameters?.source ?? event.path.split('/').filter(Boolean).pop() ?? '';
     const parser = webhookParserFor(routeName);
-    const secret = parser ? await dependency('secrets').get(parser.source) : undefined;
+    // A source without its own secret uses the generated `default` entry (see WebhookSecrets).
+    const secrets = dependency('secrets');
+    const secret = parser ? ((await secrets.get(parser.source)) ?? (await secrets.get('default'))) : undefined;
     const deps = {
       store: dependency('store'),
       workflow: dependency('workflow'),

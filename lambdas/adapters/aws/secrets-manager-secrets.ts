@@ -20,6 +20,6 @@ export class SecretsManagerSecrets implements SecretProvider {
       const values = JSON.parse(result.SecretString ?? '{}') as Record<string, string>;
       this.cache = { values, expires: Date.now() + this.ttlMs };
     }
-    return this.cache.values[name] ?? this.cache.values.default;
+    return this.cache.values[name];
   }
 }

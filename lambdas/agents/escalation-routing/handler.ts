@@ -21,8 +21,7 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
   } catch {
     token = undefined;
   }
-  // The local secrets fall back to a development default that is no API token.
-  return token && token !== 'local-dev-secret' ? new PagerDutyOnCall(token, process.env.PAGERDUTY_API_URL) : undefined;
+  return token ? new PagerDutyOnCall(token, process.env.PAGERDUTY_API_URL) : undefined;
 }
 
 /**
