@@ -158,6 +158,16 @@ describe('operator console in headless Chromium', () => {
     expect(waiting.agents.plan).toMatchObject({ riskTier: 'medium', requiresApproval: true });
     expect(targets.restarts.get('inventory') ?? 0).toBe(0);
 
+    // The operator opens the console once the request has reached them (the status flips a moment before the
+    // messages go out); the console finds their personal link in that message.
+    await eventually(
+      async () => {
+        const inbox = await getJson(`/notifications?channel=approval&recipient=${encodeURIComponent(operator)}`);
+        return inbox.notifications.some((n: { incidentId?: string }) => n.incidentId === incidentId) ? true : undefined;
+      },
+      30_000,
+      `the approval request for ${incidentId} to reach ${operator}`,
+    );
     await page.goto(`${lumos.api}/console/#/approvals`);
     await page.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
     const card = page.locator('.approval-card', { hasText: 'INC771' });
@@ -167,6 +177,8 @@ describe('operator console in headless Chromium', () => {
     const action = await card.locator('.exact-action').textContent();
     expect(action).toMatch(/Run runbook/);
     expect(action).toMatch(/restart-service/);
+    // The card renders first; the operator's personal link is looked up after it, so wait for it to fill in.
+    await card.locator('.decision', { hasText: `Deciding as ${operator}` }).waitFor({ timeout: 20_000 });
     expect(await card.locator('.decision').textContent()).toContain(`Deciding as ${operator}`);
 
     await card.getByLabel('Comment (optional, recorded in the audit trail)').fill('restart is safe now');
