@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DefaultStackSynthesizer, Duration, Fn, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,11 +20,6 @@ export interface KnowledgeSearchProps {
   readonly standbyReplicas?: boolean;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /**
-   * The role CloudFormation deploys with: it creates the index through the collection's data plane, so the data
-   * access policy must name it. @default the CDK bootstrap's CloudFormation execution role
-   */
-  readonly deployRoleArn?: string;
   /** Where the articles bucket writes its server access logs. @default no access logs */
   readonly accessLogsBucket?: s3.IBucket;
 }
@@ -37,9 +32,9 @@ const WRITE_COLLECTION = [...READ_COLLECTION, 'aoss:CreateCollectionItems', 'aos
 
 /**
  * The knowledge search index on OpenSearch Serverless: a vector-search collection with its encryption (AWS-owned
- * key), network (public endpoint, SigV4 only) and data access policies, and the index itself (BM25 text fields,
- * a faiss HNSW `knn_vector`, keyword fields for article id, source and version), the same mapping the adapter
- * writes. Readers and writers are granted explicitly: IAM `aoss:APIAccessAll` on this collection plus a rule in
+ * key), network (public endpoint, SigV4 only) and data access policies. The index itself (BM25 text fields, a
+ * faiss HNSW `knn_vector`, keyword fields for article id, source and version) is created by the knowledge sync
+ * through the data plane, from the one mapping its adapter defines. Readers and writers are granted explicitly: IAM `aoss:APIAccessAll` on this collection plus a rule in
  * the data access policy naming their role. The hybrid search pipeline is data, put by the knowledge sync.
  *
  * Serverless collections and policies need names unique in the account and region; they are derived from the
@@ -47,7 +42,6 @@ const WRITE_COLLECTION = [...READ_COLLECTION, 'aoss:CreateCollectionItems', 'aos
  */
 export class KnowledgeSearch extends Construct {
   public readonly collection: aoss.CfnCollection;
-  public readonly index: aoss.CfnIndex;
   public readonly indexName: string;
   /** Markdown articles the knowledge sync indexes (`aws s3 sync knowledge/ s3://<bucket>/`). */
   public readonly articlesBucket: s3.Bucket;
@@ -102,67 +96,22 @@ export class KnowledgeSearch extends Construct {
               Principal: roles.map((role) => role.roleArn),
             },
           ];
-    const synthesizer = Stack.of(this).synthesizer;
-    const bootstrapRole =
-      synthesizer instanceof DefaultStackSynthesizer ? synthesizer.cloudFormationExecutionRoleArn : undefined;
-    // The bootstrap role's ARN carries `${AWS::AccountId}`-style placeholders, which only Fn::Sub may hold.
-    const deployRoleArn =
-      props.deployRoleArn ?? (bootstrapRole?.includes('${') ? Fn.sub(bootstrapRole) : bootstrapRole);
-    const deployRule = deployRoleArn
-      ? [
-          {
-            Rules: [
-              { ResourceType: 'collection', Resource: [`collection/${collectionName}`], Permission: READ_COLLECTION },
-              {
-                ResourceType: 'index',
-                Resource: [`index/${collectionName}/*`],
-                Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:DeleteIndex'],
-              },
-            ],
-            Principal: [deployRoleArn],
-          },
-        ]
-      : [];
-    const access = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
+    new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
       name: `${name}-data`,
       type: 'data',
-      description: 'Lumos knowledge: the deployer manages the index, the sync writes, the agent reads',
+      description: 'Lumos knowledge: the sync creates and writes the index, the agent reads',
       policy: Lazy.string({
         produce: () =>
           Stack.of(this).toJsonString([
-            ...deployRule,
             ...rules(this.writers, WRITE_COLLECTION, WRITE_INDEX),
             ...rules(this.readers, READ_COLLECTION, READ_INDEX),
           ]),
       }),
     });
 
-    this.index = new aoss.CfnIndex(this, 'Index', {
-      collectionEndpoint: this.collection.attrCollectionEndpoint,
-      indexName: this.indexName,
-      settings: { index: { knn: true } },
-      mappings: {
-        properties: {
-          articleId: { type: 'keyword' },
-          source: { type: 'keyword' },
-          version: { type: 'keyword' },
-          chunkId: { type: 'keyword' },
-          url: { type: 'keyword', index: false },
-          title: { type: 'text', analyzer: 'english' },
-          keywords: { type: 'text', analyzer: 'english' },
-          section: { type: 'text', analyzer: 'english' },
-          text: { type: 'text', analyzer: 'english' },
-          updatedAt: { type: 'date' },
-          embedding: {
-            type: 'knn_vector',
-            dimension: props.dimensions,
-            method: { name: 'hnsw', engine: 'faiss', spaceType: 'innerproduct' },
-          },
-        },
-      },
-    });
-    // The index is created through the data plane, which needs the access policy in place first.
-    this.index.addResourceDependency(access);
+    // No AWS::OpenSearchServerless::Index: the knowledge sync creates the index through the data plane with the
+    // full mapping its adapter searches (keyword, date, analyzed text, k-NN), which the CloudFormation resource
+    // schema only partly allows, and a second definition here could only drift from the adapter's.
 
     this.articlesBucket = new s3.Bucket(this, 'ArticlesBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -317,6 +317,12 @@ export class OperationsDashboard extends Construct {
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: allAlarms, width: 12 }),
         ],
       ],
+    });
+    // CloudFormation's registry schema of AWS::CloudWatch::Dashboard has Tags (CfnDashboard, generated from it, takes
+    // them, and the stack's tags land here); cfn-lint
+    // 1.51's bundled copy of that schema predates them, so its E3002 on this one resource is a stale-schema finding.
+    (this.dashboard.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['E3002'] },
     });
   }
 }

@@ -49,6 +49,12 @@ function isMissingPipeline(error: unknown): boolean {
   return (statusCode === 400 || statusCode === 404) && /pipeline/i.test(message ?? '');
 }
 
+/** Before the first sync has created it, the index does not exist: OpenSearch answers 404 index_not_found. */
+function isMissingIndex(error: unknown): boolean {
+  const { statusCode, message } = (error ?? {}) as { statusCode?: number; message?: string };
+  return statusCode === 404 && /index_not_found|no such index/i.test(message ?? '');
+}
+
 /** OpenSearch rejected part of a bulk write. */
 export class IndexWriteError extends Error {
   override readonly name = 'IndexWriteError';
@@ -182,6 +188,8 @@ export class OpenSearchKnowledgeIndex implements KnowledgeIndex, KnowledgeIndexW
         },
       });
     } catch (error) {
+      // Nothing synced yet: no article is known, which the knowledge agent reports as such (no citations).
+      if (isMissingIndex(error)) return [];
       // Before the first sync has put the search pipeline, a hybrid query cannot be scored; BM25 alone still finds
       // the right runbook most of the time, which beats no knowledge at all.
       if (!isMissingPipeline(error)) throw error;
