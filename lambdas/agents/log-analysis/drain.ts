@@ -174,29 +174,42 @@ export class DrainMiner {
 
   /**
    * Templates equal but for one word position are one event with a variable there once that position has shown at
-   * least `variableEvidence` different words; fewer are read as distinct constants (`Started`, `Paused`).
+   * least `variableEvidence` different words (or one of them already holds a variable there); fewer are read as
+   * distinct constants (`Started`, `Paused`).
    */
   private mergeSiblings(entry: Entry): void {
     entry.tokens.forEach((token, i) => {
       if (isValue(token) || entry.mergedInto) return;
       const key = siblingKey(entry.tokens, i);
-      const group = (this.siblings.get(key) ?? []).filter((e) => !e.mergedInto && e.tokens.length === entry.tokens.length);
+      const group = (this.siblings.get(key) ?? []).filter(
+        (e) => !e.mergedInto && e.tokens.length === entry.tokens.length,
+      );
+      if (group.length < 2) return;
       const words = new Set<string>();
-      for (const member of group) for (const word of member.seen[i] ?? [member.tokens[i]!]) words.add(word);
-      if (group.length < 2 || words.size < this.options.variableEvidence) return;
+      let alreadyVariable = false;
+      for (const member of group) {
+        if (isValue(member.tokens[i]!)) alreadyVariable = true;
+        for (const word of member.seen[i] ?? []) words.add(word);
+      }
+      if (!alreadyVariable && words.size < this.options.variableEvidence) return;
       // A template needs constants to be one: at least two words must remain after the merge.
       if (entry.tokens.filter((t, j) => j !== i && !isValue(t)).length < 2) return;
       const [keeper, ...others] = group.sort((a, b) => b.count - a.count) as [Entry, ...Entry[]];
       keeper.tokens = keeper.tokens.map((t, j) => (j === i ? WILDCARD : t));
       keeper.seen[i] = undefined;
-      for (const other of others) {
-        other.mergedInto = keeper;
-        keeper.count += other.count;
-        // Lines routed to the other template's leaf still find the keeper through its shape.
-        this.byShape.set(shapeOf(other.tokens), keeper);
-      }
+      for (const other of others) this.union(keeper, other);
+      // A template of the same shape made earlier (its lines routed elsewhere) is the same event.
+      const shaped = this.byShape.get(shapeOf(keeper.tokens));
+      if (shaped && shaped !== keeper && !shaped.mergedInto) this.union(keeper, shaped);
       this.byShape.set(shapeOf(keeper.tokens), keeper);
     });
+  }
+
+  private union(keeper: Entry, other: Entry): void {
+    other.mergedInto = keeper;
+    keeper.count += other.count;
+    // Lines routed to the other template's leaf still find the keeper through its shape.
+    this.byShape.set(shapeOf(other.tokens), keeper);
   }
 
   private leafFor(tokens: string[]): Node {
@@ -239,8 +252,8 @@ const siblingKey = (tokens: readonly string[], at: number) =>
   `${tokens.length}|${at}|${tokens.map((t, i) => (i === at ? '' : normal(t))).join(' ')}`;
 
 /**
- * Share of positions where template and line agree: the same token, or a value in both. A position where both hold
- * different words disqualifies the template (-1): differing words are different events until shown otherwise.
+ * Share of positions where template and line agree: the same token, or a value in both. A position where they hold
+ * different words, or a word and a value, disqualifies the template (-1): a word is a constant until shown otherwise.
  */
 function compare(template: Entry, tokens: readonly string[]): number {
   if (template.tokens.length !== tokens.length) return -1;
@@ -252,7 +265,7 @@ function compare(template: Entry, tokens: readonly string[]): number {
     if (mine === theirs || normal(mine) === normal(theirs)) same++;
     else if (isPureValue(mine) && isPureValue(theirs)) same++;
     else if (mine === WILDCARD) same += isValue(theirs) ? 1 : 0.5;
-    else if (isValue(mine) || isValue(theirs)) same += 0;
+    else if ((isValue(mine) || isValue(theirs))) same += 0;
     else return -1;
   }
   return same / tokens.length;

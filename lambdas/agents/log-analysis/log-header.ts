@@ -248,8 +248,12 @@ function parseGeneral(line: string): ParsedLogLine {
       }
       if (!(sawTime || cut >= 0 || i + 1 < items.length)) break;
     }
-    // ` - ` after a level or a bracketed field is where the message starts; so is the last `|` of a pipe layout.
-    if (cut === i && item.dashEnd && (item.kind === 'level' || item.kind === 'bracket')) break;
+    // ` - ` after header fields is where the message starts (unless a level is still to come, as in Python's
+    // `time - logger - LEVEL - message`); so is the last `|` of a pipe layout.
+    if (cut >= 0 && item.dashEnd && items[i + 1]?.kind !== 'level' && items[i + 2]?.kind !== 'level') {
+      cut = i;
+      break;
+    }
     if (cut === i && item.pipeEnd && !items[i + 1]?.pipeEnd) break;
   }
   // A header is never the whole line: when nothing is left, the last field read was the message.

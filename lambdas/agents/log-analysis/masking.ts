@@ -31,7 +31,7 @@ export const TIMESTAMP_PATTERN = new RegExp(
     `(?:${WEEKDAY},?\\s+)?${MONTH}\\s+\\d{1,2}(?:,?\\s+\\d{4})?\\s+${CLOCK}(?:\\s+\\d{4})?${ZONE}`,
     `(?:${WEEKDAY},?\\s+)?\\d{1,2}\\s+${MONTH}\\s+\\d{4}(?:\\s+${CLOCK})?${ZONE}`,
     `\\d{1,4}[-/.]\\d{1,2}(?:[-/.]\\d{2,4})?[\\s_T-]${CLOCK}${ZONE}`,
-    `\\d{8}[-T_\\s]${CLOCK}${ZONE}`,
+    `\\d{8}[-T_\\s]\\d{1,2}:\\d{1,2}:\\d{1,2}(?:[.,:]\\d{1,9})?${ZONE}`,
     CLOCK,
   ]
     .map((alternative) => `(?:${alternative})`)
@@ -63,17 +63,24 @@ export const MASKERS: readonly Masker[] = [
       'gi',
     ),
   },
-  // Host names (three or more labels), with or without a port; class names of the same shape are variables too.
+  // Host names: three or more labels of lower-case letters, digits and hyphens (as DNS names are written), with or
+  // without a port. `android.intent.action.SCREEN_ON` or `org.example.Main` are names of code, not hosts.
   {
     placeholder: '<HOST>',
-    pattern: /(?<![\w.-])(?:[a-z0-9_-]+\.){2,}[a-z][a-z0-9_-]*(?::\d{1,5})?(?![\w-]|\.\w)/gi,
+    pattern: /(?<![\w.-])(?:[a-z0-9-]+\.){2,}[a-z][a-z0-9-]*(?::\d{1,5})?(?![\w-]|\.\w)/g,
+  },
+  // Two labels are a host only with a port or under a generic top-level domain (`github.com:443`, `example.org`).
+  {
+    placeholder: '<HOST>',
+    pattern:
+      /(?<![\w.-])(?:[a-z0-9-]+\.[a-z][a-z0-9-]*:\d{1,5}|[a-z0-9-]+\.(?:com|net|org|edu|gov|mil|int|io|info|biz|local|internal|lan))(?![\w-]|\.\w)/g,
   },
   { placeholder: '<HEX>', pattern: /(?<![\w.-])(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,})\b/gi },
   // A number with its unit is one value: `35ms`, `1.2 KB`, `10 sec`, `512 bytes`.
   {
     placeholder: '<NUM>',
     pattern:
-      /(?<![\w.<-])[-+]?\d+(?:[.,]\d+)*\s?(?:[kmgtp]i?b|bytes?|b|ms|us|µs|ns|secs?|seconds?|s|mins?|minutes?|h|hrs?|hours?|days?|%)(?![\w.])/gi,
+      /(?<![\w.-])[-+]?\d+(?:[.,]\d+)*\s?(?:[kmgtp]i?b|bytes?|b|ms|us|µs|ns|secs?|seconds?|s|mins?|minutes?|h|hrs?|hours?|days?|%)(?![\w.])/gi,
   },
   { placeholder: '<NUM>', pattern: /(?<![\w.-])[-+]?\d+(?:\.\d+)?(?![\w.]|\.\d)/g },
   // Identifiers: a token whose digits make it unique (`blk_-123`, `node-246`, `appattempt_1_0001`, `t761`). A word
