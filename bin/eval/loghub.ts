@@ -73,7 +73,8 @@ export async function loadLoghubSystem(dir: string, name: string): Promise<Loghu
   const eventAt = header!.indexOf('EventId');
   const raw = (await readFile(rawFile, 'utf8')).split(/\r?\n/);
   while (raw.length > rows.length && raw[raw.length - 1] === '') raw.pop();
-  if (raw.length !== rows.length) throw new Error(`${name}: ${raw.length} raw lines but ${rows.length} structured rows`);
+  if (raw.length !== rows.length)
+    throw new Error(`${name}: ${raw.length} raw lines but ${rows.length} structured rows`);
   return { name, raw, content: rows.map((r) => r[contentAt]!), events: rows.map((r) => r[eventAt]!) };
 }
 
@@ -83,7 +84,7 @@ export async function loadLoghubSystem(dir: string, name: string): Promise<Loghu
  * are left out, as the evaluator drops them.
  */
 export function groupingAccuracy(truth: readonly string[], predicted: readonly string[]): number {
-  const kept = truth.map((t, i) => i).filter((i) => truth[i] !== '');
+  const kept = truth.map((_t, i) => i).filter((i) => truth[i] !== '');
   const truthSize = new Map<string, number>();
   for (const i of kept) truthSize.set(truth[i]!, (truthSize.get(truth[i]!) ?? 0) + 1);
   const groups = new Map<string, number[]>();

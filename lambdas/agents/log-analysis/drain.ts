@@ -265,7 +265,7 @@ function compare(template: Entry, tokens: readonly string[]): number {
     if (mine === theirs || normal(mine) === normal(theirs)) same++;
     else if (isPureValue(mine) && isPureValue(theirs)) same++;
     else if (mine === WILDCARD) same += isValue(theirs) ? 1 : 0.5;
-    else if ((isValue(mine) || isValue(theirs))) same += 0;
+    else if (isValue(mine) || isValue(theirs)) same += 0;
     else return -1;
   }
   return same / tokens.length;

@@ -100,7 +100,22 @@ const LETTER_LEVEL = /^[VDIWEFA]$/;
  */
 export function parseLogLine(line: string): ParsedLogLine {
   const trimmed = line.replace(/\s+$/, '');
-  return parseStructured(trimmed) ?? parseSyslog5424(trimmed) ?? parseGeneral(trimmed);
+  return parseStructured(trimmed) ?? parseSyslog5424(trimmed) ?? parseCompact(trimmed) ?? parseGeneral(trimmed);
+}
+
+const LEVEL_PREFIX = new RegExp(`^(${LEVEL_WORDS}):([\\w.$-]+):(.*)$`);
+const GLOG = /^([IWEF])(\d{4} \d{2}:\d{2}:\d{2}\.\d+)\s+(\d+) ([\w.-]+:\d+)\] ?(.*)$/;
+
+/** Layouts with no spaces between their fields: Python's default `LEVEL:logger:message` and glog's `I1120 ...]`. */
+function parseCompact(line: string): ParsedLogLine | undefined {
+  const python = LEVEL_PREFIX.exec(line);
+  if (python) return { header: { level: python[1]!, component: python[2]! }, content: python[3]!.trim() };
+  const glog = GLOG.exec(line);
+  if (glog) {
+    const level = { I: 'INFO', W: 'WARNING', E: 'ERROR', F: 'FATAL' }[glog[1] as 'I' | 'W' | 'E' | 'F'];
+    return { header: { level, timestamp: glog[2]!, pid: glog[3]!, component: glog[4]! }, content: glog[5]! };
+  }
+  return undefined;
 }
 
 const MESSAGE_KEYS = ['message', 'msg', 'log', '@message', 'text', 'event'];
@@ -166,9 +181,8 @@ function parseStructured(line: string): ParsedLogLine | undefined {
 
 /** RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG`. */
 function parseSyslog5424(line: string): ParsedLogLine | undefined {
-  const match = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\])+)(?: (.*))?$/.exec(
-    line,
-  );
+  const match =
+    /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\])+)(?: (.*))?$/.exec(line);
   if (!match) return undefined;
   const nil = (value: string) => (value === '-' ? undefined : value);
   return {
@@ -224,9 +238,10 @@ function parseGeneral(line: string): ParsedLogLine {
       cut = i;
       break;
     } else if (item.kind === 'bracket') {
-      if (cut < 0) {
-        if (i > 0 || !looksLikeHeaderBracket(item.text)) break;
-      }
+      // A bracketed timestamp is a header field wherever it stands (`host - user [time] "request"`); other
+      // brackets only after one.
+      if (cut < 0 && !looksLikeHeaderBracket(item.text)) break;
+      if (looksLikeHeaderBracket(item.text) && /\d/.test(item.text)) sawTime = true;
       cut = i;
     } else if (item.kind === 'dash' || item.kind === 'num' || item.kind === 'id') {
       if (cut >= 0 && i === cut + 1 && levelAt >= 0 && levelAt === cut && item.kind === 'id') break;
@@ -248,9 +263,9 @@ function parseGeneral(line: string): ParsedLogLine {
       }
       if (!(sawTime || cut >= 0 || i + 1 < items.length)) break;
     }
-    // ` - ` after header fields is where the message starts (unless a level is still to come, as in Python's
-    // `time - logger - LEVEL - message`); so is the last `|` of a pipe layout.
-    if (cut >= 0 && item.dashEnd && items[i + 1]?.kind !== 'level' && items[i + 2]?.kind !== 'level') {
+    // ` - ` after header fields is where the message starts, unless a level between dashes is still to come (as in
+    // Python's `time - logger - LEVEL - message`); so is the last `|` of a pipe layout.
+    if (cut >= 0 && item.dashEnd && !items.slice(i + 1, i + 5).some((n) => n.kind === 'level' && n.dashEnd)) {
       cut = i;
       break;
     }
@@ -318,5 +333,7 @@ function headerOf(items: readonly Item[]): LogHeader {
 }
 
 function clean(header: LogHeader): LogHeader {
-  return Object.fromEntries(Object.entries(header).filter(([, value]) => value !== undefined && value !== '')) as LogHeader;
+  return Object.fromEntries(
+    Object.entries(header).filter(([, value]) => value !== undefined && value !== ''),
+  ) as LogHeader;
 }

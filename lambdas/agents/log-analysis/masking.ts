@@ -58,10 +58,7 @@ export const MASKERS: readonly Masker[] = [
   // A path starts after a delimiter; a single segment (`/tmp`) counts, so does a Windows drive or a UNC share.
   {
     placeholder: '<PATH>',
-    pattern: new RegExp(
-      `${BOUNDARY_BEFORE}(?:[a-z]:\\\\|\\\\\\\\|~?/)[^\\s"'<>|,;()\\[\\]{}]*[\\w./\\\\-]`,
-      'gi',
-    ),
+    pattern: new RegExp(`${BOUNDARY_BEFORE}(?:[a-z]:\\\\|\\\\\\\\|~?/)[^\\s"'<>|,;()\\[\\]{}]*[\\w./\\\\-]`, 'gi'),
   },
   // Host names: three or more labels of lower-case letters, digits and hyphens (as DNS names are written), with or
   // without a port. `android.intent.action.SCREEN_ON` or `org.example.Main` are names of code, not hosts.
