@@ -66,7 +66,12 @@ export function classificationScores(truth: readonly Polarity[], predicted: read
     const support = LABELS.reduce((sum, p) => sum + confusion[label][p], 0);
     const precision = predictedCount ? tp / predictedCount : 0;
     const recall = support ? tp / support : 0;
-    perClass[label] = { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support };
+    perClass[label] = {
+      precision,
+      recall,
+      f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+      support,
+    };
   }
   const accuracy = truth.length ? LABELS.reduce((sum, l) => sum + confusion[l][l], 0) / truth.length : 0;
   const macroF1 = LABELS.reduce((sum, l) => sum + perClass[l].f1, 0) / LABELS.length;
@@ -166,7 +171,11 @@ interface Baselines {
 async function readBaselines(file: string): Promise<Baselines> {
   const fallback = { majorityAccuracy: 0.627, lrBalancedF1: 0.714 };
   if (!existsSync(file)) return fallback;
-  const tasks = JSON.parse(await readFile(file, 'utf8')) as { task?: string; majority_acc?: number; lr_balanced_macroF1?: number }[];
+  const tasks = JSON.parse(await readFile(file, 'utf8')) as {
+    task?: string;
+    majority_acc?: number;
+    lr_balanced_macroF1?: number;
+  }[];
   const task = Array.isArray(tasks) ? tasks.find((t) => /sentiment/i.test(t.task ?? '')) : undefined;
   if (!task) return fallback;
   return { majorityAccuracy: task.majority_acc ?? null, lrBalancedF1: task.lr_balanced_macroF1 ?? null };
@@ -196,10 +205,18 @@ function printDetails(d: SentimentEvalDetails, baselines: Baselines): void {
   console.log(
     table([
       ['class', 'precision', 'recall', 'F1', 'messages'],
-      ...LABELS.map((l) => [l, f(d.perClass[l].precision), f(d.perClass[l].recall), f(d.perClass[l].f1), d.perClass[l].support]),
+      ...LABELS.map((l) => [
+        l,
+        f(d.perClass[l].precision),
+        f(d.perClass[l].recall),
+        f(d.perClass[l].f1),
+        d.perClass[l].support,
+      ]),
     ]),
   );
-  console.log(`\n${table([['truth \\ predicted', ...LABELS], ...LABELS.map((t) => [t, ...LABELS.map((p) => d.confusion[t][p])])])}`);
+  console.log(
+    `\n${table([['truth \\ predicted', ...LABELS], ...LABELS.map((t) => [t, ...LABELS.map((p) => d.confusion[t][p])])])}`,
+  );
   console.log(
     `\n${table([
       ['', 'accuracy', 'macro-F1'],

@@ -46,8 +46,11 @@ interface Item {
 
 /** Balanced brackets, one level of nesting (`[QuorumPeer[myid=1]/0:2181]`). */
 const BRACKET = /\[(?:[^[\]]|\[[^[\]]*\])*\]/y;
-/** A program or logger name closing the header with a colon: `sshd[24200]:`, `dfs.DataNode$PacketResponder:`. */
-const PROG = /[A-Za-z_/][\w.$/@-]*(?:\([\w.-]+\))?(?:\[\d+\])?(?:\s\([^()\s]+\))?:(?=\s|$)/y;
+/**
+ * A program or logger name closing the header with a colon: `sshd[24200]:`, `dfs.DataNode$PacketResponder:`, or
+ * nginx's `pid#tid:`.
+ */
+const PROG = /(?:[A-Za-z_/][\w.$/@-]*(?:\([\w.-]+\))?(?:\[\d+\])?(?:\s\([^()\s]+\))?|\d+#\d+):(?=\s|$)/y;
 const TOKEN = /\S+/y;
 
 function readItem(line: string, at: number): Item | undefined {
@@ -272,7 +275,8 @@ function parseGeneral(line: string): ParsedLogLine {
     if (cut === i && item.pipeEnd && !items[i + 1]?.pipeEnd) break;
   }
   // A header is never the whole line: when nothing is left, the last field read was the message.
-  const restAfter = (at: number) => line.slice(items[at]!.end).replace(/^(?:\s*[-:|]\s+|\s*\|\s*|[\s,]+)/, '');
+  // Separators and nil fields (`- -` in an access log) between header and message go with the header.
+  const restAfter = (at: number) => line.slice(items[at]!.end).replace(/^(?:\s*[-:|]\s+|\s*\|\s*|[\s,]+)+/, '');
   while (cut >= 0 && restAfter(cut) === '') cut--;
   if (cut < 0) return { header: {}, content: line };
   const rest = restAfter(cut);

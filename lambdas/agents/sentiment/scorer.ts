@@ -68,18 +68,20 @@ function knownToVader(word: string): boolean {
 
 /** Text as people type it in tickets and messages, made readable: entities decoded, mentions and links dropped. */
 function clean(text: string): string {
-  return text
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/(^|\s)@\w+/g, '$1')
-    // A hashtag is a word said with emphasis (`#disappointed`); its sign stays the word's.
-    .replace(/(^|\s)#(\w)/g, '$1$2')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"');
+  return (
+    text
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;|&apos;/g, "'")
+      .replace(/https?:\/\/\S+/g, ' ')
+      .replace(/(^|\s)@\w+/g, '$1')
+      // A hashtag is a word said with emphasis (`#disappointed`); its sign stays the word's.
+      .replace(/(^|\s)#(\w)/g, '$1$2')
+      .replace(/[\u2018\u2019]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+  );
 }
 
 /** Sentences: split after `.`, `!`, `?` (runs included) and at line breaks. */

@@ -29,6 +29,18 @@ describe('header detection', () => {
       '"GET /index.html HTTP/1.0" 200 2326 "-" "Mozilla/5.0"',
     ],
     [
+      'an ingress access log led by its timestamp',
+      '2026-11-20T10:00:00.000Z 10.0.0.5 - - "GET /api/cart HTTP/1.1" 200 512 "-" "curl/8.0" rt=0.035',
+      { timestamp: '2026-11-20T10:00:00.000Z', host: '10.0.0.5' },
+      '"GET /api/cart HTTP/1.1" 200 512 "-" "curl/8.0" rt=0.035',
+    ],
+    [
+      'nginx error log',
+      '2026-11-20T10:00:00.000Z [error] 1234#0: *7 upstream timed out, server: checkout',
+      { timestamp: '2026-11-20T10:00:00.000Z', level: 'error' },
+      '*7 upstream timed out, server: checkout',
+    ],
+    [
       'Apache error log',
       '[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration',
       { timestamp: 'Wed Oct 11 14:32:52 2000', level: 'error', thread: 'client 127.0.0.1' },
