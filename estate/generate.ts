@@ -71,7 +71,9 @@ export function topologyFile(
         component: id,
         at: time(deploy.at),
         kind: 'deployment',
-        summary: previous ? `Release ${deploy.version} (from ${previous})` : `Release ${deploy.version}`,
+        summary: previous
+          ? `Release ${deploy.version} of ${id} (from ${previous})`
+          : `Release ${deploy.version} of ${id}`,
         by: deploy.by,
         risk: 'low',
       });
@@ -118,12 +120,15 @@ export function teamsFile(estate: EstateDefinition): Record<string, unknown> {
   for (const [name, team] of Object.entries(estate.teams)) {
     for (const skill of team.skills) skills[skill] = [...(skills[skill] ?? []), name];
   }
-  const people: Record<string, { name: string }> = {};
+  const people: Record<string, { name: string; ids?: Record<string, string> }> = {};
   const teams: Record<string, unknown> = {};
   for (const [name, team] of Object.entries(estate.teams)) {
-    for (const member of team.members) people[member] = { name: displayName(member) };
+    for (const member of team.members) {
+      const ids = estate.people[member];
+      people[member] = { name: displayName(member), ...(ids ? { ids } : {}) };
+    }
     teams[name] = {
-      capacity: Math.max(4, team.members.length * 3),
+      capacity: team.capacity ?? Math.max(4, team.members.length * 3),
       hours: team.hours,
       ...(team.onCall
         ? { onCall: { rotation: { start: '2026-01-05T08:00:00Z', shiftHours: 168, members: team.onCall } } }
