@@ -101,6 +101,11 @@ export const SUPPORT_PHRASES: Readonly<Record<string, number>> = {
   'quick response': 2,
   'fast response': 2,
   'on time': 1.5,
+  // requests phrased with a feeling word, which express none
+  'would love': 0,
+  'love to know': 0,
+  'like to know': 0,
+  'would like': 0,
   'no worries': 1,
   'no problem': 1,
   'not a big deal': 1,

@@ -111,7 +111,7 @@ function scoreSentence(sentence: string): SentenceScore {
       const before = words(lower.slice(0, match.index + match[1]!.length));
       const value = negatedAt(before, before.length) && valence > 0 ? valence * NEGATION : valence;
       raw += value;
-      cues.push(`${value > 0 ? '+' : ''}${phrase}`);
+      if (value !== 0) cues.push(`${value > 0 ? '+' : ''}${phrase}`);
       lower = `${lower.slice(0, match.index)}${match[1]} , ${lower.slice(match.index + match[0].length)}`;
     }
   }
@@ -154,6 +154,9 @@ function scoreSentence(sentence: string): SentenceScore {
     raw += value;
     cues.push(`${value > 0 ? '+' : ''}${token}`);
   });
+  // A question asks whether something good is so ("is my flight on time?"); it asserts no praise. Complaints put
+  // as questions ("why is nobody answering?") keep their weight.
+  if (raw > 0 && /\?\s*$/.test(sentence)) return { raw: 0, cues: cues.map((cue) => `?${cue}`) };
   return { raw, cues };
 }
 
