@@ -108,7 +108,9 @@ export async function runSentimentEval(
   const rows = (await readFile(file, 'utf8'))
     .split('\n')
     .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { id: string; description: string; sentiment: Polarity; category: string | null });
+    .map(
+      (line) => JSON.parse(line) as { id: string; description: string; sentiment: Polarity; category: string | null },
+    );
   const truth = rows.map((r) => r.sentiment);
   const started = performance.now();
   const scored = rows.map((r) => scoreComment(r.description));
@@ -124,7 +126,8 @@ export async function runSentimentEval(
   let frustrated = 0;
   let raisedOnFrustrated = 0;
   // SOURCES.md names these complaint reasons a reasonable high-frustration subset.
-  const isFrustrated = (category: string | null) => category === 'Customer Service Issue' || category === 'Cancelled Flight';
+  const isFrustrated = (category: string | null) =>
+    category === 'Customer Service Issue' || category === 'Cancelled Flight';
   for (const r of rows) {
     const result = await assessSentiment(asTicket(r.id, r.description), {});
     if (isFrustrated(r.category)) {

@@ -252,7 +252,8 @@ export const REQUEST_WORDS: ReadonlySet<string> = new Set([
  * Thanks said as a courtesy: closing a complaint with "thanks" does not make it praise, so these count only in a
  * message that complains of nothing. Matched as words and as the phrases of {@link SUPPORT_PHRASES} that hold them.
  */
-export const COURTESY = /^(?:thanks?|thx|ty|cheers|appreciated?|thank you|thanks a lot|thanks so much|much appreciated)$/;
+export const COURTESY =
+  /^(?:thanks?|thx|ty|cheers|appreciated?|thank you|thanks a lot|thanks so much|much appreciated)$/;
 
 /** Valence of common emoji (VADER's JavaScript port has none). */
 export const EMOJI: Readonly<Record<string, number>> = {
