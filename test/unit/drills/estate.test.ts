@@ -167,7 +167,7 @@ describe('the monitor', () => {
       alertmanagerPayload(transition, 'payments-api', 'Payments Engineering', at),
       context,
     );
-    expect(alert).toMatchObject({ signals: [{ service: 'payments-api', action: 'create' }] });
+    expect(alert).toMatchObject({ items: [{ signal: { service: 'payments-api', action: 'create' } }] });
     const alarm = cloudwatchParser.parse(cloudWatchEvent(transition, 'orders-db', at), context);
     expect(alarm).toMatchObject({ signals: [{ service: 'orders-db' }] });
     const ok = cloudwatchParser.parse(cloudWatchEvent({ ...transition, status: 'resolved' }, 'orders-db', at), context);
