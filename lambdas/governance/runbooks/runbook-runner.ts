@@ -128,13 +128,15 @@ export function renderAction(spec: ActionSpec, values: Record<string, string>): 
   };
 }
 
-/** A dotted path into JSON; on a list, a non-numeric key collects that field of every element (`software.package`). */
+/** A dotted path into JSON; on a list, a non-numeric key collects that field of every element, flattened (`devices.software.package`). */
 function valueAt(json: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((node, key) => {
     if (Array.isArray(node) && !/^[0-9]+$/.test(key)) {
-      return node.map((item) =>
-        item && typeof item === 'object' ? (item as Record<string, unknown>)[key] : undefined,
-      );
+      const pick = (item: unknown): unknown[] =>
+        Array.isArray(item)
+          ? item.flatMap(pick)
+          : [item && typeof item === 'object' ? (item as Record<string, unknown>)[key] : undefined];
+      return node.flatMap(pick);
     }
     return node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   }, json);

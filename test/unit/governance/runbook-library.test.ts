@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import catalogueJson from '../../../catalogue/service-catalogue.json';
+import { type RunningEstate, startEstate } from '../../../estate/estate';
+import { FaultSpec } from '../../../estate/faults';
 import { LocalRunbookExecutor } from '../../../lambdas/adapters/local/local-runbook-executor';
 import { parseServiceCatalogue } from '../../../lambdas/agents/fulfilment/service-catalogue';
 import {
@@ -11,36 +13,39 @@ import {
   runbookRisk,
 } from '../../../lambdas/governance/runbooks/runbook-catalogue';
 import { runPostChecksOnce, runRollback, runRunbook } from '../../../lambdas/governance/runbooks/runbook-runner';
-import { type EstateStandIn, startEstateStandIn } from '../../support/estate-contract-server';
 import { triagedIncident } from './fakes';
 
 const RUNBOOK_DIR = join(__dirname, '../../../runbooks');
 const noSleep = async () => undefined;
 
 /**
- * Every runbook of the library, run for real (local executor, real HTTP) against a stand-in of the demo estate that
- * implements the estate contract: the fault it remediates is injected, the runbook runs, and the estate's own state
- * says whether it was fixed.
+ * Every runbook of the library, run for real (local executor, real HTTP) against the demo estate (estate/, the
+ * services of estate/estate.yaml on 127.0.0.1): the fault it remediates is injected, the runbook runs, and the
+ * estate's own state says whether it was fixed.
  */
 describe('the runbook library against the estate contract', () => {
-  let estate: EstateStandIn;
-  let runbooks: Map<string, LoadedRunbook>;
+  let estate: RunningEstate;
+  let dir: string;
+  const runbooks: Map<string, LoadedRunbook> = loadRunbooks(RUNBOOK_DIR);
   const executor = new LocalRunbookExecutor(mkdtempSync(join(tmpdir(), 'lumos-runbook-lib-')));
 
   beforeAll(async () => {
-    runbooks = loadRunbooks(RUNBOOK_DIR);
+    dir = mkdtempSync(join(tmpdir(), 'lumos-runbook-estate-'));
+    estate = await startEstate({ stateDir: dir, monitorIntervalMs: 600_000, backfillMinutes: 0 });
+  }, 30_000);
+  afterAll(async () => {
+    await estate?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
-  beforeEach(async () => {
-    estate = await startEstateStandIn(['checkout-api', 'orders-db']);
-  });
-  afterEach(() => estate.close());
+  afterEach(() => estate.reset());
 
+  const inject = (service: string, fault: Record<string, unknown>) => estate.inject(service, FaultSpec.parse(fault));
   const run = async (id: string, service: string, targets: Record<string, string> = {}, provided = {}) => {
     const { runbook } = runbooks.get(id)!;
     const values = resolveParameters(
       runbook,
       triagedIncident({ service }),
-      { targets: { http: estate.baseUrl(service), ...targets } },
+      { targets: { http: estate.urls[service]!, ...targets } },
       provided,
     );
     return { run: await runRunbook(runbook, values, executor, { dryRun: false, sleep: noSleep }), values, runbook };
@@ -97,139 +102,146 @@ describe('the runbook library against the estate contract', () => {
     expect(runbookRisk(runbooks.get('failover-database')!.runbook)).toBe('high');
   });
 
+  const state = (service: string) => estate.state(service);
+  const healthy = (service: string) => estate.health(service).healthy;
+
   it('restart-service clears a crash loop', async () => {
-    estate.inject('checkout-api', { kind: 'crash-loop' });
+    inject('checkout-api', { kind: 'crash-loop' });
+    expect(healthy('checkout-api')).toBe(false);
     const { run: result } = await run('restart-service', 'checkout-api');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.actions).toEqual(['restart']);
+    expect(healthy('checkout-api')).toBe(true);
+    expect(state('checkout-api').restarts).toBe(1);
   });
 
   it('restart-service does nothing to a healthy service', async () => {
-    const { run: result } = await run('restart-service', 'checkout-api');
+    const before = state('inventory-api').restarts;
+    const { run: result } = await run('restart-service', 'inventory-api');
     expect(result.status).toBe('not_needed');
-    expect(estate.services.get('checkout-api')!.actions).toEqual([]);
+    expect(state('inventory-api').restarts).toBe(before);
   });
 
   it('restart-service does not claim success on a bad deploy a restart cannot fix', async () => {
-    estate.inject('checkout-api', { kind: 'bad-deploy' });
-    const { run: result } = await run('restart-service', 'checkout-api');
+    inject('payments-api', { kind: 'bad-deploy', version: '2.15.0' });
+    const { run: result } = await run('restart-service', 'payments-api');
     expect(result.status).toBe('rollback_failed');
     expect(result.summary).toMatch(/post-check 'the service is healthy again' failed/);
+    expect(healthy('payments-api')).toBe(false);
   });
 
-  it('rollback-deployment goes back to the previous version and only when there is one', async () => {
-    estate.inject('checkout-api', { kind: 'bad-deploy' });
-    const { run: result } = await run('rollback-deployment', 'checkout-api');
+  it('rollback-deployment goes back to the previous version', async () => {
+    inject('payments-api', { kind: 'bad-deploy', version: '2.15.0' });
+    const { run: result } = await run('rollback-deployment', 'payments-api');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')).toMatchObject({ version: '1.4.1', faults: [] });
-    const again = await run('rollback-deployment', 'checkout-api');
-    expect(again.run.status).toBe('not_needed');
+    expect(state('payments-api').version).toBe('2.14.0');
+    expect(healthy('payments-api')).toBe(true);
   });
 
-  it('scale-out sets the configured replica count as a number and checks it', async () => {
-    estate.inject('checkout-api', { kind: 'overload' });
-    const { run: result } = await run('scale-out', 'checkout-api', { scaleOutReplicas: '6' });
+  it('scale-out sets the replica count as a number and clears a load saturation', async () => {
+    inject('search-api', { kind: 'load', factor: 2 });
+    expect(healthy('search-api')).toBe(false);
+    const { run: result } = await run('scale-out', 'search-api');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.replicas).toBe(6);
+    expect(state('search-api').replicas).toBe(8);
+    expect(healthy('search-api')).toBe(true);
   });
 
   it('free-disk frees a full disk and checks it is below 90%', async () => {
-    estate.inject('checkout-api', { kind: 'disk-full' });
-    const { run: result } = await run('free-disk', 'checkout-api');
+    inject('orders-db', { kind: 'disk-fill', percentPerMinute: 6000 });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(healthy('orders-db')).toBe(false);
+    const { run: result } = await run('free-disk', 'orders-db');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.disk.usedPercent).toBeLessThan(90);
+    expect(state('orders-db').disk.usedPercent).toBeLessThan(90);
   });
 
-  it('rotate-certificate replaces an expired certificate', async () => {
-    estate.inject('checkout-api', { kind: 'certificate-expired' });
-    const { run: result } = await run('rotate-certificate', 'checkout-api');
+  it('rotate-certificate replaces an expiring certificate', async () => {
+    inject('auth-service', { kind: 'certificate-expiry', daysLeft: 2 });
+    expect(estate.state('auth-service').faults.map((f) => f.kind)).toEqual(['certificate-expiry']);
+    const { run: result } = await run('rotate-certificate', 'auth-service');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.certificate.notAfter > '2027').toBe(true);
+    expect(healthy('auth-service')).toBe(true);
+    expect(Date.parse(state('auth-service').certificate.notAfter)).toBeGreaterThan(Date.now() + 30 * 86_400_000);
+    expect(state('auth-service').faults).toEqual([]);
   });
 
   it('failover-database promotes the standby of a dead primary', async () => {
-    estate.inject('orders-db', { kind: 'primary-down' });
+    inject('orders-db', { kind: 'primary-down' });
     const { run: result } = await run('failover-database', 'orders-db');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('orders-db')!.actions).toEqual(['failover']);
+    expect(healthy('orders-db')).toBe(true);
   });
 
   it('disable-feature-flag turns the configured flag off, and its rollback turns it back on', async () => {
-    estate.inject('checkout-api', { kind: 'feature-flag', flag: 'new-checkout' });
-    const {
-      run: result,
-      values,
-      runbook,
-    } = await run('disable-feature-flag', 'checkout-api', {
-      featureFlag: 'new-checkout',
-    });
-    expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.featureFlags['new-checkout']).toBe(false);
-    const undo = await runRollback(runbook, values, executor);
+    inject('web-frontend', { kind: 'feature-flag', flag: 'new-recommendations' });
+    const outcome = await run('disable-feature-flag', 'web-frontend', { featureFlag: 'new-recommendations' });
+    expect(outcome.run.status).toBe('succeeded');
+    expect(state('web-frontend').featureFlags['new-recommendations']).toBe(false);
+    expect(healthy('web-frontend')).toBe(true);
+    const undo = await runRollback(outcome.runbook, outcome.values, executor);
     expect(undo.ok).toBe(true);
-    expect(estate.services.get('checkout-api')!.featureFlags['new-checkout']).toBe(true);
+    expect(state('web-frontend').featureFlags['new-recommendations']).toBe(true);
   });
 
-  it('revert-config undoes a connection pool change', async () => {
-    estate.inject('checkout-api', { kind: 'config-change' });
+  it('revert-config undoes the connection pool change that exhausted it', async () => {
+    inject('checkout-api', { kind: 'pool-exhaustion', to: 2 });
+    expect(healthy('checkout-api')).toBe(false);
     const { run: result } = await run('revert-config', 'checkout-api');
     expect(result.status).toBe('succeeded');
-    expect(estate.services.get('checkout-api')!.connections.max).toBe(100);
+    expect(healthy('checkout-api')).toBe(true);
   });
 
   it('reset-password resets and unlocks the requester given by the catalogue, on the identity directory', async () => {
-    const { run: result } = await run('reset-password', 'identity-directory', {}, { user: 'ana.lima' });
+    const { run: result } = await run('reset-password', 'identity-directory', {}, { user: 'maya.cohen@example.com' });
     expect(result.status).toBe('succeeded');
-    expect(estate.users.get('ana.lima')).toMatchObject({ locked: false, passwordResetAt: expect.any(String) });
+    expect(estate.directory.view('maya.cohen@example.com')).toMatchObject({
+      locked: false,
+      passwordResetAt: expect.any(String),
+    });
   });
 
   it('unlock-account unlocks a locked account and is not needed for an unlocked one', async () => {
-    const { run: result } = await run('unlock-account', 'identity-directory', {}, { user: 'ana.lima' });
+    const user = { user: 'maya.cohen@example.com' };
+    estate.directory.users.get(user.user)!.locked = true;
+    estate.directory.users.get(user.user)!.passwordResetAt = null;
+    const { run: result } = await run('unlock-account', 'identity-directory', {}, user);
     expect(result.status).toBe('succeeded');
-    expect(estate.users.get('ana.lima')!.locked).toBe(false);
-    const again = await run('unlock-account', 'identity-directory', {}, { user: 'ana.lima' });
-    expect(again.run.status).toBe('not_needed');
+    expect(estate.directory.view(user.user)).toMatchObject({ locked: false, passwordResetAt: null });
+    expect((await run('unlock-account', 'identity-directory', {}, user)).run.status).toBe('not_needed');
   });
 
-  it('grant-access adds the group membership and checks it', async () => {
-    const { run: result } = await run(
-      'grant-access',
-      'identity-directory',
-      {},
-      { user: 'ana.lima', resource: 'github' },
-    );
+  it('grant-access adds the <application>-users membership and checks it', async () => {
+    const provided = { user: 'lucia.ferrari@example.com', resource: 'github' };
+    const { run: result } = await run('grant-access', 'identity-directory', {}, provided);
     expect(result.status).toBe('succeeded');
-    expect(estate.users.get('ana.lima')!.groups).toEqual(['github']);
+    expect(estate.directory.view(provided.user)!.groups).toContain('github-users');
   });
 
-  it('install-software installs an approved package, and a refused package fails without claiming success', async () => {
-    const ok = await run(
-      'install-software',
-      'device-fleet',
-      {},
-      { user: 'ana.lima', device: 'lt-ana-01', package: 'slack' },
-    );
+  it("install-software installs an approved package on the requester's laptop, and refuses one not approved", async () => {
+    const ok = await run('install-software', 'device-fleet', {}, { user: 'omar.nasser@example.com', package: 'zoom' });
     expect(ok.run.status).toBe('succeeded');
-    expect(estate.devices.get('lt-ana-01')!.software.map((s) => s.package)).toEqual(['slack']);
+    expect(estate.fleet.view('LT-0533')!.software.map((s) => s.package)).toContain('zoom');
     const refused = await run(
       'install-software',
       'device-fleet',
       {},
-      { user: 'ana.lima', device: 'lt-ana-01', package: 'winrar' },
+      { user: 'omar.nasser@example.com', package: 'winrar' },
     );
     expect(refused.run.status).not.toBe('succeeded');
     expect(refused.run.outcomes.find((o) => o.phase === 'step')).toMatchObject({ ok: false, status: 422 });
+    const nobody = await run('install-software', 'device-fleet', {}, { user: 'nobody@example.com', package: 'zoom' });
+    expect(nobody.run.status).toBe('not_needed');
   });
 
   it('post-checks can be run once on their own (the verification loop polls them)', async () => {
-    estate.inject('checkout-api', { kind: 'crash-loop' });
+    inject('checkout-api', { kind: 'crash-loop' });
     const { runbook } = runbooks.get('restart-service')!;
     const values = resolveParameters(runbook, triagedIncident({ service: 'checkout-api' }), {
-      targets: { http: estate.baseUrl('checkout-api') },
+      targets: { http: estate.urls['checkout-api']! },
     });
     const before = await runPostChecksOnce(runbook, values, executor);
     expect(before).toEqual([{ name: 'the service is healthy again', ok: false, detail: 'status 503, expected 200' }]);
-    await fetch(`${estate.baseUrl('checkout-api')}/admin/restart`, { method: 'POST' });
+    await fetch(`${estate.urls['checkout-api']}/admin/restart`, { method: 'POST' });
     expect((await runPostChecksOnce(runbook, values, executor))[0]).toMatchObject({ ok: true });
   });
 });
