@@ -1,6 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningEstate, startEstate } from '../../../estate/estate';
+import { FaultSpec } from '../../../estate/faults';
 import { LocalRunbookExecutor } from '../../../lambdas/adapters/local/local-runbook-executor';
 import type { Incident } from '../../../lambdas/core/incident';
 import { loadRunbooks } from '../../../lambdas/governance/runbooks/runbook-catalogue';
@@ -14,7 +16,6 @@ import {
   verifyRecovery,
 } from '../../../lambdas/workflow/verify-recovery/core';
 import { finalWrite, resolutionNote } from '../../../lambdas/workflow/write-back/core';
-import { type EstateStandIn, startEstateStandIn } from '../../support/estate-contract-server';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
 import { ManualClock, MemoryAuditTrail, triagedIncident } from './fakes';
 
@@ -98,20 +99,26 @@ describe('judging recovery', () => {
 });
 
 describe('the VerifyRecovery step against the estate contract', () => {
-  let estate: EstateStandIn;
+  let estate: RunningEstate;
+  let dir: string;
   const executor = new LocalRunbookExecutor(mkdtempSync(join(tmpdir(), 'lumos-verify-')));
-  beforeEach(async () => {
-    estate = await startEstateStandIn(['checkout-api']);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lumos-verify-estate-'));
+    estate = await startEstate({ stateDir: dir, monitorIntervalMs: 600_000, backfillMinutes: 0 });
+  }, 30_000);
+  afterAll(async () => {
+    await estate?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
-  afterEach(() => estate.close());
+  afterEach(() => estate.reset());
 
-  async function setup(runStatus: string, runbookId = 'restart-service') {
+  async function setup(runStatus: string, runbookId = 'restart-service', service = 'checkout-api') {
     const store = new MemoryIncidentStore();
     const clock = new ManualClock(T0);
     const audit = new MemoryAuditTrail(clock);
-    const baseUrl = estate.baseUrl('checkout-api');
+    const baseUrl = estate.urls[service]!;
     const incident = triagedIncident({
-      service: 'checkout-api',
+      service,
       agents: {
         plan: {
           actions: [
@@ -119,7 +126,7 @@ describe('the VerifyRecovery step against the estate contract', () => {
               type: 'run-runbook',
               runbook: {
                 id: runbookId,
-                parameters: { service: 'checkout-api', baseUrl, incidentId: 'inc-test-1', flag: 'new-checkout' },
+                parameters: { service, baseUrl, incidentId: 'inc-test-1', flag: 'new-recommendations' },
               },
             },
           ],
@@ -141,13 +148,13 @@ describe('the VerifyRecovery step against the estate contract', () => {
   }
 
   it('polls while the service is down and records a verified recovery with its checks once it is healthy', async () => {
-    estate.inject('checkout-api', { kind: 'crash-loop' });
+    estate.inject('checkout-api', FaultSpec.parse({ kind: 'crash-loop' }));
     const { deps, store, clock, audit, incidentId } = await setup('succeeded');
     const first = await verifyRecovery(deps, { incidentId, previous: { attempts: 0 } });
     expect(first).toMatchObject({ status: 'pending', attempts: 1, waitSeconds: 5 });
     expect((await store.get(incidentId))?.agents.verification).toMatchObject({ status: 'pending', attempts: 1 });
 
-    await fetch(`${estate.baseUrl('checkout-api')}/admin/restart`, { method: 'POST' });
+    await fetch(`${estate.urls['checkout-api']}/admin/restart`, { method: 'POST' });
     clock.advance(5);
     const second = await verifyRecovery(deps, { incidentId, previous: first });
     expect(second).toMatchObject({ status: 'recovered', attempts: 2, startedAt: first.startedAt });
@@ -165,9 +172,14 @@ describe('the VerifyRecovery step against the estate contract', () => {
   });
 
   it('rolls the remediation back where the runbook can when recovery never comes', async () => {
-    estate.inject('checkout-api', { kind: 'crash-loop' });
-    estate.services.get('checkout-api')!.featureFlags['new-checkout'] = false;
-    const { deps, store, incidentId } = await setup('succeeded', 'disable-feature-flag');
+    // The flag was turned off, but the service still crash-loops: the wrong remediation, so no recovery.
+    estate.inject('web-frontend', FaultSpec.parse({ kind: 'crash-loop' }));
+    await fetch(`${estate.urls['web-frontend']}/admin/feature-flags/new-recommendations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
+    });
+    const { deps, store, incidentId } = await setup('succeeded', 'disable-feature-flag', 'web-frontend');
     let previous: { attempts: number; startedAt?: string; deadline?: string } = { attempts: 0 };
     let result = await verifyRecovery(deps, { incidentId, previous });
     while (result.status === 'pending') {
@@ -179,7 +191,7 @@ describe('the VerifyRecovery step against the estate contract', () => {
       status: 'not-recovered',
       rollback: { ok: true },
     });
-    expect(estate.services.get('checkout-api')!.featureFlags['new-checkout']).toBe(true);
+    expect(estate.state('web-frontend').featureFlags['new-recommendations']).toBe(true);
   });
 });
 
