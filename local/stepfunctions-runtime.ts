@@ -3,11 +3,14 @@ import type { LocalFunction } from './functions';
 import { crashHookFromEnv } from './stepfunctions/crash-hook';
 import { StepFunctionsEngine } from './stepfunctions/engine';
 import { startStepFunctionsServer } from './stepfunctions/server';
+import type { ExecutionControl } from './workflow-reconciliation';
 
 export interface LocalStepFunctions {
   engine: StepFunctionsEngine;
   stateMachineArn: string;
   port: number;
+  /** The engine as start-up reconciliation sees it. */
+  executions: ExecutionControl;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,19 @@ export async function startLocalStepFunctions(options: {
     engine,
     stateMachineArn,
     port: server.port,
+    executions: {
+      describe: (executionArn) => {
+        try {
+          const { status, error } = engine.describeExecution(executionArn);
+          return { status, ...(error !== undefined ? { error } : {}) };
+        } catch {
+          return undefined;
+        }
+      },
+      redrive: async (executionArn) => void (await engine.redriveExecution(executionArn)),
+      start: (name, input) => engine.startExecution({ stateMachineArn, name, input: JSON.stringify(input) }),
+      arnOf: (name) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+    },
     async stop() {
       await server.close();
       await engine.close();
