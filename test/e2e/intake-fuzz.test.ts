@@ -341,6 +341,11 @@ describe('fuzzing the running local runtime', () => {
       method: 'POST',
       body: delivery.body,
       headers: { 'content-type': 'application/json', ...signedHeaders(route, delivery.body) },
+    }).catch((error: unknown) => {
+      // A connection failure: say whether the runtime itself died, and what it last said.
+      throw new Error(
+        `no answer (${(error as Error).cause ?? error}); runtime exit code ${lumos.process.exitCode}; last output:\n${lumos.output().slice(-3000)}`,
+      );
     });
     const text = await response.text();
     const where = `${route} ${delivery.kind} body (${delivery.body.length} bytes) ${delivery.body.toString('utf8', 0, 300)}`;
