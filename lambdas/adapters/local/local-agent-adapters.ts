@@ -7,6 +7,7 @@ import { FileTriageModelStore } from './file-triage-model';
 import { FolderLogSource } from './folder-logs';
 import { HeuristicLanguageModel } from './heuristic-language-model';
 import { JsonFileTopology } from './json-topology';
+import { createUseEmbedder, USE_MODEL_ID } from './use-embedder';
 
 /** Where the local agent adapters find their data. */
 export interface LocalAgentAdapterOptions {
@@ -48,6 +49,7 @@ export function localAgentAdapters(
     ),
     triageModel: new FileTriageModelStore(
       env.LUMOS_TRIAGE_MODEL ? resolve(env.LUMOS_TRIAGE_MODEL) : join(fixtures, 'triage-model.json'),
+      { embedder: createUseEmbedder(), model: USE_MODEL_ID },
     ),
   };
 }
