@@ -226,7 +226,7 @@ export async function trainTriageModel(
       continue;
     }
     const classIndex = new Map(classes.map((label, c) => [label, c]));
-    const fit = (subset: typeof labelled) =>
+    const fitHead = (subset: typeof labelled) =>
       fitSoftmaxRegression(
         subset.map((entry) => features[entry.i]!),
         subset.map((entry) => classIndex.get(entry.label)!),
@@ -242,7 +242,7 @@ export async function trainTriageModel(
       const test = labelled.filter((entry) => foldOf(examples[entry.i]!.id, folds) === fold);
       const train = labelled.filter((entry) => foldOf(examples[entry.i]!.id, folds) !== fold);
       if (test.length === 0 || new Set(train.map((entry) => entry.label)).size < 2) continue;
-      const head = fit(train);
+      const head = fitHead(train);
       for (const entry of test) {
         heldOutLogits.push(linearLogits(head, features[entry.i]!));
         heldOutLabels.push(classIndex.get(entry.label)!);
@@ -264,7 +264,7 @@ export async function trainTriageModel(
       ece,
       reliability: reliabilityTable(judged),
     };
-    const head = fit(labelled);
+    const head = fitHead(labelled);
     fields[field] = {
       classes,
       weights: head.weights.map((row) => row.map(round6)),

@@ -62,7 +62,15 @@ describe('the reliability table', () => {
     expect(bins.map((b) => b.count)).toEqual([1, 2, 1]);
     expect(bins[1]!.accuracy).toBe(0.5);
     expect(bins[1]!.confidence).toBeCloseTo(0.855);
-    expect(accuracyAtOrAbove([{ confidence: 0.8, correct: true }, { confidence: 0.7, correct: false }], 0.8)).toEqual({
+    expect(
+      accuracyAtOrAbove(
+        [
+          { confidence: 0.8, correct: true },
+          { confidence: 0.7, correct: false },
+        ],
+        0.8,
+      ),
+    ).toEqual({
       count: 1,
       accuracy: 1,
     });
@@ -91,7 +99,10 @@ describe('familiarity', () => {
 
 describe('softmax regression', () => {
   const next = random(11);
-  const point = (centre: number[]) => ({ dense: centre.map((c) => c + (next() - 0.5)), sparse: [] as [number, number][] });
+  const point = (centre: number[]) => ({
+    dense: centre.map((c) => c + (next() - 0.5)),
+    sparse: [] as [number, number][],
+  });
 
   it('separates classes it can see apart and scores unseen points of each class highest for that class', () => {
     const centres = [
@@ -109,10 +120,7 @@ describe('softmax regression', () => {
   });
 
   it('gives a rare class a fair hearing when classes are balanced, and the majority when they are not', () => {
-    const x = [
-      ...Array.from({ length: 95 }, () => point([0.3])),
-      ...Array.from({ length: 5 }, () => point([-0.3])),
-    ];
+    const x = [...Array.from({ length: 95 }, () => point([0.3])), ...Array.from({ length: 5 }, () => point([-0.3]))];
     const y = [...Array.from({ length: 95 }, () => 0), ...Array.from({ length: 5 }, () => 1)];
     const rareWins = (head: ReturnType<typeof fitSoftmaxRegression>) => {
       const scores = linearLogits(head, { dense: [-0.3], sparse: [] });
