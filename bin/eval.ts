@@ -2,14 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { alertQueries } from '../bench/knowledge';
+import { runLogsEval } from './eval/logs';
 import { printPriorityDetails, reliabilityText, runPriorityEval } from './eval/priority';
 import { evaluateRetrieval } from './eval/retrieval';
+import { runSentimentEval } from './eval/sentiment';
 import { DEFAULT_DATASETS, runAllBenchmarks, summaryTable } from './eval/summary';
 import { evaluateTriage } from './eval/triage';
 
 const USAGE = `Lumos evaluation.
 
-  npm run eval [-- --fast] [--datasets <dir>]
+  npm run eval [-- --fast] [--datasets <dir>]     (--data-dir is accepted too)
       One table of every public benchmark (../shared/datasets by default) beside its baseline and target:
       retrieval on the runbooks, LogHub grouping accuracy, sentiment, priority and calibration. --fast runs a
       small sample of each (what CI runs).
@@ -25,6 +27,12 @@ const USAGE = `Lumos evaluation.
 
   npm run eval -- triage --data <file.csv|file.jsonl> [--folds 5]
       Accuracy per field (category, priority, assignment group) and confusion tables, by cross-validation.
+
+  npm run eval -- logs [--data-dir <datasets>]
+      Grouping accuracy of the log miner on LogHub-2k (Content column and raw lines) beside published Drain.
+
+  npm run eval -- sentiment [--data-dir <datasets>]
+      Accuracy and macro-F1 of the sentiment scorer on the airline tweets, and how often escalation is raised.
 
   npm run eval -- alert-queries --alerts <alert-rules dir> --kb <runbooks dir> [--out <file.jsonl>]
       Writes one query per alerting rule whose runbook_url names a runbook in --kb (summary and description, as
@@ -44,9 +52,10 @@ async function main(): Promise<void> {
       folds: { type: 'string' },
       alerts: { type: 'string' },
       out: { type: 'string' },
+      'data-dir': { type: 'string' },
     },
   });
-  const datasets = resolve(values.datasets ?? DEFAULT_DATASETS);
+  const datasets = resolve(values.datasets ?? values['data-dir'] ?? DEFAULT_DATASETS);
   const log = (line: string) => console.error(`.. ${line}`);
   switch (command) {
     case 'summary': {
@@ -77,6 +86,12 @@ async function main(): Promise<void> {
         values.data.map((d) => resolve(d)),
         Number(values.folds ?? 5),
       );
+    case 'logs':
+      await runLogsEval({ dataDir: datasets });
+      return;
+    case 'sentiment':
+      await runSentimentEval({ dataDir: datasets });
+      return;
     case 'alert-queries': {
       if (!values.alerts || !values.kb) break;
       const queries = await alertQueries(resolve(values.alerts), resolve(values.kb));

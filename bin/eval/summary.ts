@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { alertQueries } from '../../bench/knowledge';
 import { createUseEmbedder, USE_MODEL_ID } from '../../lambdas/adapters/local/use-embedder';
 import { EVAL_CACHE_DIR, FileCachedEmbedder } from './embedding-cache';
+import { runLogsEval } from './logs';
 import { table } from './metrics';
 import { type PriorityEvalDetails, runPriorityEval } from './priority';
 import { readQueries, scoreRetrieval } from './retrieval';
+import { runSentimentEval } from './sentiment';
 
 /** One figure of the summary table: a benchmark's metric beside its baseline and target. */
 export interface BenchmarkRow {
@@ -20,7 +21,7 @@ export interface BenchmarkRow {
   note?: string;
 }
 
-/** What an evaluation section returns (the log and sentiment sections of issue 14 share this shape). */
+/** What an evaluation section returns (the log and sentiment sections share this shape). */
 export interface EvalSection {
   rows: BenchmarkRow[];
   details: unknown;
@@ -89,47 +90,6 @@ export async function runRetrievalSection(options: SummaryOptions): Promise<Eval
   return { rows, details: result };
 }
 
-/** A section of another part of issue 14 (log mining, sentiment), loaded only if it is present. */
-async function optionalSection(
-  module: string,
-  exportName: string,
-  label: string,
-  options: SummaryOptions,
-): Promise<EvalSection> {
-  const file = resolve(__dirname, `${module}.ts`);
-  if (!existsSync(file))
-    return {
-      rows: [
-        {
-          benchmark: label,
-          metric: 'not available',
-          value: null,
-          baseline: null,
-          target: null,
-          note: `${module}.ts is not in this checkout`,
-        },
-      ],
-      details: undefined,
-    };
-  const loaded = (await import(file)) as Record<string, (opts: unknown) => Promise<EvalSection>>;
-  const run = loaded[exportName];
-  if (typeof run !== 'function')
-    return {
-      rows: [
-        {
-          benchmark: label,
-          metric: 'not available',
-          value: null,
-          baseline: null,
-          target: null,
-          note: `${module}.ts exports no ${exportName}`,
-        },
-      ],
-      details: undefined,
-    };
-  return run({ datasets: options.datasets, fast: options.fast, log: options.log });
-}
-
 /** Runs every public benchmark; a section that fails becomes a row saying so, never a missing row. */
 export async function runAllBenchmarks(
   options: SummaryOptions,
@@ -154,12 +114,8 @@ export async function runAllBenchmarks(
     }
   };
   await guarded('retrieval', () => runRetrievalSection(options));
-  await guarded('LogHub GA', () =>
-    optionalSection('logs', 'runLogsEval', 'LogHub GA (Content and raw lines)', options),
-  );
-  await guarded('sentiment', () =>
-    optionalSection('sentiment', 'runSentimentEval', 'sentiment (airline messages)', options),
-  );
+  await guarded('LogHub GA (Content and raw lines)', () => runLogsEval({ dataDir: options.datasets, print: false }));
+  await guarded('sentiment (airline messages)', () => runSentimentEval({ dataDir: options.datasets, print: false }));
   const result = await guarded('priority', () =>
     runPriorityEval({
       datasets: options.datasets,
