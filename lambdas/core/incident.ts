@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentFacts } from './incident-facts';
 
 /** ITIL priority, P1 (critical) to P5 (planning). */
 export const Priority = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
@@ -146,6 +147,8 @@ export const Incident = z.object({
   labels: z.record(z.string(), z.string()),
   triage: TriageResult.optional(),
   knowledge: KnowledgeResult.optional(),
+  /** The shared facts (affected service, environment, reporter, owning team), decided once; see incident-facts.ts. */
+  facts: IncidentFacts.optional(),
   /** Agent and workflow outputs beyond triage and knowledge, keyed by agent name. */
   agents: z.record(z.string(), z.unknown()).default({}),
   timeline: z.array(TimelineEntry),
