@@ -1,22 +1,6 @@
-import { z } from 'zod';
+import type { FailureMode } from '../../core/failure-mode';
 
-/** The closed list of ways a component fails that Lumos diagnoses (and runbooks declare they remediate). */
-export const FailureMode = z.enum([
-  'bad-deployment',
-  'config-change',
-  'disk-exhaustion',
-  'memory-exhaustion',
-  'connection-exhaustion',
-  'cpu-exhaustion',
-  'dependency-failure',
-  'crash-loop',
-  'certificate-expiry',
-  'credential-expiry',
-  'throttling',
-  'network',
-  'unknown',
-]);
-export type FailureMode = z.infer<typeof FailureMode>;
+export { FailureMode } from '../../core/failure-mode';
 
 /** A failure mode a text can show by itself (changes show the other two: bad-deployment and config-change). */
 export type SymptomMode = Exclude<FailureMode, 'bad-deployment' | 'config-change' | 'unknown'>;

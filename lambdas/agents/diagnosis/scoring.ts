@@ -111,8 +111,12 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
 
   for (const item of evidence.items) {
     if ((item.kind !== 'log' && item.kind !== 'alert' && item.kind !== 'health') || !item.text) continue;
-    const factor = item.kind === 'log' ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : 0.6) : item.strength;
     const symptoms = symptomsIn(item.text);
+    // A line matching a failure signature says it failed whatever its level (back-off restarts are warnings).
+    const factor =
+      item.kind === 'log'
+        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6)
+        : item.strength;
     const topMode = symptoms[0]?.mode;
     for (const symptom of symptoms) {
       const weight = symptom.weight * factor;

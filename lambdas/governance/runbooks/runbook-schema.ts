@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FailureMode } from '../../core/failure-mode';
 import { RiskTier } from '../governance-config';
 
 const HttpAction = z.object({
@@ -103,6 +104,11 @@ export const Runbook = z
         keywords: z.array(z.string()).default([]),
       })
       .default({ categories: [], services: [], keywords: [] }),
+    /**
+     * The failure modes (the diagnosis' closed list) this runbook fixes on the suspect component: the planner picks
+     * the runbook for the top hypothesis by this list, never by words in the ticket.
+     */
+    remediates: z.array(FailureMode).default([]),
     parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), Parameter).default({}),
     preconditions: z.array(Check).default([]),
     steps: z.array(Step).min(1),

@@ -228,6 +228,17 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(d.hypotheses[0]!.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(['alert', 'log']));
   });
 
+  it('is confident enough to act on a crash loop its logs show, with no alert and nothing else known', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 15, to: 1, count: 15, message: 'WARN  Back-off restarting failed container restartCount=#' },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout not responding', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['crash-loop', 'checkout-api']);
+    expect(d.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
   it('recognises an expired certificate', async () => {
     const logs = logsOf({
       'payments-api': [
