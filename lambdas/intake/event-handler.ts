@@ -8,7 +8,7 @@ import '../runtime/aws/workflow';
 import { slaPausePorts } from '../governance/sla/sla-pause-ports';
 import { dependency } from '../runtime/dependencies';
 import { logger } from '../shared/observability';
-import { handleDelivery, type IntakeResponse } from './intake-request';
+import { eventBody, handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
 import { eventParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
@@ -35,7 +35,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>(
       deps,
       eventParserFor(event.source),
       source,
-      { body: JSON.stringify(event), header: () => undefined },
+      { body: eventBody(event), header: () => undefined },
       undefined,
       { channel: 'event' },
     );
