@@ -32,6 +32,7 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
     },
     { pattern: /\b(KubePodOOMKilled|ContainerOOM\w*|MemoryPressure|HighMemory\w*)\b/, weight: 0.7 },
     { pattern: /\bmemory (usage|utili[sz]ation|leak)\b|\bheap (usage|used)\b/i, weight: 0.45 },
+    { pattern: /\bmemory (used )?\d{2,3} ?% (used|full)?|\bmemory used \d{2,3} ?%/i, weight: 0.55 },
   ],
   'connection-exhaustion': [
     {
@@ -49,6 +50,11 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
       weight: 0.7,
     },
     { pattern: /\bconnections?\b[^.\n]{0,20}\b(saturat\w+|at (max|limit)|(100|9\d) ?%)/i, weight: 0.5 },
+    {
+      pattern: /Connection is not available, request timed out|HikariPool[^\n]{0,40}(not available|timeout)/i,
+      weight: 0.8,
+    },
+    { pattern: /connection pool (\d+)\/\1\b|connections in use (\d+) of \2\b/i, weight: 0.75 },
   ],
   'cpu-exhaustion': [
     { pattern: /\bcpu\b[^.\n]{0,20}\b(throttl\w+|saturat\w+|(100|9\d) ?%|exhausted|starv\w+)/i, weight: 0.8 },
@@ -80,6 +86,8 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
         /process (exited|crashed|terminated) (unexpectedly|with (exit )?code [1-9])|exited with (exit )?code [1-9]|segmentation fault|\bSIGSEGV\b|\bSIGABRT\b|core dumped/i,
       weight: 0.6,
     },
+    { pattern: /exit(s|ed|ing)? with (exit )?(status|code) [1-9]/i, weight: 0.6 },
+    { pattern: /Failed to (load|start) ApplicationContext|application (failed to start|startup failed)/i, weight: 0.5 },
   ],
   'certificate-expiry': [
     {
@@ -123,7 +131,7 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
   network: [
     {
       pattern:
-        /connection refused|\bECONNREFUSED\b|no route to host|\bEHOSTUNREACH\b|network (is )?unreachable|\bENETUNREACH\b/i,
+        /connection (to \S+ )?refused|\bECONNREFUSED\b|no route to host|\bEHOSTUNREACH\b|network (is )?unreachable|\bENETUNREACH\b/i,
       weight: 0.7,
     },
     {
@@ -132,6 +140,10 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
       weight: 0.75,
     },
     { pattern: /connection reset by peer|\bECONNRESET\b|packet loss|broken pipe/i, weight: 0.5 },
+    {
+      pattern: /not accepting (tcp\/ip )?connections|primary (is )?down|database system is shutting down/i,
+      weight: 0.7,
+    },
   ],
 };
 

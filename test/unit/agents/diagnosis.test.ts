@@ -404,3 +404,29 @@ describe('the diagnosis agent with a language model', () => {
     expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
   });
 });
+
+describe('failure signatures in the words real services and monitors use', () => {
+  it.each([
+    ['FATAL:  sorry, too many clients already (remaining connection slots are reserved)', 'connection-exhaustion'],
+    [
+      'java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.',
+      'connection-exhaustion',
+    ],
+    ['payments-api connection pool 20/20', 'connection-exhaustion'],
+    ['checkout-api memory 95% used', 'memory-exhaustion'],
+    ['FATAL:  could not load configuration file: exiting with status 137', 'crash-loop'],
+    ['CrashLoopBackOff: container exits with code 137 at start', 'crash-loop'],
+    ['PSQLException: Connection to orders-db:5432 refused. Check that the hostname and port are correct', 'network'],
+    ['primary is down: not accepting connections (standby in sync)', 'network'],
+    ['PANIC:  could not write to file "pg_wal/xlogtemp.4242": No space left on device', 'disk-exhaustion'],
+    ['search-api disk 93% full', 'disk-exhaustion'],
+    [
+      'javax.net.ssl.SSLHandshakeException: PKIX path validation failed: CertificateExpiredException: NotAfter',
+      'certificate-expiry',
+    ],
+    ['auth-service TLS certificate expires in 3 days', 'certificate-expiry'],
+    ['authentication failed: db-password expired', 'credential-expiry'],
+  ])('%s -> %s', (line, mode) => {
+    expect(symptomsIn(line)[0]?.mode).toBe(mode);
+  });
+});
