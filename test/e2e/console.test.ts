@@ -254,6 +254,11 @@ describe('operator console in headless Chromium', () => {
 
     const triage = page.getByRole('region', { name: 'Triage' });
     expect(await triage.textContent()).toContain(incident.triage.rationale);
+    // The diagnosis the plan acted on: the crash loop the service's logs show, with the evidence it cites.
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    const diagnosed = await diagnosis.textContent();
+    expect(diagnosed).toContain('on inventory-svc');
+    expect(diagnosed).toContain('log:inventory-svc:');
     await page
       .getByRole('region', { name: 'Audit verification' })
       .getByText('Chain intact.')
