@@ -34,32 +34,47 @@ export const LOGHUB_SYSTEMS = [
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let field: string;
+    if (text[i] === '"') {
+      // Quoted: copy slices between doubled quotes rather than character by character.
+      const parts: string[] = [];
+      let from = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', from);
+        if (quote < 0) {
+          parts.push(text.slice(from));
+          i = n;
+          break;
+        }
+        parts.push(text.slice(from, quote));
+        if (text[quote + 1] === '"') {
+          parts.push('"');
+          from = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      field = parts.join('');
+    } else {
+      let end = i;
+      while (end < n && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') end++;
+      field = text.slice(i, end);
+      i = end;
+    }
+    row.push(field);
+    if (text[i] === ',') i++;
+    else {
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
       rows.push(row);
       row = [];
-      field = '';
-    } else field += ch;
+    }
   }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
+  if (row.length > 0) rows.push(row);
   return rows;
 }
 

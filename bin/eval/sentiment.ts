@@ -24,6 +24,8 @@ export interface SentimentEvalDetails {
   escalationOnNegative: number;
   /** Share of the other messages on which it raised escalation (false alarms). */
   escalationOnOthers: number;
+  /** Share of the high-frustration negatives (customer service issues, cancellations) on which it raised escalation. */
+  escalationOnFrustrated: number;
   /** Share of messages in which the scorer found no cue at all. */
   noCue: number;
   messagesPerSecond: number;
@@ -106,7 +108,9 @@ export async function runSentimentEval(
   const rows = (await readFile(file, 'utf8'))
     .split('\n')
     .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { id: string; description: string; sentiment: Polarity });
+    .map(
+      (line) => JSON.parse(line) as { id: string; description: string; sentiment: Polarity; category: string | null },
+    );
   const truth = rows.map((r) => r.sentiment);
   const started = performance.now();
   const scored = rows.map((r) => scoreComment(r.description));
@@ -119,8 +123,17 @@ export async function runSentimentEval(
 
   let raisedOnNegative = 0;
   let raisedOnOthers = 0;
+  let frustrated = 0;
+  let raisedOnFrustrated = 0;
+  // SOURCES.md names these complaint reasons a reasonable high-frustration subset.
+  const isFrustrated = (category: string | null) =>
+    category === 'Customer Service Issue' || category === 'Cancelled Flight';
   for (const r of rows) {
     const result = await assessSentiment(asTicket(r.id, r.description), {});
+    if (isFrustrated(r.category)) {
+      frustrated++;
+      if (result.escalation.raised) raisedOnFrustrated++;
+    }
     if (!result.escalation.raised) continue;
     if (r.sentiment === 'negative') raisedOnNegative++;
     else raisedOnOthers++;
@@ -136,6 +149,7 @@ export async function runSentimentEval(
     confusion: scores.confusion,
     escalationOnNegative: negatives ? raisedOnNegative / negatives : 0,
     escalationOnOthers: rows.length - negatives ? raisedOnOthers / (rows.length - negatives) : 0,
+    escalationOnFrustrated: frustrated ? raisedOnFrustrated / frustrated : 0,
     noCue: scored.filter((s) => s.cues.length === 0).length / rows.length,
     messagesPerSecond: rows.length / (elapsed / 1000),
   };
@@ -194,6 +208,7 @@ function emptyDetails(file: string, missing: string): SentimentEvalDetails {
     confusion: { negative: row, neutral: row, positive: row },
     escalationOnNegative: 0,
     escalationOnOthers: 0,
+    escalationOnFrustrated: 0,
     noCue: 0,
     messagesPerSecond: 0,
     missing,
@@ -226,7 +241,7 @@ function printDetails(d: SentimentEvalDetails, baselines: Baselines): void {
     ])}`,
   );
   console.log(
-    `\nEscalation raised on ${pct(d.escalationOnNegative)} of negative messages and ${pct(d.escalationOnOthers)} of the others.` +
+    `\nEscalation raised on ${pct(d.escalationOnNegative)} of negative messages (${pct(d.escalationOnFrustrated)} of customer-service and cancellation complaints) and ${pct(d.escalationOnOthers)} of the others.` +
       `\nNo cue found in ${pct(d.noCue)} of messages. ${Math.round(d.messagesPerSecond)} messages/s.` +
       `\nThe scorer never saw this set: nothing here is trained or tuned on it (see tickets/SOURCES.md).`,
   );

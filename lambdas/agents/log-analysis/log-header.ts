@@ -29,6 +29,7 @@ const LEVEL_WORDS =
 const LEVEL = new RegExp(`^(?:${LEVEL_WORDS})$`, 'i');
 const TIMESTAMP_AT_START = new RegExp(`(?:${TIMESTAMP_PATTERN.source})(?=$|[\\s,|\\]\\-;]|:\\s)`, 'iy');
 const EPOCH = /^\d{9,13}(?:\.\d+)?$/;
+const CALENDAR_WORD = /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)$/i;
 
 type ItemKind = 'time' | 'level' | 'bracket' | 'prog' | 'num' | 'dash' | 'id' | 'word' | 'pri';
 
@@ -53,32 +54,40 @@ const BRACKET = /\[(?:[^[\]]|\[[^[\]]*\])*\]/y;
 const PROG = /(?:[A-Za-z_/][\w.$/@-]*(?:\([\w.-]+\))?(?:\[\d+\])?(?:\s\([^()\s]+\))?|\d+#\d+):(?=\s|$)/y;
 const TOKEN = /\S+/y;
 
+function sticky(pattern: RegExp, line: string, at: number): string | undefined {
+  pattern.lastIndex = at;
+  return pattern.exec(line)?.[0];
+}
+
+function makeItem(kind: ItemKind, text: string, line: string, at: number): Item {
+  const end = at + text.length;
+  const after = line.slice(end, end + 3);
+  return {
+    kind,
+    text,
+    end,
+    columnEnd: /^(?: {2,}|\t| - |\s*\|)/.test(after),
+    dashEnd: after === ' - ',
+    pipeEnd: /^\s*\|/.test(after),
+  };
+}
+
+const PRI = /<\d{1,3}>\d?/y;
+
 function readItem(line: string, at: number): Item | undefined {
-  const sticky = (pattern: RegExp) => {
-    pattern.lastIndex = at;
-    return pattern.exec(line)?.[0];
-  };
-  const item = (kind: ItemKind, text: string): Item => {
-    const end = at + text.length;
-    const after = line.slice(end, end + 3);
-    return {
-      kind,
-      text,
-      end,
-      columnEnd: /^(?: {2,}|\t| - |\s*\|)/.test(after),
-      dashEnd: after === ' - ',
-      pipeEnd: /^\s*\|/.test(after),
-    };
-  };
-  const pri = /<\d{1,3}>\d?/y;
-  pri.lastIndex = at;
-  if (at === 0 && pri.exec(line)) return item('pri', line.slice(0, pri.lastIndex));
-  const time = sticky(TIMESTAMP_AT_START);
+  const item = (kind: ItemKind, text: string) => makeItem(kind, text, line, at);
+  if (at === 0 && sticky(PRI, line, 0)) return item('pri', line.slice(0, PRI.lastIndex));
+  // The timestamp pattern is long: try it only where a timestamp can start (a digit, a month or a weekday).
+  const code = line.charCodeAt(at);
+  const time =
+    (code >= 48 && code <= 57) || CALENDAR_WORD.test(line.slice(at, at + 3))
+      ? sticky(TIMESTAMP_AT_START, line, at)
+      : undefined;
   if (time) return item('time', time);
-  const bracket = sticky(BRACKET);
+  const bracket = sticky(BRACKET, line, at);
   if (bracket) return item('bracket', bracket);
-  const prog = sticky(PROG);
-  const token = sticky(TOKEN);
+  const prog = sticky(PROG, line, at);
+  const token = sticky(TOKEN, line, at);
   if (!token) return undefined;
   const bare = token.replace(/[:,|]+$/, '');
   if (LEVEL.test(bare)) return item('level', bare.length < token.length ? token.slice(0, bare.length + 1) : token);

@@ -101,6 +101,20 @@ export const SUPPORT_PHRASES: Readonly<Record<string, number>> = {
   'quick response': 2,
   'fast response': 2,
   'on time': 1.5,
+  // "like" is mostly a request word here (see REQUEST_WORDS), except in these
+  'dont like': -1.5,
+  'didnt like': -1.5,
+  'do not like': -1.5,
+  'i like': 1.5,
+  'we like': 1.5,
+  // requests phrased with a feeling word, which express none
+  'would love': 0,
+  'love to know': 0,
+  'like to know': 0,
+  'would like': 0,
+  'opening hours': 0,
+  'business hours': 0,
+  'office hours': 0,
   'no worries': 1,
   'no problem': 1,
   'not a big deal': 1,
@@ -157,6 +171,12 @@ export const SUPPORT_WORDS: Readonly<Record<string, number>> = {
   worst: -3,
   nightmare: -2.5,
   joke: -1.5,
+  // courtesy (see COURTESY)
+  thanks: 1.5,
+  thank: 1.5,
+  cheers: 1,
+  appreciate: 1.5,
+  appreciated: 1.5,
   // service that worked
   resolved: 1.5,
   fixed: 1.5,
@@ -227,6 +247,13 @@ export const REQUEST_WORDS: ReadonlySet<string> = new Set([
   'matter',
   'worth',
 ]);
+
+/**
+ * Thanks said as a courtesy: closing a complaint with "thanks" does not make it praise, so these count only in a
+ * message that complains of nothing. Matched as words and as the phrases of {@link SUPPORT_PHRASES} that hold them.
+ */
+export const COURTESY =
+  /^(?:thanks?|thx|ty|cheers|appreciated?|thank you|thanks a lot|thanks so much|much appreciated)$/;
 
 /** Valence of common emoji (VADER's JavaScript port has none). */
 export const EMOJI: Readonly<Record<string, number>> = {
@@ -312,6 +339,7 @@ export const NEGATORS: ReadonlySet<string> = new Set([
  * "we haven't heard back", "never received". In a support request that is a complaint even without a feeling word.
  */
 export const FAILURE_NEGATORS: ReadonlySet<string> = new Set([
+  'dont',
   'cant',
   'cannot',
   'couldnt',
@@ -346,6 +374,7 @@ export const SARCASM_MARKERS: readonly RegExp[] = [
   /\byeah,? right\b/i,
   /\boh,? (?:great|wonderful|perfect|fantastic|joy|good)\b/i,
   /\b(?:just|how) (?:great|wonderful|perfect|lovely)\b/i,
+  /\b(?:great|perfect|wonderful|fantastic|awesome|nice|lovely|brilliant),? (?:another|more|yet another)\b/i,
   /\b(?:thanks|thank you|love|loving|great|nice|fantastic|wonderful|perfect|awesome)(?: so much)? for (?:the|another|a|my|your|nothing)\b/i,
   /\bgotta love\b|\bdon'?t you just love\b|\bwhat a (?:great|wonderful|fantastic) (?:way|start)\b/i,
 ];

@@ -1,6 +1,7 @@
 import { SentimentIntensityAnalyzer } from 'vader-sentiment';
 import {
   CONTRAST,
+  COURTESY,
   EMOJI,
   ESCALATION_REQUESTS,
   FAILURE_NEGATORS,
@@ -46,7 +47,15 @@ const rawOf = (compound: number) => {
   return (c * Math.sqrt(ALPHA)) / Math.sqrt(1 - c * c);
 };
 
-const PHRASES = Object.entries(SUPPORT_PHRASES).sort((a, b) => b[0].length - a[0].length);
+/** Longest first, so "still not working" is taken before "not working"; each compiled once. */
+const PHRASES = Object.entries(SUPPORT_PHRASES)
+  .sort((a, b) => b[0].length - a[0].length)
+  .map(([phrase, valence]) => ({
+    phrase,
+    valence,
+    first: phrase.split(' ')[0]!,
+    pattern: new RegExp(`(^|[^a-z0-9])${phrase.replace(/ /g, '[^a-z0-9]+')}(?=$|[^a-z0-9])`),
+  }));
 const EMOJI_PATTERN = new RegExp(
   Object.keys(EMOJI)
     .sort((a, b) => b.length - a.length)
@@ -93,25 +102,37 @@ function sentencesOf(text: string): string[] {
 }
 
 interface SentenceScore {
-  raw: number;
+  /** Sum of the pleasant cues. */
+  positive: number;
+  /** Sum of the unpleasant cues (zero or less). */
+  negative: number;
+  /** Valence of thanks said as a courtesy, kept apart from {@link raw}. */
+  courtesy: number;
   cues: string[];
 }
 
 /** One sentence: support phrases (taken out of the text), then VADER, then support words VADER does not rate. */
 function scoreSentence(sentence: string): SentenceScore {
   const cues: string[] = [];
-  let raw = 0;
+  let positive = 0;
+  let negative = 0;
+  const add = (value: number) => {
+    if (value > 0) positive += value;
+    else negative += value;
+  };
+  let courtesy = 0;
   let lower = ` ${sentence.toLowerCase().replace(/'/g, '')} `;
   const words = (text: string) => text.split(/[^a-z0-9]+/).filter(Boolean);
   const negatedAt = (tokens: string[], i: number) => tokens.slice(Math.max(0, i - 3), i).some((t) => NEGATORS.has(t));
 
-  for (const [phrase, valence] of PHRASES) {
-    const pattern = new RegExp(`(^|[^a-z0-9])${phrase.replace(/ /g, '[^a-z0-9]+')}(?=$|[^a-z0-9])`);
+  for (const { phrase, valence, first, pattern } of PHRASES) {
+    if (!lower.includes(first)) continue;
     for (let match = pattern.exec(lower); match; match = pattern.exec(lower)) {
       const before = words(lower.slice(0, match.index + match[1]!.length));
       const value = negatedAt(before, before.length) && valence > 0 ? valence * NEGATION : valence;
-      raw += value;
-      cues.push(`${value > 0 ? '+' : ''}${phrase}`);
+      if (COURTESY.test(phrase) && value > 0) courtesy += value;
+      else add(value);
+      if (value !== 0) cues.push(`${value > 0 ? '+' : ''}${phrase}`);
       lower = `${lower.slice(0, match.index)}${match[1]} , ${lower.slice(match.index + match[0].length)}`;
     }
   }
@@ -124,7 +145,7 @@ function scoreSentence(sentence: string): SentenceScore {
   for (const [emoji, count] of emojiCounts) {
     // Repeating an emoji insists; it does not multiply the feeling without bound.
     const value = EMOJI[emoji]! * Math.min(count, 3) ** 0.5;
-    raw += value;
+    add(value);
     cues.push(`${value > 0 ? '+' : ''}${emoji}`);
   }
 
@@ -132,7 +153,7 @@ function scoreSentence(sentence: string): SentenceScore {
   const forVader = restoreCase(sentence, lower);
   const compound = SentimentIntensityAnalyzer.polarity_scores(forVader).compound;
   if (compound !== 0) {
-    raw += rawOf(compound);
+    add(rawOf(compound));
     cues.push(`${compound > 0 ? '+' : ''}vader:${compound.toFixed(2)}`);
   }
 
@@ -142,19 +163,25 @@ function scoreSentence(sentence: string): SentenceScore {
     if (!FAILURE_NEGATORS.has(token)) return;
     const following = tokens.slice(i + 1, i + 4);
     if (following.length === 0 || following.some((t) => knownToVader(t) || SUPPORT_WORDS[t] !== undefined)) return;
-    raw += FAILURE_STATEMENT;
+    add(FAILURE_STATEMENT);
     cues.push(`-${token} ${following[0]}`);
   });
   tokens.forEach((token, i) => {
     const valence = SUPPORT_WORDS[token];
-    if (valence === undefined || knownToVader(token)) return;
+    if (valence === undefined || (knownToVader(token) && !COURTESY.test(token))) return;
     // A negated complaint word is no praise ("not just 24 hours", "not delayed"): it drops out.
     const value = negatedAt(tokens, i) ? (valence > 0 ? valence * NEGATION : 0) : valence;
     if (value === 0) return;
-    raw += value;
+    if (COURTESY.test(token) && value > 0) courtesy += value;
+    else add(value);
     cues.push(`${value > 0 ? '+' : ''}${token}`);
   });
-  return { raw, cues };
+  // A question asks whether something good is so ("is my flight on time?"); it asserts no praise. Complaints put
+  // as questions ("why is nobody answering?") keep their weight.
+  if (/\?\s*$/.test(sentence) && positive + negative > 0) {
+    return { positive: 0, negative: 0, courtesy, cues: cues.map((cue) => `?${cue}`) };
+  }
+  return { positive, negative, courtesy, cues };
 }
 
 /**
@@ -162,7 +189,10 @@ function scoreSentence(sentence: string): SentenceScore {
  * shouting): words are taken from the original where the lower-cased remainder still has them.
  */
 function restoreCase(original: string, remainder: string): string {
-  const kept = remainder.split(/\s+/).filter((word) => word && !REQUEST_WORDS.has(word.replace(/[^a-z]/g, '')));
+  const kept = remainder.split(/\s+/).filter((word) => {
+    const bare = word.replace(/[^a-z]/g, '');
+    return word && !REQUEST_WORDS.has(bare) && !COURTESY.test(bare);
+  });
   const originals = original.replace(/\u2019/g, "'").split(/\s+/);
   const byLower = new Map<string, string[]>();
   for (const word of originals) {
@@ -171,7 +201,13 @@ function restoreCase(original: string, remainder: string): string {
     if (list) list.push(word);
     else byLower.set(key, [word]);
   }
-  return kept.map((word) => byLower.get(word)?.shift() ?? word).join(' ');
+  // The port compares negations case-sensitively ("Not great" would read as praise): they go in lower case.
+  return kept
+    .map((word) => {
+      const written = byLower.get(word)?.shift() ?? word;
+      return NEGATORS.has(word.replace(/[^a-z]/g, '')) || /n'?t$/i.test(written) ? written.toLowerCase() : written;
+    })
+    .join(' ');
 }
 
 /**
@@ -192,10 +228,11 @@ export function scoreComment(text: string): CommentScore {
   let positive = 0;
   let negative = 0;
   sentences.forEach((sentence, i) => {
-    const value = sentence.raw * weights[i]!;
-    if (value > 0) positive += value;
-    else negative += value;
+    positive += sentence.positive * weights[i]!;
+    negative += sentence.negative * weights[i]!;
   });
+  // Thanks count only where nothing is complained of.
+  if (negative === 0) positive += sentences.reduce((sum, s, i) => sum + s.courtesy * weights[i]!, 0);
   const ironic = negative < 0 && positive > 0 && SARCASM_MARKERS.some((marker) => marker.test(cleaned));
   const raw = ironic ? negative - positive * 0.5 : positive + negative;
   const cues = sentences.flatMap((s) => s.cues);
