@@ -93,6 +93,20 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     role: 'workflow',
   },
   {
+    id: 'VerifyRecovery',
+    entry: 'lambdas/workflow/verify-recovery/handler.ts',
+    description: "One poll of the recovery check after a remediation: post-checks, the alarm's resolved signal, health",
+    timeoutSeconds: 120,
+    role: 'workflow',
+  },
+  {
+    id: 'Postmortem',
+    entry: 'lambdas/workflow/postmortem/handler.ts',
+    description: "A closed incident's postmortem draft on its ticket, and a draft knowledge article for a new fix",
+    timeoutSeconds: 90,
+    role: 'workflow',
+  },
+  {
     id: 'Escalate',
     entry: 'lambdas/workflow/escalate/handler.ts',
     description: 'Escalates an incident whose human gate timed out',

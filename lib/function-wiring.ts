@@ -43,7 +43,9 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly FunctionNeed[]>> =
   RequestApproval: ['readWriteIncidents', 'publishNotifications'],
   ExecutePlan: ['readWriteIncidents', 'publishNotifications', 'writeTickets'],
   Escalate: ['readWriteIncidents', 'publishNotifications'],
+  VerifyRecovery: ['readWriteIncidents'],
   RecordOutcome: ['readWriteIncidents'],
+  Postmortem: ['readWriteIncidents', 'writeTickets'],
   FlagForHuman: ['readWriteIncidents', 'publishNotifications'],
   // Agents (lib/agents-wiring.ts adds models, knowledge search and log access).
   Sentiment: ['readWriteIncidents'],

@@ -52,6 +52,10 @@ export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant
   Plan: ['policyBundle', 'appendAudit', 'manageTimers'],
   RequestApproval: ['policyBundle', 'appendAudit', 'manageTimers', 'approvalLinks', 'linksBaseUrl'],
   ExecutePlan: ['policyBundle', 'appendAudit', 'runbookExecution'],
+  // Re-runs the runbook's read-only post-checks and, without recovery, its rollback; reads the service's targets.
+  VerifyRecovery: ['policyBundle', 'appendAudit', 'runbookExecution'],
+  RecordOutcome: ['appendAudit'],
+  Postmortem: ['appendAudit'],
   Escalate: ['policyBundle', 'appendAudit', 'manageTimers'],
   ApprovalApi: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks'],
   SlaApi: ['policyBundle', 'appendAudit', 'manageTimers'],

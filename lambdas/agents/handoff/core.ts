@@ -11,7 +11,7 @@ export type HandoffOutcome = z.infer<typeof HandoffOutcome>;
 /** The packet a person takes over with: everything Lumos knows, on one screen. Kept under `agents.handoff`. */
 export interface HandoffPacket {
   needed: boolean;
-  /** The outcome contract's name for `needed`: false only after verified recovery (or a fulfilled request). */
+  /** The outcome contract's name for `needed`: false only after a verified recovery or a fulfilled request. */
   personNeeded: boolean;
   /** Why a person must take over (or why not). */
   reason: string;
@@ -99,10 +99,6 @@ const Plan = z.looseObject({
     .looseObject({ personTakesOver: z.boolean(), why: z.string(), runbookId: z.string().optional() })
     .optional(),
 });
-const Verification = z.looseObject({
-  status: z.enum(['recovered', 'not-recovered', 'self-recovered', 'skipped']),
-  attempts: z.number().optional(),
-});
 const Execution = z.looseObject({
   done: z.array(z.string()).default([]),
   refused: z
@@ -151,13 +147,15 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
   if (plan?.remediation?.personTakesOver) return `a person takes over: ${plan.remediation.why}`;
   if (sentiment?.escalation?.raised)
     return `the reporter's sentiment calls for a person (${sentiment.escalation.reasons.join('; ')})`;
-  // Lumos says no person is needed only once recovery is verified (or a request was fulfilled and checked).
-  if (outcome === 'fulfilled' || fulfilment?.status === 'fulfilled') return undefined;
-  const verification = read(Verification, incident.agents.verification);
+  // Nobody is told "no person needed" unless recovery was verified (or the request was fulfilled and checked).
+  if (fulfilment?.status === 'fulfilled') return undefined;
+  const verification = incident.agents.verification as { status?: string; summary?: string } | undefined;
   if (verification?.status === 'recovered' || verification?.status === 'self-recovered') return undefined;
   if (verification?.status === 'not-recovered')
-    return `the service did not recover${execution?.runbook ? ` after runbook ${execution.runbook.runbookId}` : ''}`;
-  return 'recovery is not verified';
+    return `recovery was not verified (${verification.summary ?? 'the checks did not pass in time'})`;
+  return execution?.runbook
+    ? `recovery was not verified (${verification?.summary ?? 'no verification ran'})`
+    : 'Lumos took no verified remedial action; a person must confirm the incident is handled';
 }
 
 function actionsTried(incident: Incident): string[] {
@@ -287,7 +285,11 @@ export function buildHandoffPacket(
   const packet: Omit<HandoffPacket, 'text'> = {
     needed: reason !== undefined,
     personNeeded: reason !== undefined,
-    reason: reason ?? 'recovery verified; no person needs to take over',
+    reason:
+      reason ??
+      (read(Fulfilment, incident.agents.fulfilment)?.status === 'fulfilled'
+        ? 'request fulfilled and checked; no person needs to take over'
+        : 'recovery verified; no person needs to take over'),
     ...(to ? { to } : {}),
     ...(reassigned ? { reassigned } : {}),
     headline,

@@ -26,6 +26,8 @@ export interface DrainOptions {
   readonly maxChildren?: number;
   /** Tokens of a line considered; longer lines are cut (a stack dump is not a template). @default 60 */
   readonly maxTokens?: number;
+  /** Characters of a line read; the rest is cut before anything else, so a runaway line costs no more than this. @default 1000 */
+  readonly maxLineLength?: number;
   /** Distinct words seen at one position before it is taken for a variable. @default 4 */
   readonly variableEvidence?: number;
   /** Split a raw line's header from its message before mining. @default true */
@@ -94,6 +96,7 @@ export class DrainMiner {
       prefixTokens: options.prefixTokens ?? 2,
       maxChildren: options.maxChildren ?? 100,
       maxTokens: options.maxTokens ?? 60,
+      maxLineLength: options.maxLineLength ?? 1000,
       variableEvidence: options.variableEvidence ?? 4,
       parseHeaders: options.parseHeaders ?? true,
     };
@@ -113,7 +116,7 @@ export class DrainMiner {
 
   /** Adds one line (its first line only, if it has several) and returns the template it now belongs to. */
   add(line: string): LogTemplate {
-    const firstLine = (line.split('\n', 1)[0] ?? '').trim();
+    const firstLine = (line.split('\n', 1)[0] ?? '').slice(0, this.options.maxLineLength).trim();
     const content = this.options.parseHeaders ? parseLogLine(firstLine).content : firstLine;
     const tokens = tokenize(maskVariables(content), this.options.maxTokens);
     const leaf = this.leafFor(tokens);

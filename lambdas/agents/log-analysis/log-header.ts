@@ -111,7 +111,7 @@ const LETTER_LEVEL = /^[VDIWEFA]$/;
  * and one bracketed context after that belong to it too. A line whose start has none of these keeps its whole text.
  */
 export function parseLogLine(line: string): ParsedLogLine {
-  const trimmed = line.replace(/\s+$/, '');
+  const trimmed = line.trimEnd();
   return parseStructured(trimmed) ?? parseSyslog5424(trimmed) ?? parseCompact(trimmed) ?? parseGeneral(trimmed);
 }
 

@@ -32,6 +32,9 @@ export interface CommentScore {
   escalationRequest: boolean;
 }
 
+/** Characters of a comment read: the tone is in what a person wrote, not in a pasted log or dump after it. */
+const MAX_CHARS = 5000;
+
 /** VADER's normalisation constant: a raw sum s maps to s / sqrt(s^2 + alpha). */
 const ALPHA = 15;
 /** VADER's scalar for a negated word. */
@@ -216,7 +219,7 @@ function restoreCase(original: string, remainder: string): string {
  * complains is read as irony when the comment marks it so.
  */
 export function scoreComment(text: string): CommentScore {
-  const cleaned = clean(text);
+  const cleaned = clean(text.slice(0, MAX_CHARS));
   const sentences = sentencesOf(cleaned).map((s) => ({ text: s, ...scoreSentence(s) }));
   const weights = sentences.map(() => 1);
   sentences.forEach((sentence, i) => {

@@ -247,6 +247,15 @@ describe('template mining', () => {
     expect(templateText(miner.resolve(a))).toBe('check pass; user unknown');
   });
 
+  it('reads a line only up to its length limit, so a runaway line is cut rather than mined whole', () => {
+    const miner = new DrainMiner({ maxLineLength: 40 });
+    const head = 'upload failed for customer archive, size';
+    const a = miner.add(`${head} ${'x'.repeat(5000)}`);
+    const b = miner.add(`${head} ${'y'.repeat(3000)} and more`);
+    expect(miner.resolve(b)).toBe(miner.resolve(a));
+    expect(templateText(miner.resolve(a))).toBe(head);
+  });
+
   it('mines the whole line when asked not to look for a header', () => {
     const miner = new DrainMiner({ parseHeaders: false });
     expect(templateText(miner.add('ERROR disk full'))).toBe('ERROR disk full');

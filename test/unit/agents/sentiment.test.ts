@@ -102,6 +102,11 @@ describe('comment scoring in context', () => {
     expect(score('Thanks for fixing the VPN.')).toBeGreaterThan(0);
   });
 
+  it('reads the tone of what a person wrote, not of a long dump pasted after it', () => {
+    const dump = `${'-'.repeat(6000)}\nERROR terrible awful failure, worst crash`;
+    expect(score(`Thanks, all working again. ${dump}`)).toBeGreaterThan(0);
+  });
+
   it('drops mentions, links and entities before reading', () => {
     expect(score('@helpdesk https://example.com/x &amp; nothing else')).toBe(0);
   });

@@ -8,7 +8,7 @@ import {
   parseEstateDefinition,
 } from '../../../estate/definition';
 import { type RunningEstate, startEstate } from '../../../estate/estate';
-import { governanceOverrides, topologyFile } from '../../../estate/generate';
+import { governanceOverrides, knowledgeArticles, teamsFile, topologyFile } from '../../../estate/generate';
 import { AlertTracker, alertmanagerPayload, cloudWatchEvent, evaluateRules } from '../../../estate/monitor';
 import { ServiceState } from '../../../estate/service-state';
 import { FolderLogSource } from '../../../lambdas/adapters/local/folder-logs';
@@ -288,5 +288,34 @@ describe('the running estate', () => {
     expect(readFileSync(join(dir, 'logs', 'orders-db.log'), 'utf8')).toMatch(
       /^\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00 orders-db postgres\[\d+\]: /m,
     );
+  });
+});
+
+describe('the default demo data', () => {
+  const root = join(__dirname, '../../..');
+  const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+  it('is what the estate definition generates (run `npx tsx estate/cli.ts fixtures` after editing it)', () => {
+    expect(JSON.parse(read('local/fixtures/topology.json'))).toEqual(topologyFile(estate, { relative: true }));
+    expect(JSON.parse(read('catalogue/teams.json'))).toEqual(teamsFile(estate));
+    for (const article of knowledgeArticles(estate))
+      expect(read(`knowledge/services/${article.file}`)).toBe(article.text);
+  });
+
+  it('names the same services with the same domains in governance, the catalogue and the sample logs', () => {
+    const governance = loadGovernanceConfig();
+    for (const [name, service] of Object.entries(estate.services)) {
+      expect(governance.services[name]).toMatchObject({
+        domain: service.domain,
+        environment: service.environment ?? estate.environment,
+      });
+      expect(governance.domains[service.domain]).toBeDefined();
+      expect(readdirSync(join(root, 'local/fixtures/logs')).some((f) => f.startsWith(`${name}.`))).toBe(true);
+    }
+    expect(Object.keys(governance.services).sort()).toEqual(Object.keys(estate.services).sort());
+    for (const team of Object.keys(estate.teams))
+      expect(governance.approverGroups[team]).toEqual(estate.teams[team]!.members);
+    const catalogue = JSON.parse(read('catalogue/service-catalogue.json')) as { items: { service: string }[] };
+    for (const item of catalogue.items) expect(estate.services[item.service]).toBeDefined();
   });
 });
