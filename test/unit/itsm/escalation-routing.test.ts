@@ -39,7 +39,7 @@ describe('escalation routing agent', () => {
   });
 
   it('ignores a proposed owner the roster does not know and routes by category', async () => {
-    const facts = { service: 'checkout-api', owningTeam: 'Payments Engineering', basis: {} };
+    const facts = { service: 'checkout-api', owningTeam: 'Team Nobody Staffs', basis: {} };
     const decision = await routeIncident(incident('network', 'P3', { facts }), config, {}, WEDNESDAY_MORNING);
     expect(decision.group).toBe('Network Operations');
     expect(decision.summary).toContain('Affected service: checkout-api.');
