@@ -547,7 +547,15 @@ export async function startEstate(options: EstateOptions): Promise<RunningEstate
       return id;
     },
     reset: (names) => {
-      for (const name of names ?? [...states.keys()]) states.get(name)?.reset();
+      const reset = new Set(names ?? states.keys());
+      for (const name of reset) states.get(name)?.reset();
+      // A reset rewinds those services as if the scenario had not happened: their live deploys and config changes
+      // leave the change history too, or the next scenario would see changes that no longer match the state.
+      const kept = liveChanges.filter((change) => !reset.has(change.component));
+      if (kept.length !== liveChanges.length) {
+        liveChanges.splice(0, liveChanges.length, ...kept);
+        writeTopology();
+      }
     },
     sentAlerts: () => sent,
     firingServices: () => tracker.firingServices(),

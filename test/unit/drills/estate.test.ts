@@ -272,6 +272,24 @@ describe('the running estate', () => {
     expect((await get('web-frontend')).status).toBe(200);
   });
 
+  it('records a bad deploy in the topology change history, and a reset rewinds it', async () => {
+    const changes = () =>
+      (JSON.parse(readFileSync(running.files.topology, 'utf8')) as { changes: { id: string }[] }).changes.map(
+        (c) => c.id,
+      );
+    running.inject('search-api', {
+      kind: 'bad-deploy',
+      version: '9.9.9',
+      change: 'CHG0099999',
+      by: 'ci',
+      errorRate: 0.4,
+    });
+    expect(changes()).toContain('CHG0099999');
+    running.reset(['search-api']);
+    expect(changes()).not.toContain('CHG0099999');
+    expect(running.state('search-api').version).toBe('1.19.2');
+  });
+
   it('answers a malformed fault with a 400 naming the problem', async () => {
     const response = await fetch(`${running.urls['checkout-api']}/admin/faults`, {
       method: 'POST',
