@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { functionCatalogue } from '../../../lambdas/catalogue';
+import { functionCatalogue } from '../../../lambdas/function-catalogue';
 
 /**
  * Each handler imports only the AWS registrations (lambdas/runtime/aws/*) for the ports it resolves, so its bundle
