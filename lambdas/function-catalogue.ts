@@ -99,7 +99,15 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/plan/handler.ts',
     description: 'Plans the response and decides whether a person must approve it',
     role: 'workflow',
-    access: ['readWriteIncidents', 'planModel', 'approvalPolicy', 'policyBundle', 'appendAudit', 'manageTimers'],
+    access: [
+      'readWriteIncidents',
+      'planModel',
+      'approvalPolicy',
+      'policyBundle',
+      'appendAudit',
+      'manageTimers',
+      'runbookExecution',
+    ],
   },
   {
     id: 'RequestApproval',
@@ -255,7 +263,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Writes the first response (triage, top knowledge, next steps) to the ticket, exactly once',
     timeoutSeconds: 90,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets'],
+    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
   },
   {
     id: 'Fulfilment',
@@ -263,14 +271,14 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Request fulfilment agent: service catalogue items fulfilled by their runbooks under the policy',
     timeoutSeconds: 300,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets', 'policyBundle', 'appendAudit', 'runbookExecution'],
+    access: ['readWriteIncidents', 'policyBundle', 'appendAudit', 'runbookExecution'],
   },
   {
     id: 'Handoff',
     entry: 'lambdas/agents/handoff/handler.ts',
     description: 'Human handoff agent: the packet a person takes over with, routed to the team on duty',
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+    access: ['readWriteIncidents', 'appendAudit'],
   },
   {
     id: 'WriteBack',
@@ -278,7 +286,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: "Writes the workflow's outcome (handoff packet, fulfilment, progress) to the ticket, exactly once",
     timeoutSeconds: 90,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets'],
+    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
   },
 ];
 

@@ -18,7 +18,8 @@ import { InvalidLinkTokenError, type LinkClaims, mintLinkToken, verifyLinkToken 
 export interface ApprovalDeps {
   approvals: ApprovalStore;
   store: IncidentStore;
-  workflow: Workflow;
+  /** Resumes the waiting task; approvals never start workflows. */
+  workflow: Omit<Workflow, 'start'>;
   notifier: Notifier;
   audit: AuditTrail;
   scheduler: Scheduler;
@@ -29,6 +30,15 @@ export interface ApprovalDeps {
   /** Public base URL of the API, for links. */
   baseUrl: string;
 }
+
+/** What the approval gate needs where it never resumes the workflow (requesting, expiring, reviewing). */
+export type GateDeps = Omit<ApprovalDeps, 'workflow'>;
+
+/** What deciding needs: it resumes the workflow but notifies nobody. */
+export type DecideDeps = Omit<ApprovalDeps, 'notifier'>;
+
+/** What expiring a request needs (the Escalate step). */
+export type ExpireDeps = Pick<GateDeps, 'approvals' | 'store' | 'scheduler' | 'clock'>;
 
 export type Decision = 'approve' | 'reject';
 
@@ -57,7 +67,11 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** The identity a person acts under in the trail. */
 const human = (approver: string) => `human:${approver}`;
 
-async function timeline(deps: ApprovalDeps, incidentId: string, entry: Omit<TimelineEntry, 'at'>): Promise<void> {
+async function timeline(
+  deps: Pick<GateDeps, 'store' | 'clock'>,
+  incidentId: string,
+  entry: Omit<TimelineEntry, 'at'>,
+): Promise<void> {
   await deps.store.update(incidentId, { append: [{ at: deps.clock.now().toISOString(), ...entry }] });
 }
 
@@ -103,7 +117,7 @@ function describeActions(request: Pick<ApprovalRequest, 'actions'>): string {
     .join('\n');
 }
 
-function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullable<Notification['links']> {
+function links(deps: Pick<GateDeps, 'baseUrl'>, approvalId: string, token: string): NonNullable<Notification['links']> {
   const base = `${deps.baseUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}`;
   const t = encodeURIComponent(token);
   return [
@@ -115,7 +129,7 @@ function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullab
 
 /** Sends every member of the current stage's group a personal message with their own links. */
 async function notifyApprovers(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   request: ApprovalRequest,
   kind: 'request' | 'reminder' | 'reassigned',
 ): Promise<number> {
@@ -200,7 +214,7 @@ export function nextTickAt(
  * invocation finds the request it already made).
  */
 export async function requestApproval(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   input: { incidentId: string; taskToken: string; actionHash: string; executionArn?: string },
 ): Promise<{ approvalId: string; approvers: number }> {
   const incident = await deps.store.get(input.incidentId);
@@ -316,7 +330,7 @@ export async function requestApproval(
 
 /** Verifies a link token against the keys and the approval it claims; 401 for anything we did not issue. */
 export async function readToken(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'linkKeys'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<LinkClaims> {
@@ -332,7 +346,7 @@ export async function readToken(
   return claims;
 }
 
-async function loadRequest(deps: ApprovalDeps, approvalId: string): Promise<ApprovalRequest> {
+async function loadRequest(deps: Pick<GateDeps, 'approvals'>, approvalId: string): Promise<ApprovalRequest> {
   const request = await deps.approvals.get(approvalId);
   if (!request) throw new NotFoundError(`approval ${approvalId} does not exist`);
   return request;
@@ -351,7 +365,12 @@ function expiredMessage(request: ApprovalRequest): string {
  * Why a decision by `claims.p` cannot count now, as the error to answer with, or undefined when it can.
  * Order matters: a decided request is 409 even after its deadline; a closed window is 410.
  */
-function refusal(deps: ApprovalDeps, request: ApprovalRequest, claims: LinkClaims, now: Date): Error | undefined {
+function refusal(
+  deps: Pick<GateDeps, 'policy'>,
+  request: ApprovalRequest,
+  claims: LinkClaims,
+  now: Date,
+): Error | undefined {
   if (request.status === 'approved' || request.status === 'rejected')
     return new ConflictError(decidedMessage(request), 'already_decided');
   if (request.status === 'expired' || now.getTime() >= Date.parse(request.expiresAt))
@@ -410,7 +429,7 @@ export interface DecisionResult {
  * gets 409, so exactly one SendTaskSuccess is ever made. A reject vetoes at once; approvals count up to N.
  */
 export async function decide(
-  deps: ApprovalDeps,
+  deps: DecideDeps,
   input: { approvalId: string; token: string | undefined; decision: Decision; comment?: string },
 ): Promise<DecisionResult> {
   const claims = await readToken(deps, input.approvalId, input.token);
@@ -525,7 +544,7 @@ export async function decide(
 }
 
 /** Sends the recorded outcome to the waiting task, once; marks the request expired when the task is gone. */
-async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promise<'sent' | 'gone' | 'retry'> {
+async function sendCallback(deps: DecideDeps, request: ApprovalRequest): Promise<'sent' | 'gone' | 'retry'> {
   try {
     await deps.workflow.sendTaskSuccess(request.taskToken, request.callbackOutput ?? {});
   } catch (error) {
@@ -563,7 +582,7 @@ async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promi
 
 /** Applies a change with optimistic retries (for bookkeeping that must not be lost to a concurrent write). */
 async function settle(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'approvals' | 'clock'>,
   approvalId: string,
   change: (r: ApprovalRequest) => ApprovalRequest | undefined,
 ): Promise<ApprovalRequest | undefined> {
@@ -689,7 +708,7 @@ export async function tick(
 }
 
 /** Marks a pending request expired (the gate timed out): later decisions get 410. Idempotent. */
-export async function expire(deps: ApprovalDeps, approvalId: string, reason: string): Promise<boolean> {
+export async function expire(deps: ExpireDeps, approvalId: string, reason: string): Promise<boolean> {
   const before = await deps.approvals.get(approvalId);
   if (before?.status !== 'pending') return false;
   const after = await settle(deps, approvalId, (r) =>
@@ -714,7 +733,7 @@ export async function expire(deps: ApprovalDeps, approvalId: string, reason: str
 
 /** The request for the review page; with a valid token, also whether that person may decide and how. */
 export async function review(
-  deps: ApprovalDeps,
+  deps: Omit<GateDeps, 'notifier'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<{ request: ReturnType<typeof publicView>; you: Record<string, unknown> }> {

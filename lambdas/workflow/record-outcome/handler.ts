@@ -1,9 +1,9 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import type { IncidentStatus } from '../../core/incident';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { loadIncident, parseStepInput } from '../step-input';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { workflowStep } from '../../runtime/workflow-step';
+import { loadIncident } from '../step-input';
 
 const Input = z.looseObject({ incidentId: z.string(), outcome: z.enum(['executed', 'rejected', 'escalated']) });
 
@@ -14,9 +14,8 @@ const STATUS: Record<z.infer<typeof Input>['outcome'], IncidentStatus> = {
 };
 
 /** Workflow step `RecordOutcome`: the last word of the workflow on the incident. */
-export const handler = middy<unknown, { status: IncidentStatus }>().handler(async (payload) => {
-  const { incidentId, outcome } = parseStepInput(Input, payload);
-  const store = dependency('store');
+export const handler = workflowStep(Input, async ({ incidentId, outcome }): Promise<{ status: IncidentStatus }> => {
+  const store = incidentStore();
   const incident = await loadIncident(store, incidentId);
   // A recovery that arrived while agents worked wins: the incident stays resolved.
   const status = incident.status === 'resolved' ? 'resolved' : STATUS[outcome];
@@ -24,7 +23,7 @@ export const handler = middy<unknown, { status: IncidentStatus }>().handler(asyn
     set: { status },
     append: [
       {
-        at: dependency('clock').now().toISOString(),
+        at: clock().now().toISOString(),
         actor: 'system',
         type: 'workflow.completed',
         summary: `Workflow finished: ${outcome}`,

@@ -5,7 +5,7 @@ import { handler as eventHandler } from '../../../lambdas/intake/event-handler';
 import { handler as webhookHandler } from '../../../lambdas/intake/webhook-handler';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
-import { CapturingNotifier, MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
+import { MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
 import { fixture, fixtureText, ManualClock, MemoryArchive, nativeAuth, RecordingWorkflow } from './support';
 
 /** The thin Lambda handlers over the intake core, with the ports provided as the local runtime provides them. */
@@ -123,7 +123,6 @@ describe('the intake Lambda handlers', () => {
         audit,
         scheduler: new MemoryScheduler(),
         clock,
-        notifier: new CapturingNotifier(),
         config: testPolicy().config,
       },
       incidentId!,
