@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { alertQueries } from '../bench/knowledge';
+import { runLogsEval } from './eval/logs';
 import { evaluateRetrieval } from './eval/retrieval';
+import { runSentimentEval } from './eval/sentiment';
 import { evaluateTriage } from './eval/triage';
 
 const USAGE = `Lumos evaluation.
@@ -14,6 +16,12 @@ const USAGE = `Lumos evaluation.
 
   npm run eval -- triage --data <file.csv|file.jsonl> [--folds 5]
       Accuracy per field (category, priority, assignment group) and confusion tables, by cross-validation.
+
+  npm run eval -- logs [--data-dir <datasets>]
+      Grouping accuracy of the log miner on LogHub-2k (Content column and raw lines) beside published Drain.
+
+  npm run eval -- sentiment [--data-dir <datasets>]
+      Accuracy and macro-F1 of the sentiment scorer on the airline tweets, and how often escalation is raised.
 
   npm run eval -- alert-queries --alerts <alert-rules dir> --kb <runbooks dir> [--out <file.jsonl>]
       Writes one query per alerting rule whose runbook_url names a runbook in --kb (summary and description, as
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
       folds: { type: 'string' },
       alerts: { type: 'string' },
       out: { type: 'string' },
+      'data-dir': { type: 'string' },
     },
   });
   switch (command) {
@@ -45,6 +54,12 @@ async function main(): Promise<void> {
         values.data.map((d) => resolve(d)),
         Number(values.folds ?? 5),
       );
+    case 'logs':
+      await runLogsEval({ dataDir: values['data-dir'] });
+      return;
+    case 'sentiment':
+      await runSentimentEval({ dataDir: values['data-dir'] });
+      return;
     case 'alert-queries': {
       if (!values.alerts || !values.kb) break;
       const queries = await alertQueries(resolve(values.alerts), resolve(values.kb));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LabelMap } from './label-map';
 
 /** ITIL priority, P1 (critical) to P5 (planning). */
 export const Priority = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
@@ -69,7 +70,8 @@ export const Signal = z.object({
   /** Who raised it (a person for tickets, a system for alerts). */
   reporter: z.string().optional(),
   occurredAt: z.string(),
-  labels: z.record(z.string(), z.string()).default({}),
+  /** Keys are the sender's own (any text, `__proto__` included): see label-map.ts. */
+  labels: LabelMap.default({}),
   /**
    * Further keys whose open incident this signal belongs to, besides its own fingerprint: the alarm of a
    * multi-time-series contributor, the children of a composite alarm, an Alertmanager group.
@@ -143,7 +145,7 @@ export const Incident = z.object({
   status: IncidentStatus,
   priority: Priority,
   severity: SourceSeverity,
-  labels: z.record(z.string(), z.string()),
+  labels: LabelMap,
   triage: TriageResult.optional(),
   knowledge: KnowledgeResult.optional(),
   /** Agent and workflow outputs beyond triage and knowledge, keyed by agent name. */

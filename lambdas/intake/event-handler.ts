@@ -6,7 +6,7 @@ import { incidentStore } from '../runtime/ports/incident-store';
 import { rawArchive } from '../runtime/ports/raw-archive';
 import { workflowStarter } from '../runtime/ports/workflow-starter';
 import { logger } from '../shared/observability';
-import { handleDelivery, type IntakeResponse } from './intake-request';
+import { eventBody, handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
 import { eventParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
@@ -33,7 +33,7 @@ export const handler = observed<EventBridgeEvent<string, unknown>, IntakeRespons
       deps,
       eventParserFor(event.source),
       source,
-      { body: JSON.stringify(event), header: () => undefined },
+      { body: eventBody(event), header: () => undefined },
       undefined,
       { channel: 'event' },
     );

@@ -8,6 +8,7 @@ import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from
 import type { RawArchive } from '../ports/raw-archive';
 import type { Workflow } from '../ports/workflow';
 import { TransientError } from '../shared/errors';
+import { mergeLabels } from './prepare-signal';
 import { type IntakeSettings, intakeSettings } from './settings';
 
 export type IntakeStatus = 'created' | 'duplicate' | 'correlated' | 'updated' | 'resolved' | 'ignored';
@@ -18,6 +19,8 @@ export interface IntakeAnswer {
   reason?: string;
   priority?: string;
   executionArn?: string;
+  /** In a batch's `incidents` list: the entry's position in the body's list (`alerts`, `signals`). */
+  index?: number;
 }
 
 export interface IntakeDeps {
@@ -65,7 +68,13 @@ export async function archiveDelivery(
 ): Promise<string> {
   const day = receivedAt.toISOString().slice(0, 10).replaceAll('-', '/');
   const key = `raw/${source}/${day}/${sha256Hex(deliveryKey)}.json`;
-  const meta = { ...metadata, source, receivedAt: receivedAt.toISOString() };
+  // Object metadata travels as HTTP headers (S3: printable ASCII, 2 KB in all), and some values echo the sender.
+  const meta = Object.fromEntries(
+    Object.entries({ ...metadata, source, receivedAt: receivedAt.toISOString() }).map(([key, value]) => [
+      key,
+      value.replace(/[^\x20-\x7e]/g, '?').slice(0, key === 'dropped' ? 1024 : 200),
+    ]),
+  );
   // Two copies of one delivery arriving together write the same key; a brief retry rides out such collisions
   // and transient storage errors before the delivery is refused (503) for the sender to retry.
   for (let attempt = 1; ; attempt++) {
@@ -301,7 +310,7 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
       title: signal.title,
       description: signal.description || incident.description,
       severity: Object.values(signal.severity).some((v) => v !== undefined) ? signal.severity : incident.severity,
-      labels: { ...incident.labels, ...signal.labels },
+      labels: mergeLabels(incident.labels, signal.labels),
       ...(signal.externalUrl ? { externalUrl: signal.externalUrl } : {}),
       ...(priorityChanged ? { priority: fromSource.priority } : {}),
     },

@@ -135,8 +135,12 @@ describe('the intake Lambda handlers', () => {
     expect((await store.get(incidentId!))?.agents.sla).toMatchObject({ status: 'paused', pauses: [{ by: 'intake' }] });
   });
 
-  it('throws for an event it has no intake for, so EventBridge retries and dead-letters it', async () => {
+  it('refuses an event from a source it has no intake for with a 400 naming the source field (EventBridge dead-letters it)', async () => {
     const other = { ...fixture('cloudwatch/alarm.json'), source: 'aws.health' } as EventBridgeEvent<string, unknown>;
-    await expect(eventHandler(other, context())).rejects.toMatchObject({ statusCode: 404 });
+    await expect(eventHandler(other, context())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'unknown_source',
+      field: 'source',
+    });
   });
 });
