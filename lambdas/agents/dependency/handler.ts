@@ -1,6 +1,6 @@
+import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { topology } from '../../runtime/ports/topology';
-import { agentStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { mapDependencies } from './core';
 

@@ -1,7 +1,7 @@
+import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { optionalWebhookSecrets } from '../../runtime/ports/optional-webhook-secrets';
-import { agentStep } from '../../runtime/workflow-step';
 import { routeIncident, workloadOf } from './core';
 import { PagerDutyOnCall } from './pagerduty-oncall';
 import { teamsConfig } from './teams';

@@ -3,11 +3,11 @@ import { serviceOf } from '../../governance/governance-config';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { resolveParameters, runbookCatalogue, runbookRisk } from '../../governance/runbooks/runbook-catalogue';
 import { runRunbook } from '../../governance/runbooks/runbook-runner';
+import { agentStep } from '../../runtime/agent-step';
 import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock as clockPort } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { runbookExecutor } from '../../runtime/ports/runbook-executor';
-import { agentStep } from '../../runtime/workflow-step';
 import { type FulfilmentDeps, type FulfilmentResult, fulfilRequest } from './core';
 import { serviceCatalogue } from './service-catalogue';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
-import { agentStep } from '../../runtime/workflow-step';
 import { type RoutingDecision, routeIncident, workloadOf } from '../escalation-routing/core';
 import { teamsConfig } from '../escalation-routing/teams';
 import { buildHandoffPacket, HandoffOutcome, handoffReason } from './core';

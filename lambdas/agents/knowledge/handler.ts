@@ -1,8 +1,8 @@
 import type { KnowledgeIndex } from '../../ports/knowledge-index';
 import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
+import { agentStep } from '../../runtime/agent-step';
 import { knowledgeIndex } from '../../runtime/ports/knowledge-index';
 import { languageModel } from '../../runtime/ports/language-model';
-import { agentStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { retrieveKnowledge, summarizeKnowledge } from './core';
 import { type SuggestedResolution, selectExcerpts, suggestResolution } from './suggested-resolution';

@@ -1,7 +1,7 @@
+import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { languageModel } from '../../runtime/ports/language-model';
 import { logSource } from '../../runtime/ports/log-source';
-import { agentStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { analyseIncidentLogs } from './core';
 

@@ -1,5 +1,5 @@
+import { agentStep } from '../../runtime/agent-step';
 import { languageModel } from '../../runtime/ports/language-model';
-import { agentStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { assessSentiment } from './core';
 

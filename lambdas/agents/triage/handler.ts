@@ -1,7 +1,7 @@
 import type { TriageResult } from '../../core/incident';
+import { agentStep } from '../../runtime/agent-step';
 import { languageModel } from '../../runtime/ports/language-model';
 import { triageModelStore } from '../../runtime/ports/triage-model';
-import { agentStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { triageWithEvidence } from './triage-agent';
 
