@@ -35,6 +35,8 @@ const Deploy = z.object({
 
 const Team = z.object({
   skills: z.array(z.string().min(1)).default([]),
+  /** Open incidents before the team counts as full. */
+  capacity: z.number().int().min(1).optional(),
   hours: z.object({
     days: z.array(Weekday).min(1),
     from: z.string().regex(/^\d{2}:\d{2}$/),
@@ -97,6 +99,8 @@ export const EstateDefinition = z
     name: z.string().min(1),
     environment: z.string().min(1),
     teams: z.record(z.string(), Team),
+    /** People's ids per ITSM tool (`servicenow`, `jira`, `zendesk`). */
+    people: z.record(z.email(), z.record(z.string(), z.string())).default({}),
     services: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), Service),
     components: z.array(Component).default([]),
     changes: z.array(Change).default([]),

@@ -71,7 +71,9 @@ export function topologyFile(
         component: id,
         at: time(deploy.at),
         kind: 'deployment',
-        summary: previous ? `Release ${deploy.version} (from ${previous})` : `Release ${deploy.version}`,
+        summary: previous
+          ? `Release ${deploy.version} of ${id} (from ${previous})`
+          : `Release ${deploy.version} of ${id}`,
         by: deploy.by,
         risk: 'low',
       });
@@ -118,12 +120,15 @@ export function teamsFile(estate: EstateDefinition): Record<string, unknown> {
   for (const [name, team] of Object.entries(estate.teams)) {
     for (const skill of team.skills) skills[skill] = [...(skills[skill] ?? []), name];
   }
-  const people: Record<string, { name: string }> = {};
+  const people: Record<string, { name: string; ids?: Record<string, string> }> = {};
   const teams: Record<string, unknown> = {};
   for (const [name, team] of Object.entries(estate.teams)) {
-    for (const member of team.members) people[member] = { name: displayName(member) };
+    for (const member of team.members) {
+      const ids = estate.people[member];
+      people[member] = { name: displayName(member), ...(ids ? { ids } : {}) };
+    }
     teams[name] = {
-      capacity: Math.max(4, team.members.length * 3),
+      capacity: team.capacity ?? Math.max(4, team.members.length * 3),
       hours: team.hours,
       ...(team.onCall
         ? { onCall: { rotation: { start: '2026-01-05T08:00:00Z', shiftHours: 168, members: team.onCall } } }
@@ -211,26 +216,16 @@ export function knowledgeArticles(estate: EstateDefinition, updated = '2026-12-0
       `# ${name} service guide`,
       '',
       `${service.description} Owned by **${service.team}** (${service.criticality} criticality, domain ${service.domain}).`,
-      '',
-      '## Dependencies',
-      '',
       hard.length > 0
-        ? `- Depends on: ${hard.join(', ')}. When one of them fails, ${name} degrades and reports that dependency in its health reason: fix the dependency, not ${name}.`
-        : `- ${name} has no hard dependencies inside the estate.`,
-      dependents.length > 0
-        ? `- Used by: ${dependents.join(', ')} (they degrade when ${name} fails).`
-        : `- Nothing in the estate calls ${name}.`,
-      `- Logs: ${service.logFormat} format.${flags.length > 0 ? ` Feature flags: ${flags.join(', ')}.` : ''}`,
-      '',
-      '## Diagnosis and the runbook for each failure',
+        ? `Depends on ${hard.join(', ')}: when one of them fails, ${name} degrades and its health reason names that dependency; fix the dependency, not ${name}.`
+        : `${name} has no hard dependencies inside the estate.`,
+      dependents.length > 0 ? `Used by ${dependents.join(', ')}, which degrade when ${name} fails.` : '',
+      `Logs: ${service.logFormat} format.${flags.length > 0 ? ` Feature flags: ${flags.join(', ')}.` : ''}`,
+      `Check \`GET /health\` (the reason names the failing part) and \`GET /admin/state\` (version, previous version, deploys, disk, memory, connections, certificate, feature flags) before acting, and \`GET /health\` again afterwards.`,
       '',
       '| failure | what you see | runbook |',
       '|---|---|---|',
       ...guide.map((g) => `| ${g.when} | ${g.symptoms} | \`${g.runbook}\` |`),
-      '',
-      `Check \`GET /health\` (the reason names the failing part) and \`GET /admin/state\` (version, previous version,`,
-      'deploys, disk, memory, connections, certificate, feature flags) before acting; verify `GET /health` answers 200',
-      'afterwards.',
       '',
     ].join('\n');
     return { file: `${name}.md`, text };

@@ -139,6 +139,22 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     ],
   },
   {
+    id: 'VerifyRecovery',
+    entry: 'lambdas/workflow/verify-recovery/handler.ts',
+    description: "One poll of the recovery check after a remediation: post-checks, the alarm's resolved signal, health",
+    timeoutSeconds: 120,
+    role: 'workflow',
+    access: ['readWriteIncidents', 'policyBundle', 'appendAudit', 'runbookExecution'],
+  },
+  {
+    id: 'Postmortem',
+    entry: 'lambdas/workflow/postmortem/handler.ts',
+    description: "A closed incident's postmortem draft on its ticket, and a draft knowledge article for a new fix",
+    timeoutSeconds: 90,
+    role: 'workflow',
+    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+  },
+  {
     id: 'Escalate',
     entry: 'lambdas/workflow/escalate/handler.ts',
     description: 'Escalates an incident whose human gate timed out',
@@ -150,7 +166,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/record-outcome/handler.ts',
     description: 'Records the final outcome of the workflow on the incident',
     role: 'workflow',
-    access: ['readWriteIncidents'],
+    access: ['readWriteIncidents', 'appendAudit'],
   },
   {
     id: 'FlagForHuman',
@@ -164,7 +180,15 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/governance/approvals/approval-api-handler.ts',
     description: 'Approval requests: list, review through a link, and decide (single-use signed link tokens)',
     role: 'api',
-    access: ['readWriteIncidents', 'policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks'],
+    access: [
+      'readWriteIncidents',
+      'publishNotifications',
+      'policyBundle',
+      'appendAudit',
+      'manageTimers',
+      'taskCallbacks',
+      'approvalLinks',
+    ],
     routes: [
       { method: 'GET', path: '/approvals', auth: 'iam' },
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'token' },

@@ -130,6 +130,23 @@ export const KnowledgeResult = z.object({
 });
 export type KnowledgeResult = z.infer<typeof KnowledgeResult>;
 
+/**
+ * How an incident ended (the outcome contract): Lumos' action mitigated it (verified), Lumos helped a person who
+ * resolved it, a person resolved it alone, it recovered on its own, or it is still open. `personNeeded: false` only
+ * after a verified recovery (or a fulfilled request whose post-checks passed).
+ */
+export const OutcomeClass = z.enum(['agent-mitigated', 'agent-assisted', 'human-resolved', 'self-recovered', 'open']);
+export type OutcomeClass = z.infer<typeof OutcomeClass>;
+
+export const IncidentOutcome = z.object({
+  class: OutcomeClass,
+  personNeeded: z.boolean(),
+  mitigatedAt: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  reason: z.string(),
+});
+export type IncidentOutcome = z.infer<typeof IncidentOutcome>;
+
 /** The shared context of one incident, as stored in the incident table and shown at `GET /incidents/{id}`. */
 export const Incident = z.object({
   incidentId: z.string(),
@@ -158,6 +175,8 @@ export const Incident = z.object({
   openedByDelivery: z.string().optional(),
   /** Signals correlated into this incident (distinct fingerprints) and how many still fire; refreshed by intake. */
   signals: z.object({ total: z.number().int(), firing: z.number().int(), lastAt: z.string() }).optional(),
+  /** Set when the workflow ends (and refreshed when the incident closes later); absent on older incidents. */
+  outcome: IncidentOutcome.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

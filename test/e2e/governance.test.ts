@@ -198,9 +198,21 @@ describe('governance, end to end on the local runtime', () => {
     expect(approved.status).toBe(200);
     expect(await approved.json()).toMatchObject({ status: 'approved', resumed: true });
 
-    const done = await statusOf(id, ['in_progress', 'needs_human']);
-    expect(done.status).toBe('in_progress');
+    // Approved, run, and the recovery verified: Lumos resolves the incident and says no person is needed.
+    await statusOf(id, ['resolved', 'needs_human']);
+    const done = await eventually(
+      async () => {
+        const found = await incident(id);
+        return found.outcome ? found : undefined;
+      },
+      60_000,
+      `the outcome of ${id}`,
+    );
+    expect(done.status).toBe('resolved');
     expect(done.agents.execution.runbook).toMatchObject({ runbookId: 'restart-service', status: 'succeeded' });
+    expect(done.agents.verification).toMatchObject({ status: 'recovered' });
+    expect(done.outcome).toMatchObject({ class: 'agent-mitigated', personNeeded: false });
+    expect(done.agents.handoff).toMatchObject({ needed: false, personNeeded: false });
     expect(targets.services.get('inventory')).toMatchObject({ restarts: 1, healthy: true });
 
     // A second decision, by another approver or with the same link, changes nothing.

@@ -26,6 +26,8 @@ export type Step =
   | 'Plan'
   | 'RequestApproval'
   | 'ExecutePlan'
+  | 'VerifyRecovery'
+  | 'Postmortem'
   | 'Escalate'
   | 'Handoff'
   | 'WriteBack'
@@ -80,6 +82,14 @@ const defaults: Record<Step, Behaviour> = {
   Plan: () => autoPlan,
   RequestApproval: () => ({ requested: true }),
   ExecutePlan: () => ({ status: 'done' }),
+  VerifyRecovery: () => ({
+    status: 'recovered',
+    attempts: 1,
+    waitSeconds: 1,
+    startedAt: '2026-12-03T10:00:00.000Z',
+    deadline: '2026-12-03T10:05:00.000Z',
+  }),
+  Postmortem: () => ({ status: 'written' }),
   Escalate: () => ({ escalatedTo: 'network-on-call' }),
   Handoff: () => ({ needed: false, group: null }),
   WriteBack: () => ({ purpose: 'progress', status: 'written' }),

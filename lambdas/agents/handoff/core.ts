@@ -10,6 +10,8 @@ export type HandoffOutcome = z.infer<typeof HandoffOutcome>;
 /** The packet a person takes over with: everything Lumos knows, on one screen. Kept under `agents.handoff`. */
 export interface HandoffPacket {
   needed: boolean;
+  /** The outcome contract's name for `needed`: false only after a verified recovery or a fulfilled request. */
+  personNeeded: boolean;
   /** Why a person must take over (or why not). */
   reason: string;
   to?: { group: string; assignee?: TicketPerson & { until?: string } };
@@ -134,7 +136,15 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
   if (plan?.actions.some((a) => a.type === 'escalate-to-human')) return 'the user asked for a person';
   if (sentiment?.escalation?.raised)
     return `the reporter's sentiment calls for a person (${sentiment.escalation.reasons.join('; ')})`;
-  return undefined;
+  // Nobody is told "no person needed" unless recovery was verified (or the request was fulfilled and checked).
+  if (fulfilment?.status === 'fulfilled') return undefined;
+  const verification = incident.agents.verification as { status?: string; summary?: string } | undefined;
+  if (verification?.status === 'recovered' || verification?.status === 'self-recovered') return undefined;
+  if (verification?.status === 'not-recovered')
+    return `recovery was not verified (${verification.summary ?? 'the checks did not pass in time'})`;
+  return execution?.runbook
+    ? `recovery was not verified (${verification?.summary ?? 'no verification ran'})`
+    : 'Lumos took no verified remedial action; a person must confirm the incident is handled';
 }
 
 function actionsTried(incident: Incident): string[] {
@@ -249,7 +259,12 @@ export function buildHandoffPacket(
   const headline = `${incident.priority} ${triage?.category ?? 'unclassified'} incident ${incident.externalId}: ${incident.title}`;
   const packet: Omit<HandoffPacket, 'text'> = {
     needed: reason !== undefined,
-    reason: reason ?? 'Lumos completed the response; no person needs to take over',
+    personNeeded: reason !== undefined,
+    reason:
+      reason ??
+      (read(Fulfilment, incident.agents.fulfilment)?.status === 'fulfilled'
+        ? 'request fulfilled and checked; no person needs to take over'
+        : 'recovery verified; no person needs to take over'),
     ...(to ? { to } : {}),
     headline,
     history,

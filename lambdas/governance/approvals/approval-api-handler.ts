@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { httpHandler } from '../../runtime/http-handler';
 import { approvalStore } from '../../runtime/ports/approval-store';
+import { notifier } from '../../runtime/ports/notifier';
 import { taskCallbacks } from '../../runtime/ports/task-callbacks';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { header, json, rawBody } from '../../shared/http';
@@ -94,10 +95,13 @@ export const handler = httpHandler(async (event) => {
   }
   if (event.httpMethod === 'POST' && approvalId && segments[2] === 'decision') {
     const input = decisionInput(event);
-    const result = await decide(withPorts(Object.assign(gatePorts(event), { linkKeys }), { workflow: taskCallbacks }), {
-      approvalId,
-      ...input,
-    });
+    const result = await decide(
+      withPorts(Object.assign(gatePorts(event), { linkKeys }), { notifier, workflow: taskCallbacks }),
+      {
+        approvalId,
+        ...input,
+      },
+    );
     return json(result.status === 'pending' ? 202 : 200, result);
   }
   throw new NotFoundError(`no route for ${event.httpMethod} ${event.path}`);

@@ -1,5 +1,5 @@
 import type { Incident, TimelineEntry } from '../../core/incident';
-import { PlanMismatchError, PolicyDeniedError, RunbookFailedError } from '../../governance/governance-errors';
+import { PlanMismatchError, PolicyDeniedError } from '../../governance/governance-errors';
 import type { GovernancePolicy } from '../../governance/policy/governance-policy';
 import type { LoadedRunbook } from '../../governance/runbooks/runbook-catalogue';
 import { type RunbookRun, runRunbook } from '../../governance/runbooks/runbook-runner';
@@ -86,7 +86,8 @@ export async function verifyApproved(deps: ExecuteDeps, incident: Incident, inpu
  * Workflow step `ExecutePlan`: carries out exactly the approved plan. The policy is asked again right before
  * (a freeze may have started since planning): refused actions are skipped and reported, the rest run. A runbook
  * runs with automatic rollback on a failed post-check. Every action, ITSM write and policy answer goes to the
- * audit trail. Refusals and failed runbooks end in named errors, so the workflow hands the incident to a person.
+ * audit trail. Refusals end in a named error, so the workflow hands the incident to a person; a runbook's outcome
+ * (succeeded, rolled back, ...) is returned and judged by the verification loop that follows.
  */
 export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promise<ExecuteResult> {
   const incident = await deps.store.get(input.incidentId);
@@ -237,9 +238,8 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
       `policy refused ${refused.map((r) => `${r.action.type} (${r.why})`).join(', ')} right before execution`,
     );
   }
-  if (runbook && (runbook.status === 'rolled_back' || runbook.status === 'rollback_failed')) {
-    throw new RunbookFailedError(`runbook ${runbook.runbookId}: ${runbook.summary}`);
-  }
+  // A failed runbook is not an error of this step: VerifyRecovery finds it not recovered at once and the handoff
+  // gives the incident to a person with the packet (what ran, what failed, what was rolled back).
   return {
     status: 'done',
     actions: done.length,

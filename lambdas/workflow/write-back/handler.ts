@@ -10,7 +10,8 @@ import { finalWrite } from './core';
 
 /**
  * Workflow step `WriteBack`: writes the workflow's outcome to the ticket exactly once (the handoff packet, a
- * fulfilled request's reply and resolution, or a progress note). A fulfilled request also resolves the incident.
+ * fulfilled request's reply and resolution, a verified recovery's resolution note, or a progress note). A fulfilled
+ * request or a verified recovery also resolves the incident.
  */
 export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{ purpose: string; status: string }> => {
   const store = incidentStore();
@@ -24,9 +25,9 @@ export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{
       append: [
         {
           at: clock.now().toISOString(),
-          actor: 'fulfilment',
+          actor: purpose === 'fulfilment' ? 'fulfilment' : 'verifier',
           type: 'incident.resolved',
-          summary: `Request fulfilled by Lumos${record.ticket ? `; ${record.ticket.source} ${record.ticket.displayId} resolved` : ''}`,
+          summary: `${purpose === 'fulfilment' ? 'Request fulfilled by Lumos' : 'Recovery verified by Lumos'}${record.ticket ? `; ${record.ticket.source} ${record.ticket.displayId} resolved` : ''}`,
         },
       ],
     });

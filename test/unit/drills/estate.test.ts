@@ -8,7 +8,7 @@ import {
   parseEstateDefinition,
 } from '../../../estate/definition';
 import { type RunningEstate, startEstate } from '../../../estate/estate';
-import { governanceOverrides, topologyFile } from '../../../estate/generate';
+import { governanceOverrides, knowledgeArticles, teamsFile, topologyFile } from '../../../estate/generate';
 import { AlertTracker, alertmanagerPayload, cloudWatchEvent, evaluateRules } from '../../../estate/monitor';
 import { ServiceState } from '../../../estate/service-state';
 import { FolderLogSource } from '../../../lambdas/adapters/local/folder-logs';
@@ -160,6 +160,15 @@ describe('the monitor', () => {
     expect(tracker.update('payments-api', good, at).map((t) => t.status)).toEqual(['resolved', 'resolved']);
   });
 
+  it('calls only the service that crash loops crash looping, not the dependents that quote it', () => {
+    const rule = (reason: string) =>
+      evaluateRules({ service: 'x', healthStatus: 503, healthReason: reason, state: broken }, at.getTime())[0]!.rule;
+    expect(rule('CrashLoopBackOff: container exits with code 137')).toBe('KubePodCrashLooping');
+    expect(rule('dependency checkout-api failing: CrashLoopBackOff: container exits')).toBe(
+      'ServiceHealthCheckFailing',
+    );
+  });
+
   it('sends alerts that Lumos parses as Alertmanager and CloudWatch signals for the right service', () => {
     const [rule] = evaluateRules({ service: 'payments-api', healthStatus: 503, state: broken }, at.getTime());
     const transition = { status: 'firing' as const, result: rule!, startsAt: at.toISOString() };
@@ -288,5 +297,34 @@ describe('the running estate', () => {
     expect(readFileSync(join(dir, 'logs', 'orders-db.log'), 'utf8')).toMatch(
       /^\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00 orders-db postgres\[\d+\]: /m,
     );
+  });
+});
+
+describe('the default demo data', () => {
+  const root = join(__dirname, '../../..');
+  const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+  it('is what the estate definition generates (run `npx tsx estate/cli.ts fixtures` after editing it)', () => {
+    expect(JSON.parse(read('local/fixtures/topology.json'))).toEqual(topologyFile(estate, { relative: true }));
+    expect(JSON.parse(read('catalogue/teams.json'))).toEqual(teamsFile(estate));
+    for (const article of knowledgeArticles(estate))
+      expect(read(`knowledge/services/${article.file}`)).toBe(article.text);
+  });
+
+  it('names the same services with the same domains in governance, the catalogue and the sample logs', () => {
+    const governance = loadGovernanceConfig();
+    for (const [name, service] of Object.entries(estate.services)) {
+      expect(governance.services[name]).toMatchObject({
+        domain: service.domain,
+        environment: service.environment ?? estate.environment,
+      });
+      expect(governance.domains[service.domain]).toBeDefined();
+      expect(readdirSync(join(root, 'local/fixtures/logs')).some((f) => f.startsWith(`${name}.`))).toBe(true);
+    }
+    expect(Object.keys(governance.services).sort()).toEqual(Object.keys(estate.services).sort());
+    for (const team of Object.keys(estate.teams))
+      expect(governance.approverGroups[team]).toEqual(estate.teams[team]!.members);
+    const catalogue = JSON.parse(read('catalogue/service-catalogue.json')) as { items: { service: string }[] };
+    for (const item of catalogue.items) expect(estate.services[item.service]).toBeDefined();
   });
 });

@@ -111,9 +111,28 @@ describe('human handoff agent', () => {
     expect(packet.confidence).toBe(0.82);
   });
 
-  it('needs no person when Lumos finished the job, and one whenever a person is owed', () => {
+  it('needs no person only after a verified recovery or a fulfilled request, and one whenever a person is owed', () => {
     const done = { ...enriched(), agents: { execution: { done: ['posted first response'], refused: [] } } };
-    expect(handoffReason(done, 'executed')).toBeUndefined();
+    // Notes posted, nothing verified: a person must still confirm the incident is handled.
+    expect(handoffReason(done, 'executed')).toBe(
+      'Lumos took no verified remedial action; a person must confirm the incident is handled',
+    );
+    const ran = { runbookId: 'restart-service', status: 'succeeded', summary: '1 step(s) ran' };
+    const verified = (status: string) => ({
+      ...done,
+      agents: {
+        execution: { done: [], refused: [], runbook: ran },
+        verification: { status, summary: 'post-checks pass' },
+      },
+    });
+    expect(handoffReason(verified('recovered'), 'executed')).toBeUndefined();
+    expect(handoffReason(verified('self-recovered'), 'executed')).toBeUndefined();
+    expect(handoffReason(verified('not-recovered'), 'executed')).toBe('recovery was not verified (post-checks pass)');
+    expect(handoffReason(verified('pending'), 'executed')).toBe('recovery was not verified (post-checks pass)');
+    const packet = buildHandoffPacket(verified('recovered'), 'executed', undefined, new Date());
+    expect(packet).toMatchObject({ needed: false, personNeeded: false });
+    expect(packet.reason).toBe('recovery verified; no person needs to take over');
+    expect(buildHandoffPacket(verified('not-recovered'), 'executed', undefined, new Date()).personNeeded).toBe(true);
     expect(handoffReason({ ...done, agents: { fulfilment: { status: 'fulfilled' } } }, 'fulfilled')).toBeUndefined();
     expect(handoffReason(done, 'rejected')).toBe('the approver rejected the planned response');
     expect(handoffReason({ ...done, status: 'needs_human' }, undefined)).toBe(
