@@ -84,7 +84,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/triage/handler.ts',
     description: 'Triage agent: priority, category, assignment group, confidence',
     role: 'workflow',
-    access: ['readWriteIncidents', 'triageModel', 'serviceMap', 'appendAudit', 'model:triage'],
+    access: ['readWriteIncidents', 'triageModel', 'serviceMap', 'policyBundle', 'appendAudit', 'model:triage'],
   },
   {
     id: 'Knowledge',
@@ -273,6 +273,15 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     timeoutSeconds: 900,
     role: 'event',
     access: ['writeKnowledge', 'readKnowledgeArticles', 'embeddingModel', 'servicenowKnowledge'],
+  },
+  {
+    id: 'Diagnose',
+    entry: 'lambdas/agents/diagnosis/handler.ts',
+    description: 'Diagnosis agent: ranked root-cause hypotheses (component, failure mode, confidence, cited evidence)',
+    memorySize: 1024,
+    timeoutSeconds: 90,
+    role: 'workflow',
+    access: ['readWriteIncidents', 'appendAudit', 'model:diagnosis', 'logsInsights'],
   },
   {
     id: 'EscalationRouting',

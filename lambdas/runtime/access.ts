@@ -52,7 +52,7 @@
  */
 
 /** Agents that call a language model; each has its model settings in the stage's agents config. */
-export const MODEL_AGENTS = ['triage', 'knowledge', 'sentiment', 'log-analysis'] as const;
+export const MODEL_AGENTS = ['triage', 'knowledge', 'sentiment', 'log-analysis', 'diagnosis'] as const;
 export type ModelAgent = (typeof MODEL_AGENTS)[number];
 
 /** Access wired by the stack itself. */

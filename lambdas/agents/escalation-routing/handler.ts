@@ -1,3 +1,4 @@
+import { withOwningTeam } from '../../core/incident-facts';
 import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
@@ -23,7 +24,8 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
 
 /**
  * Workflow step `Route` (escalation routing agent): picks the team that takes the incident by skills, on-call
- * schedule and workload, and writes the summary they read first. Stored under `agents.routing`.
+ * schedule and workload, and writes the summary they read first. Stored under `agents.routing`; the team becomes
+ * the shared facts' owning team.
  */
 export const handler = agentStep({
   agent: 'routing',
@@ -37,6 +39,8 @@ export const handler = agentStep({
       await pagerDuty(),
     );
     return {
+      // Routing decides the owning team once; the shared facts carry it (and what it replaced, if anything).
+      set: { facts: withOwningTeam(incident.facts, decision.group, `routing rule: ${decision.reason}`) },
       result: { ...decision },
       summary: `Routed to ${decision.group}${decision.assignee ? ` (on call: ${decision.assignee.name})` : ''}: ${decision.reason}`,
       data: { group: decision.group, assignee: decision.assignee?.email ?? null },

@@ -185,7 +185,8 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
         await deps.notifier.send({
           channel: 'slack',
           recipient: action.target,
-          subject: `[${priority}] The user asked for a person: ${incident.title}`,
+          // The plan says why a person takes over (the user asked, or the diagnosis left nothing safe to run).
+          subject: `[${priority}] A person takes over: ${incident.title}`,
           text: `${incident.externalId}: ${action.reason}. Please contact ${incident.reporter ?? 'the reporter'}.`,
           incidentId: incident.incidentId,
         });

@@ -56,7 +56,7 @@ describe('planning', () => {
   });
 
   it('runs alone when everything is low risk and permitted', async () => {
-    const p = await plan(triagedIncident({ title: 'Question about invoices', service: undefined }));
+    const p = await plan(triagedIncident({ title: 'Question about invoices', service: undefined, agents: {} }));
     expect(p).toMatchObject({ riskTier: 'low', requiresApproval: false, approvalTimeoutSeconds: 0 });
   });
 
