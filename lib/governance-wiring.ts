@@ -56,6 +56,9 @@ export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant
   VerifyRecovery: ['policyBundle', 'appendAudit', 'runbookExecution'],
   RecordOutcome: ['appendAudit'],
   Postmortem: ['appendAudit'],
+  // Read the governance routing rules that name the ITSM tool an alarm-born incident's ticket is opened in.
+  FirstResponse: ['policyBundle'],
+  WriteBack: ['policyBundle'],
   Escalate: ['policyBundle', 'appendAudit', 'manageTimers'],
   ApprovalApi: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks'],
   SlaApi: ['policyBundle', 'appendAudit', 'manageTimers'],

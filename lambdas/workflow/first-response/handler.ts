@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { alarmTicketOpener } from '../../itsm/alarm-ticket-opener';
 import { writeBack } from '../../itsm/write-back';
 import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/itsm';
@@ -19,7 +20,13 @@ export const handler = middy<unknown, { status: string; latencyMs: number }>().h
   const clock = dependency('clock');
   const incident = await loadIncident(store, incidentId);
   const { record, duplicate } = await writeBack(
-    { store, itsm: dependency('itsm'), clock, audit: dependency('audit') },
+    {
+      store,
+      itsm: dependency('itsm'),
+      clock,
+      audit: dependency('audit'),
+      openTicket: alarmTicketOpener({ store, itsm: dependency('itsm'), clock, audit: dependency('audit') }),
+    },
     incident,
     'first-response',
     firstResponseUpdate(incident),

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { alarmTicketOpener } from '../../itsm/alarm-ticket-opener';
 import { writeBack } from '../../itsm/write-back';
 import { isClosed } from '../../ports/incident-store';
 import '../../runtime/aws/governance-audit';
@@ -20,7 +21,13 @@ export const handler = middy<unknown, { purpose: string; status: string }>().han
   const incident = await loadIncident(store, incidentId);
   const { purpose, update, resolves } = finalWrite(incident);
   const { record } = await writeBack(
-    { store, itsm: dependency('itsm'), clock, audit: dependency('audit') },
+    {
+      store,
+      itsm: dependency('itsm'),
+      clock,
+      audit: dependency('audit'),
+      openTicket: alarmTicketOpener({ store, itsm: dependency('itsm'), clock, audit: dependency('audit') }),
+    },
     incident,
     purpose,
     update,
