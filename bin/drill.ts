@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDrill } from '../drills/harness';
+import { runDrill, startDrillEnvironment } from '../drills/harness';
 import { checkAgainstEstate, loadScenarios } from '../drills/scenario';
 import { formatScorecard } from '../drills/scorecard';
 import { loadEstateDefinition } from '../estate/definition';
@@ -51,7 +51,15 @@ async function main(): Promise<void> {
 
   const log = values.quiet ? () => undefined : (message: string) => process.stdout.write(`${message}\n`);
   log(`running ${scenarios.length} scenario(s), up to ${concurrency} at once; starting the estate and Lumos ...`);
-  const run = await runDrill({ scenarios, concurrency, log });
+  const environment = await startDrillEnvironment({ log });
+  // Ctrl+C stops Lumos (and its DynamoDB Local), the estate and the contract server before exiting.
+  const stop = (signal: string) => {
+    process.stderr.write(`${signal}: stopping the drill\n`);
+    void environment.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  const run = await runDrill({ scenarios, concurrency, log, environment }).finally(() => environment.stop());
   process.stdout.write(`\n${formatScorecard(run.results, run.summary)}\n`);
   process.stdout.write(`\n${run.results.length} scenarios in ${run.durationSeconds}s (started ${run.startedAt})\n`);
   if (values.json) {

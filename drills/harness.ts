@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { dependentsOf } from '../estate/definition';
 import { type RunningEstate, startEstate } from '../estate/estate';
 import { type ItsmContractServer, startItsmContractServer } from './itsm-contract-server';
@@ -315,7 +315,14 @@ export async function runScenario(
     }
     const incidents = await Promise.all(ids.map(fetchIncident)).catch(() => undefined);
     if (!incidents) continue;
-    const finished = incidents.every((i) => i?.timeline?.some((e: Loose) => e.type === 'workflow.completed'));
+    // Finished: the workflow recorded its end, or its execution is no longer running (failed, timed out, aborted:
+    // the incident is then flagged for a person and nothing more will happen by itself).
+    const states = await Promise.all(
+      incidents.map(async (i) =>
+        i?.timeline?.some((e: Loose) => e.type === 'workflow.completed') ? 'COMPLETED' : executionStatus(lumos, i),
+      ),
+    ).catch(() => ['RUNNING']);
+    const finished = states.every((state) => state !== 'RUNNING');
     if (finished) {
       // Let the monitor see the end state and send what it sends (resolved alarms) before scoring.
       await sleep(6000);
@@ -449,6 +456,18 @@ function changedSince(was: ReturnType<RunningEstate['state']>, now: ReturnType<R
 }
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The Step Functions status of an incident's execution (RUNNING while it has none yet). */
+async function executionStatus(lumos: LumosProcess, incident: Loose | undefined): Promise<string> {
+  if (!incident?.executionArn) return 'RUNNING';
+  const client = new SFNClient({ endpoint: lumos.sfnEndpoint, region: 'us-east-1', credentials: localCredentials });
+  try {
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: incident.executionArn }));
+    return described.status ?? 'RUNNING';
+  } finally {
+    client.destroy();
+  }
+}
 
 /** Model tokens charged to each incident (the token ledger item in the incident table). */
 async function sumTokens(lumos: LumosProcess, ids: readonly string[]): Promise<number> {

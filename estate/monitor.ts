@@ -32,7 +32,8 @@ const DAY_MS = 86_400_000;
 /** The alert rules, pure: one result per rule (active or not) for a service observation. */
 export function evaluateRules(observation: Observation, now: number): RuleResult[] {
   const { service, state } = observation;
-  const crashLooping = /CrashLoopBackOff/.test(observation.healthReason ?? '');
+  // Only its own crash loop: a dependent's reason quotes the upstream one after "dependency ...".
+  const crashLooping = /^CrashLoopBackOff/.test(observation.healthReason ?? '');
   const daysLeft = (Date.parse(state.certificate.notAfter) - now) / DAY_MS;
   const connectionRatio = state.connections.used / Math.max(1, state.connections.max);
   return [

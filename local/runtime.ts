@@ -209,6 +209,13 @@ export async function startLumos(
     // Governance: audit table and export, persisted timers (fired through the GovernanceTimer handler), runbooks.
     governance = await createLocalGovernance({ dynamodbEndpoint: db.endpoint, home: config.home, ensureAuditTable });
     provideDependencies(governance.dependencies);
+    // No open incident stays without a workflow after a crash: start, redrive or hand to a person.
+    const { reconcileLocalRuntime } = await import('./workflow-reconciliation');
+    await reconcileLocalRuntime({
+      executions: sfn.executions,
+      flagForHuman: functions.get('FlagForHuman')!.invoke,
+      log,
+    });
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 

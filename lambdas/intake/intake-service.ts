@@ -471,7 +471,7 @@ async function answerDuplicate(
   deps: IntakeDeps,
   signal: Signal,
   settings: IntakeSettings,
-  initial: { state: string; incidentId: string | null },
+  initial: { state: string; incidentId: string | null; status?: string },
 ): Promise<IntakeAnswer> {
   let record = initial;
   const deadline = Date.now() + settings.duplicateWaitMs;
@@ -485,7 +485,12 @@ async function answerDuplicate(
     incidentId: record.incidentId,
     status: 'duplicate',
     ...(incident ? { priority: incident.priority } : {}),
-    ...(record.state === 'pending' ? { reason: 'the first delivery of this signal is still being processed' } : {}),
+    ...(record.state === 'pending'
+      ? { reason: 'the first delivery of this signal is still being processed' }
+      : record.incidentId === null
+        ? // Without an incident to point at, say what became of the first delivery (a recovery with nothing open, ...).
+          { reason: `the first delivery of this signal was ${record.status ?? 'handled'} without an incident` }
+        : {}),
   };
 }
 

@@ -343,8 +343,14 @@ function decidedMessage(request: ApprovalRequest): string {
   return `this request was already ${request.status} by ${who} at ${request.decidedAt}; nothing changed`;
 }
 
+/** Only for a request the fallback (Escalate) really expired: nothing ran and on-call was paged. */
 function expiredMessage(request: ApprovalRequest): string {
   return `this request expired at ${request.expiresAt} without a decision; the safe fallback applied (nothing was executed, on-call took over)`;
+}
+
+/** The deadline passed but the gate's fallback has not run yet: say what is about to happen, not that it did. */
+function closingMessage(request: ApprovalRequest): string {
+  return `the decision window closed at ${request.expiresAt}; the safe fallback is taking over (nothing will be executed, on-call is paged)`;
 }
 
 /**
@@ -354,8 +360,8 @@ function expiredMessage(request: ApprovalRequest): string {
 function refusal(deps: ApprovalDeps, request: ApprovalRequest, claims: LinkClaims, now: Date): Error | undefined {
   if (request.status === 'approved' || request.status === 'rejected')
     return new ConflictError(decidedMessage(request), 'already_decided');
-  if (request.status === 'expired' || now.getTime() >= Date.parse(request.expiresAt))
-    return new GoneError(expiredMessage(request));
+  if (request.status === 'expired') return new GoneError(expiredMessage(request));
+  if (now.getTime() >= Date.parse(request.expiresAt)) return new GoneError(closingMessage(request));
   if (request.usedTokenIds.includes(claims.n))
     return new ConflictError('this link was already used; each link decides once', 'link_used');
   if (claims.h !== request.actionHash) {
@@ -501,7 +507,12 @@ export async function decide(
       };
     }
     const sent = await sendCallback(deps, saved);
-    if (sent === 'gone') throw new GoneError(expiredMessage({ ...saved, status: 'expired' }));
+    if (sent === 'gone') {
+      throw new GoneError(
+        'your decision was recorded, but the workflow is no longer waiting for it; nothing was executed and the incident was handed to a person',
+        'workflow_gone',
+      );
+    }
     return {
       approvalId: request.approvalId,
       status: saved.status,
@@ -524,19 +535,26 @@ export async function decide(
   );
 }
 
-/** Sends the recorded outcome to the waiting task, once; marks the request expired when the task is gone. */
+/**
+ * Sends the recorded outcome to the waiting task, once. When the task is gone (the workflow stopped waiting for
+ * some reason other than its fallback, which would have expired the request first), the decision stays recorded,
+ * nothing runs, and the incident goes to a person: the request is not called expired, since no fallback ran.
+ */
 async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promise<'sent' | 'gone' | 'retry'> {
   try {
     await deps.workflow.sendTaskSuccess(request.taskToken, request.callbackOutput ?? {});
   } catch (error) {
     const name = (error as Error).name;
     if (GONE_TASK_ERRORS.has(name)) {
-      await settle(deps, request.approvalId, (r) => ({ ...r, status: 'expired', callback: 'failed' }));
-      await timeline(deps, request.incidentId, {
-        actor: 'system',
-        type: 'approval.expired',
-        summary: `the decision on ${request.approvalId} arrived after the gate closed (${name}); nothing was executed`,
-      });
+      await settle(deps, request.approvalId, (r) =>
+        r.callback === 'failed' ? undefined : { ...r, callback: 'failed' },
+      );
+      await deps.scheduler.cancel(tickTimerId(request.approvalId));
+      await handToPerson(
+        deps,
+        request,
+        `the ${request.status === 'rejected' ? 'rejection' : 'approval'} of ${request.approvalId} arrived after the workflow stopped waiting (${name}); nothing was executed`,
+      );
       return 'gone';
     }
     await deps.scheduler.schedule({
@@ -561,6 +579,33 @@ async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promi
   return 'sent';
 }
 
+/** The incident needs a person (unless one already has it): status, timeline, and a message to the service desk. */
+async function handToPerson(deps: ApprovalDeps, request: ApprovalRequest, reason: string): Promise<void> {
+  const incident = await deps.store.get(request.incidentId);
+  const handled = incident && ['needs_human', 'escalated', 'resolved', 'closed'].includes(incident.status);
+  await deps.store.update(request.incidentId, {
+    ...(handled ? {} : { set: { status: 'needs_human' } }),
+    append: [
+      {
+        at: deps.clock.now().toISOString(),
+        actor: 'system',
+        type: handled ? 'approval.late' : 'incident.flagged',
+        summary: handled ? reason : `Needs a person: ${reason}`,
+        data: { approvalId: request.approvalId },
+      },
+    ],
+  });
+  if (!handled) {
+    await deps.notifier.send({
+      channel: 'slack',
+      recipient: process.env.SERVICE_DESK_CHANNEL ?? 'service-desk',
+      text: `Incident ${request.incidentId} needs a person: ${reason}`,
+      incidentId: request.incidentId,
+      data: { approvalId: request.approvalId, kind: 'approval.workflow_gone' },
+    });
+  }
+}
+
 /** Applies a change with optimistic retries (for bookkeeping that must not be lost to a concurrent write). */
 async function settle(
   deps: ApprovalDeps,
@@ -579,8 +624,10 @@ async function settle(
 
 /**
  * The approval timer: keeps the gate alive (SendTaskHeartbeat), reminds approvers before their window closes,
- * moves the request to the fallback group when the first window passes, retries a callback that did not go out,
- * and marks the request expired after its final deadline. Safe to run any number of times.
+ * moves the request to the fallback group when the first window passes, and retries a callback that did not go
+ * out. It stops at the final deadline, or when the gate no longer waits: expiring the request is the fallback's
+ * job (the Escalate step), so a request is called expired only once the fallback really ran. Safe to run any
+ * number of times.
  */
 export async function tick(
   deps: ApprovalDeps,
@@ -598,15 +645,17 @@ export async function tick(
     return { action: 'nothing: already decided' };
   }
   if (now.getTime() >= Date.parse(request.expiresAt)) {
-    await expire(deps, approvalId, 'the final deadline passed');
-    return { action: 'expired' };
+    // The gate's own timeout fires now and its fallback expires the request.
+    await deps.scheduler.cancel(tickTimerId(approvalId));
+    return { action: 'stopped: the final deadline passed' };
   }
   try {
     await deps.workflow.sendTaskHeartbeat(request.taskToken);
   } catch (error) {
     if (GONE_TASK_ERRORS.has((error as Error).name)) {
-      await expire(deps, approvalId, `the gate closed (${(error as Error).name})`);
-      return { action: 'expired: task gone' };
+      // Whatever closed the gate (its timeout, the workflow stopping) also hands the incident on; nothing to expire.
+      await deps.scheduler.cancel(tickTimerId(approvalId));
+      return { action: `stopped: the gate no longer waits (${(error as Error).name})` };
     }
     throw error;
   }

@@ -1,8 +1,23 @@
-/** Registers the triage model: the model file shipped with the function (`TRIAGE_MODEL_PATH`), else none. */
+/**
+ * Registers the triage model: the model file shipped with the function (`TRIAGE_MODEL_PATH`), read with Titan Text
+ * Embeddings V2 (`BEDROCK_EMBEDDING_MODEL_ID`, `TRIAGE_EMBEDDING_DIMENSIONS`, default 1024), so it must have been
+ * trained with `bin/train-triage.ts --embedder titan`; else none, and triage runs on its rules and Bedrock.
+ */
+import { BedrockTitanEmbedder, type TitanDimensions, titanModelId } from '../../adapters/aws/bedrock-titan-embedder';
 import { FileTriageModelStore, noTriageModel } from '../../adapters/local/file-triage-model';
 import { registerFactories } from '../dependencies';
+import { bedrockClient } from './bedrock-client';
 
 registerFactories({
-  triageModel: () =>
-    process.env.TRIAGE_MODEL_PATH ? new FileTriageModelStore(process.env.TRIAGE_MODEL_PATH) : noTriageModel,
+  triageModel: () => {
+    const path = process.env.TRIAGE_MODEL_PATH;
+    if (!path) return noTriageModel;
+    const dimensions = Number(process.env.TRIAGE_EMBEDDING_DIMENSIONS ?? 1024) as TitanDimensions;
+    const embedder = new BedrockTitanEmbedder({
+      client: bedrockClient(),
+      modelId: process.env.BEDROCK_EMBEDDING_MODEL_ID,
+      dimensions,
+    });
+    return new FileTriageModelStore(path, { embedder, model: titanModelId(embedder.modelId, dimensions) });
+  },
 });

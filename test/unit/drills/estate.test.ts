@@ -160,6 +160,15 @@ describe('the monitor', () => {
     expect(tracker.update('payments-api', good, at).map((t) => t.status)).toEqual(['resolved', 'resolved']);
   });
 
+  it('calls only the service that crash loops crash looping, not the dependents that quote it', () => {
+    const rule = (reason: string) =>
+      evaluateRules({ service: 'x', healthStatus: 503, healthReason: reason, state: broken }, at.getTime())[0]!.rule;
+    expect(rule('CrashLoopBackOff: container exits with code 137')).toBe('KubePodCrashLooping');
+    expect(rule('dependency checkout-api failing: CrashLoopBackOff: container exits')).toBe(
+      'ServiceHealthCheckFailing',
+    );
+  });
+
   it('sends alerts that Lumos parses as Alertmanager and CloudWatch signals for the right service', () => {
     const [rule] = evaluateRules({ service: 'payments-api', healthStatus: 503, state: broken }, at.getTime());
     const transition = { status: 'firing' as const, result: rule!, startsAt: at.toISOString() };

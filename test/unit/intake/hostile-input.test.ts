@@ -105,11 +105,17 @@ describe('against DynamoDB Local', () => {
   });
 
   it('creates both incidents of a two-alert group where one alert has a constructor label, answering 202 for both', async () => {
-    const answer = await post(deps, 'alertmanager', alertGroup([{ constructor: 'x' }, { team: 'payments' }]));
-    expect(answer.incidents?.map((a) => a.status)).toEqual(['created', 'correlated']);
+    const ungrouped = { groupKey: null };
+    const answer = await post(
+      deps,
+      'alertmanager',
+      alertGroup([{ constructor: 'x' }, { team: 'payments' }], ungrouped),
+    );
+    expect(answer.incidents?.map((a) => a.status)).toEqual(['created', 'created']);
     expect(answer.incidents?.map((a) => a.index)).toEqual([0, 1]);
     expect(answer.refused).toBeUndefined();
-    expect(await store.get(answer.incidentId!)).toMatchObject({ labels: { constructor: 'x' } });
+    expect(await store.get(answer.incidents![0]!.incidentId!)).toMatchObject({ labels: { constructor: 'x' } });
+    expect(await store.get(answer.incidents![1]!.incidentId!)).toMatchObject({ labels: { team: 'payments' } });
   });
 
   it('stores a generic signal with a 10 kB label key and 5,000 labels within the label limits, counting what it left out', async () => {
