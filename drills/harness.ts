@@ -201,13 +201,23 @@ export async function runScenario(
       delivered = true;
     });
 
+  // Incidents that existed before this scenario: a new alert correlated into one of them is not this scenario's.
+  const older = new Set(
+    estate
+      .sentAlerts()
+      .flatMap((alert) => {
+        const answer = alert.response as Loose | undefined;
+        return [answer?.incidentId, ...(answer?.incidents ?? []).map((i: Loose) => i.incidentId)];
+      })
+      .filter((id): id is string => typeof id === 'string'),
+  );
   const alarmIncidents = () => {
     const found: { incidentId: string; service: string }[] = [];
     for (const alert of estate.sentAlerts()) {
       if (Date.parse(alert.at) < startedAt || alert.status !== 'firing' || !footprint.includes(alert.service)) continue;
       const answer = alert.response as Loose | undefined;
       for (const id of [answer?.incidentId, ...(answer?.incidents ?? []).map((i: Loose) => i.incidentId)])
-        if (typeof id === 'string' && !found.some((f) => f.incidentId === id))
+        if (typeof id === 'string' && !older.has(id) && !found.some((f) => f.incidentId === id))
           found.push({ incidentId: id, service: alert.service });
     }
     return found;
@@ -240,7 +250,9 @@ export async function runScenario(
     const now = Date.now();
     const unhealthy = footprint.filter((s) => !estate.health(s).healthy);
     if (unhealthy.length > 0) wasUnhealthy = true;
-    healthySince = unhealthy.length === 0 ? (healthySince ?? now) : undefined;
+    // Healthy means the services and the scenario's estate checks (a request counts once it is really done).
+    const checksOk = scenario.expect.estate.every((check) => estateCheck(estate, check, before, startedAt).ok);
+    healthySince = unhealthy.length === 0 && checksOk ? (healthySince ?? now) : undefined;
 
     const ids = incidentIds();
     // The operator: every approval request for the scenario's incidents, decided by the script's next step.
@@ -366,7 +378,10 @@ export async function runScenario(
   estate.reset(footprint);
   const settleUntil = Date.now() + 20_000;
   while (Date.now() < settleUntil && footprint.some((s) => !estate.health(s).healthy)) await sleep(500);
-  await sleep(5000);
+  // The monitor resolves what it fired, so the next scenario's alerts open new incidents rather than joining these.
+  const resolveUntil = Date.now() + 30_000;
+  while (Date.now() < resolveUntil && estate.firingServices().some((s) => footprint.includes(s))) await sleep(500);
+  await sleep(2000);
 
   return {
     scenario,

@@ -81,6 +81,8 @@ export interface RunningEstate {
   /** Back to the definition's state: faults cleared, versions and config restored (drills, between scenarios). */
   reset(services?: readonly string[]): void;
   sentAlerts(): readonly SentAlert[];
+  /** Services with an alert firing (sent and not yet resolved). */
+  firingServices(): string[];
   /** Runs one monitor evaluation now (the loop also runs on its own). */
   evaluate(): Promise<void>;
   /** Catalogue data, for drill checks. */
@@ -548,6 +550,7 @@ export async function startEstate(options: EstateOptions): Promise<RunningEstate
       for (const name of names ?? [...states.keys()]) states.get(name)?.reset();
     },
     sentAlerts: () => sent,
+    firingServices: () => tracker.firingServices(),
     evaluate,
     directory,
     fleet,

@@ -103,11 +103,17 @@ export function evaluateRules(observation: Observation, now: number): RuleResult
 
 /** Hysteresis over evaluations: fires after `forCycles` active results in a row, resolves after as many inactive. */
 export class AlertTracker {
-  private readonly streaks = new Map<string, { active: number; inactive: number; firing?: { since: string } }>();
+  private readonly streaks = new Map<
+    string,
+    { active: number; inactive: number; firing?: { since: string; result: RuleResult } }
+  >();
 
   constructor(private readonly forCycles = 2) {}
 
-  /** Feeds one evaluation; returns the transitions it caused. */
+  /**
+   * Feeds one evaluation; returns the transitions it caused. A resolution repeats the alert as it fired (same
+   * name, same labels), so the receiver can match it to the firing one.
+   */
   update(
     service: string,
     results: readonly RuleResult[],
@@ -126,10 +132,18 @@ export class AlertTracker {
         streak.active = 0;
       }
       if (!streak.firing && streak.active >= this.forCycles) {
-        streak.firing = { since: at.toISOString() };
+        streak.firing = { since: at.toISOString(), result };
         transitions.push({ status: 'firing', result, startsAt: streak.firing.since });
       } else if (streak.firing && streak.inactive >= this.forCycles) {
-        transitions.push({ status: 'resolved', result, startsAt: streak.firing.since });
+        transitions.push({
+          status: 'resolved',
+          result: {
+            ...streak.firing.result,
+            active: false,
+            metric: { ...streak.firing.result.metric, value: result.metric.value },
+          },
+          startsAt: streak.firing.since,
+        });
         streak.firing = undefined;
       }
       this.streaks.set(key, streak);
@@ -137,9 +151,9 @@ export class AlertTracker {
     return transitions;
   }
 
-  /** Alerts firing now, by service. */
-  firing(): string[] {
-    return [...this.streaks.entries()].filter(([, s]) => s.firing).map(([key]) => key);
+  /** Services with an alert firing now. */
+  firingServices(): string[] {
+    return [...new Set([...this.streaks.entries()].filter(([, s]) => s.firing).map(([key]) => key.split('#')[0]!))];
   }
 
   /** Forgets everything (drills reset between scenarios after the estate is healthy again). */

@@ -204,6 +204,9 @@ export class ServiceState {
       case 'feature-flag':
         this.featureFlags[spec.flag] = true;
         break;
+      case 'certificate-expiry':
+        this.certificateNotAfter = this.now() + spec.daysLeft * DAY_MS;
+        break;
       case 'memory-leak':
         this.memorySince = this.now();
         break;

@@ -199,6 +199,14 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     timeoutSeconds: 900,
     role: 'event',
   },
+  {
+    id: 'Diagnose',
+    entry: 'lambdas/agents/diagnosis/handler.ts',
+    description: 'Diagnosis agent: ranked root-cause hypotheses (component, failure mode, confidence, cited evidence)',
+    memorySize: 1024,
+    timeoutSeconds: 90,
+    role: 'workflow',
+  },
   // --- end agents ---
   // --- ITSM: routing, first response, request fulfilment, handoff and write-back ---
   {

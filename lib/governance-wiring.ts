@@ -65,7 +65,8 @@ export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant
   // Other agents that decide with the policy or run runbooks (the ITSM request-fulfilment agent).
   Fulfilment: ['policyBundle', 'appendAudit', 'runbookExecution'],
   // The agents record each of their decisions (agent, model, prompt hash, retrieved articles, output).
-  Triage: ['appendAudit'],
+  // Triage decides the shared facts: the governed services give the environment.
+  Triage: ['policyBundle', 'appendAudit'],
   Knowledge: ['appendAudit'],
   Sentiment: ['appendAudit'],
   LogAnalysis: ['appendAudit'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentFacts } from './incident-facts';
 import { LabelMap } from './label-map';
 
 /** ITIL priority, P1 (critical) to P5 (planning). */
@@ -165,6 +166,8 @@ export const Incident = z.object({
   labels: LabelMap,
   triage: TriageResult.optional(),
   knowledge: KnowledgeResult.optional(),
+  /** The shared facts (affected service, environment, reporter, owning team), decided once; see incident-facts.ts. */
+  facts: IncidentFacts.optional(),
   /** Agent and workflow outputs beyond triage and knowledge, keyed by agent name. */
   agents: z.record(z.string(), z.unknown()).default({}),
   timeline: z.array(TimelineEntry),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Page } from 'playwright-core';
 import { eventually, type LocalLumos, sign, startLocalLumos } from '../support/local-runtime';
+import { CRASH_LOOP, serviceLogsDir } from '../support/service-logs';
 import { type ConsoleBrowser, findChromium, launchChromium } from './console-browser';
 
 /**
@@ -91,6 +92,8 @@ describe('operator console in headless Chromium', () => {
       startLocalLumos({
         LUMOS_WEBHOOK_SECRET_SERVICENOW: secret,
         LUMOS_GOVERNANCE_OVERRIDES: JSON.stringify(overrides),
+        // The services crash-loop: their logs are the evidence the diagnosis (and so the restart runbook) rests on.
+        LUMOS_LOGS_DIR: serviceLogsDir({ 'inventory-svc': CRASH_LOOP }),
         LUMOS_APPROVAL_LINK_KEY: 'e2e-console-link-key',
         LUMOS_TIMER_POLL_MS: '250',
       }),
@@ -260,6 +263,11 @@ describe('operator console in headless Chromium', () => {
 
     const triage = page.getByRole('region', { name: 'Triage' });
     expect(await triage.textContent()).toContain(incident.triage.rationale);
+    // The diagnosis the plan acted on: the crash loop the service's logs show, with the evidence it cites.
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    const diagnosed = await diagnosis.textContent();
+    expect(diagnosed).toContain('on inventory-svc');
+    expect(diagnosed).toContain('log:inventory-svc:');
     await page
       .getByRole('region', { name: 'Audit verification' })
       .getByText('Chain intact.')

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { eventually, freePort, type LocalLumos, sign, startLocalLumos } from '../support/local-runtime';
+import { CRASH_LOOP, serviceLogsDir } from '../support/service-logs';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const secret = 'e2e-governance-secret';
@@ -115,6 +116,12 @@ describe('governance, end to end on the local runtime', () => {
       LUMOS_WEBHOOK_SECRET_SERVICENOW: secret,
       LUMOS_DYNAMODB_PORT: String(dynamodbPort),
       LUMOS_GOVERNANCE_OVERRIDES: JSON.stringify(overrides),
+      // The services crash-loop: their logs are the evidence the diagnosis (and so the restart runbook) rests on.
+      LUMOS_LOGS_DIR: serviceLogsDir({
+        'inventory-svc': CRASH_LOOP,
+        'catalog-svc': CRASH_LOOP,
+        'search-svc': CRASH_LOOP,
+      }),
       LUMOS_TIMER_POLL_MS: '200',
       LUMOS_APPROVAL_LINK_KEY: 'e2e-approval-link-key',
     });

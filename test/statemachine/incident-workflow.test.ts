@@ -72,6 +72,7 @@ describe('the incident state machine, run through the local Step Functions API',
     expect(entered.filter((state) => !ENRICHMENT_STATES.has(state))).toEqual([
       'Triage',
       'Enrich',
+      'Diagnose',
       'Route',
       'FirstResponse',
       'Fulfil',

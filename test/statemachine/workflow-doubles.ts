@@ -20,6 +20,7 @@ export type Step =
   | 'Sentiment'
   | 'LogAnalysis'
   | 'Dependency'
+  | 'Diagnose'
   | 'EscalationRouting'
   | 'FirstResponse'
   | 'Fulfilment'
@@ -76,6 +77,7 @@ const defaults: Record<Step, Behaviour> = {
   Sentiment: () => ({ status: 'scored', escalate: false }),
   LogAnalysis: () => ({ status: 'analysed', anomalyCount: 2 }),
   Dependency: () => ({ status: 'mapped', suspectCount: 4 }),
+  Diagnose: () => ({ status: 'ok', confidence: 0.74, component: 'corp-vpn', failureMode: 'network' }),
   EscalationRouting: () => ({ group: 'Network Operations', assignee: null }),
   FirstResponse: () => ({ status: 'written', latencyMs: 1200 }),
   Fulfilment: () => ({ status: 'not_a_request', itemId: null }),

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import '../../runtime/aws/governance-audit';
 import '../../runtime/aws/secrets';
 import '../../runtime/aws/store';
+import { withOwningTeam } from '../../core/incident-facts';
 import { dependency } from '../../runtime/dependencies';
 import { parseStepInput, StepInput } from '../../workflow/step-input';
 import { runAgentStep } from '../agent-step';
@@ -26,7 +27,8 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
 
 /**
  * Workflow step `Route` (escalation routing agent): picks the team that takes the incident by skills, on-call
- * schedule and workload, and writes the summary they read first. Stored under `agents.routing`.
+ * schedule and workload, and writes the summary they read first. Stored under `agents.routing`; the team becomes
+ * the shared facts' owning team.
  */
 export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
   const { incidentId } = parseStepInput(StepInput, payload);
@@ -42,6 +44,8 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
       await pagerDuty(),
     );
     return {
+      // Routing decides the owning team once; the shared facts carry it (and what it replaced, if anything).
+      set: { facts: withOwningTeam(incident.facts, decision.group, `routing rule: ${decision.reason}`) },
       result: { ...decision },
       summary: `Routed to ${decision.group}${decision.assignee ? ` (on call: ${decision.assignee.name})` : ''}: ${decision.reason}`,
       data: { group: decision.group, assignee: decision.assignee?.email ?? null },

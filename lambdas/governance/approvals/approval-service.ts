@@ -1,3 +1,4 @@
+import { describeHypotheses, diagnosisOf } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
 import type { ApprovalRequest, ApprovalStage, ApprovalStore, ApprovalVote } from '../../ports/approval-store';
@@ -70,6 +71,7 @@ export function publicView(
 }
 
 function reasoningOf(incident: Incident, plan: Plan): Record<string, unknown> {
+  const diagnosis = diagnosisOf(incident.agents.diagnosis);
   return {
     summary: `Lumos plans a ${plan.riskTier}-risk response to ${incident.externalId} "${incident.title}" (${incident.triage?.priority ?? incident.priority}).`,
     incident: {
@@ -82,6 +84,18 @@ function reasoningOf(incident: Incident, plan: Plan): Record<string, unknown> {
       reporter: incident.reporter,
     },
     triage: incident.triage,
+    // What the approver weighs the action against: the diagnosis it remediates, with the evidence it cites.
+    ...(diagnosis
+      ? {
+          diagnosis: {
+            summary: diagnosis.summary,
+            confidence: diagnosis.confidence,
+            hypotheses: describeHypotheses(diagnosis),
+            confirm: diagnosis.hypotheses[0]?.confirm ?? [],
+            ruleOut: diagnosis.hypotheses[0]?.ruleOut ?? [],
+          },
+        }
+      : {}),
     knowledge: (incident.knowledge?.articles ?? [])
       .slice(0, 3)
       .map(({ articleId, title, score }) => ({ articleId, title, score })),
@@ -124,7 +138,7 @@ async function notifyApprovers(
   if (!key) throw new Error('no approval-link signing key is configured');
   const voted = new Set(request.votes.map((v) => v.approver));
   const members = membersOf(deps.policy.config, stage.approverGroup).filter((m) => !voted.has(m));
-  const reasoning = request.reasoning as { summary?: string; rationale?: string };
+  const reasoning = request.reasoning as { summary?: string; rationale?: string; diagnosis?: { summary?: string } };
   const lead = {
     request: `Approval needed${request.mode === 'realtime' ? ' NOW' : ''}`,
     reminder: 'Reminder: approval still needed',
@@ -145,6 +159,7 @@ async function notifyApprovers(
       text: [
         reasoning.summary ?? '',
         `Decide by ${stage.expiresAt} (${request.requiredApprovals} approval${request.requiredApprovals > 1 ? 's' : ''} from ${stage.approverGroup} needed).`,
+        reasoning.diagnosis?.summary ? `Diagnosis: ${reasoning.diagnosis.summary}` : '',
         'Planned actions:',
         describeActions(request),
         request.mode === 'realtime' ? `Reasoning: ${reasoning.rationale ?? ''}` : '',

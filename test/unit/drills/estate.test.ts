@@ -121,6 +121,19 @@ describe('a service state', () => {
     expect(redis.faults).toEqual([]);
   });
 
+  it('brings the certificate close to expiry, expires it at zero days, and rotation renews it', () => {
+    const vpn = make('corp-vpn');
+    vpn.inject({ kind: 'certificate-expiry', daysLeft: 3 });
+    expect(Date.parse(vpn.view({ healthy: true, errorRate: 0, p95LatencyMs: 1 }).certificate.notAfter) - now).toBe(
+      3 * 86_400_000,
+    );
+    expect(vpn.problems()).toEqual([]);
+    vpn.inject({ kind: 'certificate-expiry', daysLeft: 0 });
+    expect(vpn.problems()[0]).toMatchObject({ code: 'certificate' });
+    vpn.act('rotate-certificate');
+    expect(vpn.problems()).toEqual([]);
+  });
+
   it('turns a feature flag fault off with the flag and rotates an expired credential', () => {
     const web = make('web-frontend');
     web.inject({ kind: 'feature-flag', flag: 'new-recommendations', errorRate: 0.3 });
@@ -158,6 +171,24 @@ describe('the monitor', () => {
     ]);
     expect(tracker.update('payments-api', good, at)).toEqual([]);
     expect(tracker.update('payments-api', good, at).map((t) => t.status)).toEqual(['resolved', 'resolved']);
+  });
+
+  it('resolves an alert with the name and labels it fired with, so the receiver can match them', () => {
+    const tracker = new AlertTracker(1);
+    const crashing = evaluateRules(
+      { service: 'x', healthStatus: 503, healthReason: 'CrashLoopBackOff: exits', state: broken },
+      at.getTime(),
+    );
+    const fired = tracker.update('x', crashing, at);
+    const resolved = tracker.update(
+      'x',
+      evaluateRules({ service: 'x', healthStatus: 200, state: healthy }, at.getTime()),
+      at,
+    );
+    expect(resolved.map((t) => [t.result.rule, t.result.severity])).toEqual(
+      fired.map((t) => [t.result.rule, t.result.severity]),
+    );
+    expect(tracker.firingServices()).toEqual([]);
   });
 
   it('calls only the service that crash loops crash looping, not the dependents that quote it', () => {

@@ -56,7 +56,7 @@ describe('planning', () => {
   });
 
   it('runs alone when everything is low risk and permitted', async () => {
-    const p = await plan(triagedIncident({ title: 'Question about invoices', service: undefined }));
+    const p = await plan(triagedIncident({ title: 'Question about invoices', service: undefined, agents: {} }));
     expect(p).toMatchObject({ riskTier: 'low', requiresApproval: false, approvalTimeoutSeconds: 0 });
   });
 
@@ -221,6 +221,20 @@ describe('executing the approved plan', () => {
       expect.arrayContaining(['policy.evaluation', 'itsm.write', 'action.executed']),
     );
     expect((await store.get(incidentId))?.status).toBe('in_progress');
+  });
+
+  it('run again after its work was stored (a restart, a redelivered task), reports it without running the runbook twice', async () => {
+    const { deps, input, executor, audit, incidentId, store } = await executionSetup();
+    const first = await executePlan(deps, input);
+    const runs = executor.ran.length;
+    const auditBefore = audit.types(incidentId).length;
+    const timelineBefore = (await store.get(incidentId))?.timeline.length;
+
+    await expect(executePlan(deps, input)).resolves.toEqual(first);
+
+    expect(executor.ran).toHaveLength(runs);
+    expect(audit.types(incidentId)).toHaveLength(auditBefore);
+    expect((await store.get(incidentId))?.timeline).toHaveLength(timelineBefore!);
   });
 
   it('sends its ticket writes through the exactly-once write-back when the stage has one, not the notifier', async () => {

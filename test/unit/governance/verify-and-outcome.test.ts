@@ -232,7 +232,7 @@ describe('the outcome class', () => {
     expect(
       classifyOutcome(triagedIncident({ ...resolved, agents: { diagnosis: { status: 'ok' } } }), now),
     ).toMatchObject({ class: 'agent-assisted', personNeeded: true });
-    expect(classifyOutcome(triagedIncident(resolved), now)).toMatchObject({
+    expect(classifyOutcome(triagedIncident({ ...resolved, agents: {} }), now)).toMatchObject({
       class: 'human-resolved',
       personNeeded: true,
     });
