@@ -296,7 +296,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Writes the first response (triage, top knowledge, next steps) to the ticket, exactly once',
     timeoutSeconds: 90,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+    access: ['readWriteIncidents', 'writeTickets', 'policyBundle', 'appendAudit'],
   },
   {
     id: 'Fulfilment',
@@ -319,7 +319,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: "Writes the workflow's outcome (handoff packet, fulfilment, progress) to the ticket, exactly once",
     timeoutSeconds: 90,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+    access: ['readWriteIncidents', 'writeTickets', 'policyBundle', 'appendAudit'],
   },
 ];
 

@@ -28,7 +28,8 @@ export const handler = observed<EventBridgeEvent<string, unknown>, IntakeRespons
       // Zendesk partner events carry ticket status too: a ticket waiting on its requester pauses the SLA clock.
       sla: slaPausePorts(),
     };
-    const source = String(event.source);
+    // The source is the sender's text; anything else (an object, even one with its own `toString`) has no intake.
+    const source = typeof event.source === 'string' ? event.source : `(${typeof event.source})`;
     const answer = await handleDelivery(
       deps,
       eventParserFor(event.source),

@@ -1,8 +1,9 @@
+import { alarmTicketOpener } from '../../itsm/alarm-ticket-opener';
 import { writeBack } from '../../itsm/write-back';
 import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock as clockPort } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
-import { itsm } from '../../runtime/ports/itsm';
+import { itsm as itsmPort } from '../../runtime/ports/itsm';
 import { workflowStep } from '../../runtime/workflow-step';
 import { logger } from '../../shared/observability';
 import { loadIncident, StepInput } from '../step-input';
@@ -18,9 +19,10 @@ export const handler = workflowStep(
   async ({ incidentId }): Promise<{ status: string; latencyMs: number }> => {
     const store = incidentStore();
     const clock = clockPort();
+    const ports = { store, itsm: itsmPort(), clock, audit: auditTrail() };
     const incident = await loadIncident(store, incidentId);
     const { record, duplicate } = await writeBack(
-      { store, itsm: itsm(), clock, audit: auditTrail() },
+      { ...ports, openTicket: alarmTicketOpener(ports) },
       incident,
       'first-response',
       firstResponseUpdate(incident),

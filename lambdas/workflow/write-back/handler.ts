@@ -1,9 +1,10 @@
+import { alarmTicketOpener } from '../../itsm/alarm-ticket-opener';
 import { writeBack } from '../../itsm/write-back';
 import { isClosed } from '../../ports/incident-store';
 import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock as clockPort } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
-import { itsm } from '../../runtime/ports/itsm';
+import { itsm as itsmPort } from '../../runtime/ports/itsm';
 import { workflowStep } from '../../runtime/workflow-step';
 import { loadIncident, StepInput } from '../step-input';
 import { finalWrite } from './core';
@@ -16,9 +17,10 @@ import { finalWrite } from './core';
 export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{ purpose: string; status: string }> => {
   const store = incidentStore();
   const clock = clockPort();
+  const ports = { store, itsm: itsmPort(), clock, audit: auditTrail() };
   const incident = await loadIncident(store, incidentId);
   const { purpose, update, resolves } = finalWrite(incident);
-  const { record } = await writeBack({ store, itsm: itsm(), clock, audit: auditTrail() }, incident, purpose, update);
+  const { record } = await writeBack({ ...ports, openTicket: alarmTicketOpener(ports) }, incident, purpose, update);
   if (resolves && !isClosed(incident.status)) {
     await store.update(incidentId, {
       set: { status: 'resolved' },

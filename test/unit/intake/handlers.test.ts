@@ -135,6 +135,14 @@ describe('the intake Lambda handlers', () => {
     expect((await store.get(incidentId!))?.agents.sla).toMatchObject({ status: 'paused', pauses: [{ by: 'intake' }] });
   });
 
+  it('refuses an event whose source is an object with its own toString with a 400, not a crash', async () => {
+    const odd = { ...fixture('cloudwatch/alarm.json'), source: { toString: 'aws.cloudwatch' } };
+    await expect(eventHandler(odd as EventBridgeEvent<string, unknown>, context())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'unknown_source',
+    });
+  });
+
   it('refuses an event from a source it has no intake for with a 400 naming the source field (EventBridge dead-letters it)', async () => {
     const other = { ...fixture('cloudwatch/alarm.json'), source: 'aws.health' } as EventBridgeEvent<string, unknown>;
     await expect(eventHandler(other, context())).rejects.toMatchObject({
