@@ -15,6 +15,9 @@ import type { AddressInfo } from 'node:net';
  *   `GET /rest/api/3/user/search?query=`.
  * - Zendesk Tickets API: `PUT /api/v2/tickets/{id}`, `GET /api/v2/tickets/{id}/comments`, `GET /api/v2/groups`,
  *   `GET /api/v2/users/search?query=`.
+ * - Creates (Lumos opens a ticket for an alarm): `POST /api/now/table/incident` (+ `correlation_id` queries),
+ *   `POST /rest/api/3/issue` (+ `GET /rest/api/3/search/jql?jql=labels = "..."`), `POST /api/v2/tickets`
+ *   (+ `GET /api/v2/tickets?external_id=`).
  */
 
 export type Vendor = 'servicenow' | 'jira' | 'zendesk' | 'oauth';
@@ -100,6 +103,20 @@ export interface ZendeskTicket extends Record<string, unknown> {
   assignee_id: number | null;
   comments: ZendeskComment[];
 }
+
+/** Fields Lumos sets when it opens an incident. */
+const SERVICENOW_CREATE_FIELDS = new Set([
+  'short_description',
+  'description',
+  'correlation_id',
+  'correlation_display',
+  'impact',
+  'urgency',
+  'priority',
+  'assignment_group',
+  'category',
+  'cmdb_ci',
+]);
 
 const SERVICENOW_FIELDS = new Set([
   'work_notes',
@@ -505,6 +522,7 @@ export class ItsmContractServer {
         .map((row) => (fields ? Object.fromEntries(fields.map((f) => [f, row[f] ?? ''])) : row));
       return json(200, { result });
     }
+    if (method === 'POST' && table === 'incident' && !id) return this.serviceNowCreate(query, body);
     if (table !== 'incident' || !id) return this.snowError(405, 'Method not supported', `${method} ${path}`);
     if (this.options.autoCreate && !this.servicenow.incidents.has(id))
       this.seedServiceNowIncident({ sys_id: id, number: id });
@@ -569,6 +587,25 @@ export class ItsmContractServer {
     return json(200, { result });
   }
 
+  /** `POST /api/now/table/incident`: opens an incident (Lumos opens one for an alarm); strings only, known fields. */
+  private serviceNowCreate(query: Record<string, string>, body: unknown): Reply {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return this.snowError(400, 'Exception while reading request', 'The payload is not valid JSON.');
+    const fields = body as Record<string, unknown>;
+    const unknown = Object.keys(fields).filter((k) => !SERVICENOW_CREATE_FIELDS.has(k));
+    if (unknown.length)
+      return this.snowError(400, 'Invalid field', `not an incident field this contract knows: ${unknown.join(', ')}`);
+    if (Object.values(fields).some((v) => typeof v !== 'string'))
+      return this.snowError(400, 'Invalid value', 'field values must be strings');
+    if (!fields.short_description) return this.snowError(400, 'Invalid value', 'short_description is mandatory');
+    const id = sysId();
+    const number = `INC${String(9_000_000 + this.servicenow.incidents.size + 1).padStart(7, '0')}`;
+    const record = this.seedServiceNowIncident({ sys_id: id, number, ...(fields as Record<string, string>) });
+    record.sys_created_by = 'lumos';
+    const wanted = query.sysparm_fields?.split(',');
+    return json(201, { result: wanted ? Object.fromEntries(wanted.map((f) => [f, record[f] ?? ''])) : { ...record } });
+  }
+
   // --- Jira Cloud REST v3 ---
   private jiraError(status: number, messages: string[], errors: Record<string, string> = {}): Reply {
     return json(status, { errorMessages: messages, errors });
@@ -583,6 +620,14 @@ export class ItsmContractServer {
           .filter((u) => u.emailAddress.toLowerCase().includes(q) || u.displayName.toLowerCase().includes(q))
           .map((u) => ({ ...u, accountType: 'atlassian', active: true })),
       );
+    }
+    if (method === 'POST' && path === '/rest/api/3/issue') return this.jiraCreate(body);
+    if (method === 'GET' && path === '/rest/api/3/search/jql') {
+      const label = /labels\s*=\s*"([^"]+)"/.exec(query.jql ?? '')?.[1];
+      const issues = [...new Set(this.jira.issues.values())]
+        .filter((i) => label && Array.isArray(i.fields.labels) && (i.fields.labels as string[]).includes(label))
+        .map((i) => ({ id: i.id, key: i.key, fields: { summary: i.fields.summary } }));
+      return json(200, { issues, isLast: true });
     }
     const match = /^\/rest\/api\/3\/issue\/([^/]+)(\/comment|\/transitions)?$/.exec(path);
     if (!match) return this.jiraError(404, [`No resource at ${path}`]);
@@ -697,6 +742,29 @@ export class ItsmContractServer {
     return json(204);
   }
 
+  /** `POST /rest/api/3/issue`: project, issue type and summary required; the description must be ADF (v3). */
+  private jiraCreate(body: unknown): Reply {
+    const fields = (body as { fields?: Record<string, unknown> })?.fields;
+    if (!fields || typeof fields !== 'object') return this.jiraError(400, ['fields is required']);
+    const errors: Record<string, string> = {};
+    const project = (fields.project as { key?: string } | undefined)?.key;
+    if (!project) errors.project = 'Specify a valid project ID or key';
+    if (!(fields.issuetype as { name?: string } | undefined)?.name) errors.issuetype = 'Specify an issue type';
+    if (typeof fields.summary !== 'string' || !fields.summary)
+      errors.summary = 'You must specify a summary of the issue.';
+    if (fields.description !== undefined && (fields.description as { type?: string })?.type !== 'doc')
+      errors.description = 'Operation value must be an Atlassian Document';
+    if (Object.keys(errors).length) return this.jiraError(400, [], errors);
+    const count = new Set(this.jira.issues.values()).size;
+    const id = String(30_000 + count + 1);
+    const key = `${project}-${count + 1}`;
+    const issue = this.seedJiraIssue({ id, key, summary: String(fields.summary) });
+    issue.fields = { ...issue.fields, ...fields };
+    if ((fields.priority as { name?: string } | undefined)?.name)
+      issue.priority = (fields.priority as { name: string }).name;
+    return json(201, { id, key, self: `${this.url}/rest/api/3/issue/${id}` });
+  }
+
   // --- Zendesk Tickets API ---
   private zendeskApi(method: string, path: string, query: Record<string, string>, body: unknown): Reply {
     if (method === 'GET' && path === '/api/v2/groups')
@@ -705,6 +773,38 @@ export class ItsmContractServer {
       const q = (query.query ?? '').toLowerCase().replace(/^email:/, '');
       const users = this.zendesk.users.filter((u) => u.email.toLowerCase() === q || u.name.toLowerCase().includes(q));
       return json(200, { users, next_page: null, count: users.length });
+    }
+    if (path === '/api/v2/tickets' && method === 'GET') {
+      const tickets = [...this.zendesk.tickets.values()]
+        .filter((t) => !query.external_id || t.external_id === query.external_id)
+        .map(({ comments: _, ...visible }) => visible);
+      return json(200, { tickets, next_page: null, count: tickets.length });
+    }
+    if (path === '/api/v2/tickets' && method === 'POST') {
+      const ticket = (body as { ticket?: Record<string, unknown> })?.ticket;
+      if (!ticket || typeof ticket !== 'object')
+        return json(400, { error: 'InvalidValue', description: "The 'ticket' object is required" });
+      const comment = ticket.comment as { body?: string; public?: boolean } | undefined;
+      if (!comment?.body) return json(422, { error: 'RecordInvalid', description: 'Description: cannot be blank' });
+      const id = 90_000 + this.zendesk.tickets.size + 1;
+      const created = this.seedZendeskTicket({
+        id,
+        subject: String(ticket.subject ?? ''),
+        ...(typeof ticket.priority === 'string' ? { priority: ticket.priority } : {}),
+      });
+      created.external_id = ticket.external_id ?? null;
+      created.tags = ticket.tags ?? [];
+      if (typeof ticket.group_id === 'number') created.group_id = ticket.group_id;
+      created.comments.push({
+        id: id * 10,
+        body: comment.body,
+        plain_body: comment.body,
+        public: comment.public !== false,
+        author_id: 1,
+        created_at: new Date().toISOString(),
+      });
+      const { comments: _, ...visible } = created;
+      return json(201, { ticket: visible });
     }
     const match = /^\/api\/v2\/tickets\/(\d+)(\/comments)?$/.exec(path);
     if (!match) return json(404, { error: 'InvalidEndpoint', description: 'Not found' });

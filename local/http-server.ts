@@ -182,6 +182,10 @@ export function createLocalHttpServer(routes: Route[], onError: (error: unknown)
 }
 
 export function listen(server: Server, port: number): Promise<number> {
+  // Keep idle connections open longer than clients do (undici: 4 s), as load balancers do, so a busy process never
+  // closes a kept-alive socket just as a client sends its next request on it ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));

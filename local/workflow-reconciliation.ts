@@ -129,11 +129,11 @@ export async function reconcileLocalRuntime(options: {
   flagForHuman: (payload: { incidentId: string; error: { Error: string; Cause: string } }) => Promise<unknown>;
   log: (message: string) => void;
 }): Promise<ReconcileReport> {
-  await import('../lambdas/runtime/aws/store');
-  const { dependency } = await import('../lambdas/runtime/dependencies');
+  const { incidentStore } = await import('../lambdas/runtime/ports/incident-store');
+  const { clock } = await import('../lambdas/runtime/ports/clock');
   const report = await reconcileWorkflows({
-    store: dependency('store'),
-    clock: dependency('clock'),
+    store: incidentStore(),
+    clock: clock(),
     executions: options.executions,
     flagForHuman: async (incidentId, reason) => {
       await options.flagForHuman({ incidentId, error: { Error: 'Lumos.WorkflowLost', Cause: reason } });

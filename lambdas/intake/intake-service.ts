@@ -112,9 +112,16 @@ function coalescesByService(signal: Signal, settings: IntakeSettings): boolean {
     signal.service &&
       signal.action !== 'resolve' &&
       settings.correlationWindowSeconds > 0 &&
-      settings.correlationKinds.includes(signal.kind),
+      (settings.correlationKinds.includes(signal.kind) || settings.correlateAcrossKinds),
   );
 }
+
+/**
+ * Whether a signal joins the incident holding its service's window: always when its kind coalesces, else only an
+ * incident of the other kind (a ticket joins the alarm's outage; a second ticket keeps its own incident).
+ */
+const joinsHolder = (signal: Signal, holder: Incident, settings: IntakeSettings): boolean =>
+  settings.correlationKinds.includes(signal.kind) || (settings.correlateAcrossKinds && holder.kind !== signal.kind);
 
 function windowEnd(deps: IntakeDeps, settings: IntakeSettings): string {
   return new Date(deps.clock.now().getTime() + settings.correlationWindowSeconds * 1000).toISOString();
@@ -436,9 +443,12 @@ async function routeSignal(
       const service = coalesces;
       const now = deps.clock.now().getTime();
       const endsAt = windowEnd(deps, settings);
+      let keepsWindow = false;
       if (held && Date.parse(held.endsAt) >= now) {
         const holder = await deps.store.get(held.incidentId);
-        if (holder && !isClosed(holder.status)) {
+        // A signal that may not join (a second ticket) opens its own incident and leaves the window to its holder.
+        if (holder && !isClosed(holder.status) && !joinsHolder(signal, holder, settings)) keepsWindow = true;
+        else if (holder && !isClosed(holder.status)) {
           // Slide the window only when it moved by more than a minute: a storm writes it a few times, not per alert.
           const slide = Date.parse(held.endsAt) < Date.parse(endsAt) - 60_000 ? { service, endsAt } : undefined;
           const why = `same service ${signal.service} within ${settings.correlationWindowSeconds}s`;
@@ -446,7 +456,7 @@ async function routeSignal(
           if (joined) return joined;
         }
       }
-      window = { service, endsAt, replaces: held?.incidentId };
+      if (!keepsWindow) window = { service, endsAt, replaces: held?.incidentId };
     }
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;

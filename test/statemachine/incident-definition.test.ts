@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { functionCatalogue, substitutionKey } from '../../lambdas/catalogue';
+import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
 import { substitutions } from './workflow-doubles';
 
 type AslValidator = (

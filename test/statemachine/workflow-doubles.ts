@@ -9,7 +9,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { functionCatalogue, substitutionKey } from '../../lambdas/catalogue';
+import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
 import { StepFunctionsEngine } from '../../local/stepfunctions/engine';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/stepfunctions/server';
 

@@ -42,7 +42,7 @@ export interface GatheredEvidence {
   service?: string;
   items: EvidenceItem[];
   /** Components within reach of the affected service, with their distance and path (the service itself at 0). */
-  reach: Map<string, { depth: number; path: string[] }>;
+  reach: Map<string, { depth: number; path: string[]; dependent?: boolean }>;
   /** Every component name the service graph knows, lower-cased -> id (ids, aliases, names). */
   names: Map<string, string>;
   /** The log window per component whose logs were read. */
@@ -183,7 +183,7 @@ export function gatherEvidence(
   const dependency = readAgent(DependencyView, incident.agents.dependency);
   const service = incident.facts?.service ?? dependency?.service ?? incident.service;
 
-  const reach = new Map<string, { depth: number; path: string[] }>();
+  const reach = new Map<string, { depth: number; path: string[]; dependent?: boolean }>();
   if (service) reach.set(service, { depth: 0, path: [service] });
   for (const related of dependency?.dependencies ?? []) {
     if (reach.has(related.id)) continue;
@@ -199,7 +199,8 @@ export function gatherEvidence(
   }
   // Direct dependents are reached too: their own errors can name a cause on the same path.
   for (const related of dependency?.dependents ?? []) {
-    if (related.depth === 1 && !reach.has(related.id)) reach.set(related.id, { depth: 1, path: related.path });
+    if (related.depth === 1 && !reach.has(related.id))
+      reach.set(related.id, { depth: 1, path: related.path, dependent: true });
   }
   items.push(...changeEvidence(dependency?.changes ?? [], incident.createdAt));
 

@@ -212,8 +212,20 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
   );
   for (const [key, value] of scores) {
     const { component } = splitKey(key);
-    const depth = evidence.reach.get(component)?.depth;
-    value.score *= depth === undefined ? 0.75 : depth === 0 ? 1 : depth === 1 ? 0.95 : depth === 2 ? 0.9 : 0.85;
+    const reached = evidence.reach.get(component);
+    const depth = reached?.depth;
+    // A caller of the affected service cannot be what broke it: its own trouble is another incident.
+    value.score *= reached?.dependent
+      ? 0.4
+      : depth === undefined
+        ? 0.75
+        : depth === 0
+          ? 1
+          : depth === 1
+            ? 0.95
+            : depth === 2
+              ? 0.9
+              : 0.85;
     const path = topologyRef.get(component);
     if (path) value.refs.add(path);
   }

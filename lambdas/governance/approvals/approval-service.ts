@@ -19,7 +19,8 @@ import { InvalidLinkTokenError, type LinkClaims, mintLinkToken, verifyLinkToken 
 export interface ApprovalDeps {
   approvals: ApprovalStore;
   store: IncidentStore;
-  workflow: Workflow;
+  /** Resumes the waiting task; approvals never start workflows. */
+  workflow: Omit<Workflow, 'start'>;
   notifier: Notifier;
   audit: AuditTrail;
   scheduler: Scheduler;
@@ -30,6 +31,12 @@ export interface ApprovalDeps {
   /** Public base URL of the API, for links. */
   baseUrl: string;
 }
+
+/** What the approval gate needs where it never resumes the workflow (requesting, expiring, reviewing). */
+export type GateDeps = Omit<ApprovalDeps, 'workflow'>;
+
+/** What expiring a request needs (the Escalate step). */
+export type ExpireDeps = Pick<GateDeps, 'approvals' | 'store' | 'scheduler' | 'clock'>;
 
 export type Decision = 'approve' | 'reject';
 
@@ -58,7 +65,11 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** The identity a person acts under in the trail. */
 const human = (approver: string) => `human:${approver}`;
 
-async function timeline(deps: ApprovalDeps, incidentId: string, entry: Omit<TimelineEntry, 'at'>): Promise<void> {
+async function timeline(
+  deps: Pick<GateDeps, 'store' | 'clock'>,
+  incidentId: string,
+  entry: Omit<TimelineEntry, 'at'>,
+): Promise<void> {
   await deps.store.update(incidentId, { append: [{ at: deps.clock.now().toISOString(), ...entry }] });
 }
 
@@ -117,7 +128,7 @@ function describeActions(request: Pick<ApprovalRequest, 'actions'>): string {
     .join('\n');
 }
 
-function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullable<Notification['links']> {
+function links(deps: Pick<GateDeps, 'baseUrl'>, approvalId: string, token: string): NonNullable<Notification['links']> {
   const base = `${deps.baseUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}`;
   const t = encodeURIComponent(token);
   return [
@@ -129,7 +140,7 @@ function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullab
 
 /** Sends every member of the current stage's group a personal message with their own links. */
 async function notifyApprovers(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   request: ApprovalRequest,
   kind: 'request' | 'reminder' | 'reassigned',
 ): Promise<number> {
@@ -215,7 +226,7 @@ export function nextTickAt(
  * invocation finds the request it already made).
  */
 export async function requestApproval(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   input: { incidentId: string; taskToken: string; actionHash: string; executionArn?: string },
 ): Promise<{ approvalId: string; approvers: number }> {
   const incident = await deps.store.get(input.incidentId);
@@ -331,7 +342,7 @@ export async function requestApproval(
 
 /** Verifies a link token against the keys and the approval it claims; 401 for anything we did not issue. */
 export async function readToken(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'linkKeys'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<LinkClaims> {
@@ -347,7 +358,7 @@ export async function readToken(
   return claims;
 }
 
-async function loadRequest(deps: ApprovalDeps, approvalId: string): Promise<ApprovalRequest> {
+async function loadRequest(deps: Pick<GateDeps, 'approvals'>, approvalId: string): Promise<ApprovalRequest> {
   const request = await deps.approvals.get(approvalId);
   if (!request) throw new NotFoundError(`approval ${approvalId} does not exist`);
   return request;
@@ -372,7 +383,12 @@ function closingMessage(request: ApprovalRequest): string {
  * Why a decision by `claims.p` cannot count now, as the error to answer with, or undefined when it can.
  * Order matters: a decided request is 409 even after its deadline; a closed window is 410.
  */
-function refusal(deps: ApprovalDeps, request: ApprovalRequest, claims: LinkClaims, now: Date): Error | undefined {
+function refusal(
+  deps: Pick<GateDeps, 'policy'>,
+  request: ApprovalRequest,
+  claims: LinkClaims,
+  now: Date,
+): Error | undefined {
   if (request.status === 'approved' || request.status === 'rejected')
     return new ConflictError(decidedMessage(request), 'already_decided');
   if (request.status === 'expired') return new GoneError(expiredMessage(request));
@@ -623,7 +639,7 @@ async function handToPerson(deps: ApprovalDeps, request: ApprovalRequest, reason
 
 /** Applies a change with optimistic retries (for bookkeeping that must not be lost to a concurrent write). */
 async function settle(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'approvals' | 'clock'>,
   approvalId: string,
   change: (r: ApprovalRequest) => ApprovalRequest | undefined,
 ): Promise<ApprovalRequest | undefined> {
@@ -753,7 +769,7 @@ export async function tick(
 }
 
 /** Marks a pending request expired (the gate timed out): later decisions get 410. Idempotent. */
-export async function expire(deps: ApprovalDeps, approvalId: string, reason: string): Promise<boolean> {
+export async function expire(deps: ExpireDeps, approvalId: string, reason: string): Promise<boolean> {
   const before = await deps.approvals.get(approvalId);
   if (before?.status !== 'pending') return false;
   const after = await settle(deps, approvalId, (r) =>
@@ -778,7 +794,7 @@ export async function expire(deps: ApprovalDeps, approvalId: string, reason: str
 
 /** The request for the review page; with a valid token, also whether that person may decide and how. */
 export async function review(
-  deps: ApprovalDeps,
+  deps: Omit<GateDeps, 'notifier'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<{ request: ReturnType<typeof publicView>; you: Record<string, unknown> }> {

@@ -1,6 +1,7 @@
 import { type Diagnosis, diagnosisOf, type Hypothesis } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
-import type { Incident } from '../../core/incident';
+import type { Incident, TimelineEntry } from '../../core/incident';
+import { agentDecisionEntry } from '../../governance/audit/agent-decisions';
 import { canonicalJson } from '../../governance/audit/audit-chain';
 import {
   type GovernanceConfig,
@@ -17,6 +18,7 @@ import {
   runbookRisk,
 } from '../../governance/runbooks/runbook-catalogue';
 import type { RunbookRun } from '../../governance/runbooks/runbook-runner';
+import type { AuditEntry } from '../../ports/audit';
 import type { ApprovalDeadlines } from '../deadlines';
 
 export type { RiskTier } from '../../governance/governance-config';
@@ -385,3 +387,61 @@ const pick = ({ rank, component, failureMode, confidence }: Hypothesis) => ({
   failureMode,
   confidence,
 });
+
+/** What the Plan step writes besides the plan itself: the timeline entry and the two audit records. */
+export interface PlanRecords {
+  readonly timeline: TimelineEntry;
+  /** The planner's decision (`agent.decision`). */
+  readonly decision: AuditEntry;
+  /** The plan-time policy verdict of every action, refused ones included (`policy.evaluation`). */
+  readonly policyEvaluation: AuditEntry;
+}
+
+/** The timeline entry and audit records of a plan made at `at` for `incident`. */
+export function planRecords(plan: Plan, incident: Incident, at: Date): PlanRecords {
+  const autonomous = plan.actions.filter((a) => a.verdict?.autonomous).length;
+  return {
+    timeline: {
+      at: at.toISOString(),
+      actor: 'planner',
+      type: 'plan.created',
+      summary: `${plan.actions.length} actions, ${plan.riskTier} risk${plan.requiresApproval ? ', needs approval' : ', runs autonomously'}${plan.blocked.length ? `, ${plan.blocked.length} refused by policy` : ''}`,
+      data: { planId: plan.planId, actionHash: plan.actionHash },
+    },
+    decision: agentDecisionEntry(
+      {
+        agent: 'planner',
+        modelId: 'lumos-rule-planner/1',
+        promptHash: plan.actionHash,
+        retrieved: (incident.knowledge?.articles ?? []).map((a) => ({
+          articleId: a.articleId,
+          version: a.updatedAt ?? 'unversioned',
+        })),
+        output: {
+          planId: plan.planId,
+          actions: plan.actions,
+          blocked: plan.blocked,
+          riskTier: plan.riskTier,
+          notes: plan.notes,
+          dryRun: plan.dryRun?.summary ?? null,
+        },
+      },
+      `planned ${plan.actions.length} action(s), ${plan.riskTier} risk${plan.requiresApproval ? ', approval needed' : ''}`,
+    ),
+    policyEvaluation: {
+      type: 'policy.evaluation',
+      actor: 'policy',
+      summary: `plan-time policy ${plan.policyVersion}: ${autonomous} autonomous, ${plan.actions.length - autonomous} need approval, ${plan.blocked.length} refused`,
+      data: {
+        phase: 'plan',
+        policyVersion: plan.policyVersion,
+        verdicts: [...plan.actions, ...plan.blocked].map((a) => ({
+          type: a.type,
+          target: a.target,
+          risk: a.risk,
+          verdict: a.verdict,
+        })),
+      },
+    },
+  };
+}

@@ -1,13 +1,12 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-runbooks';
-import '../../runtime/aws/store';
 import { serviceOf } from '../../governance/governance-config';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput } from '../step-input';
+import { auditTrail } from '../../runtime/ports/audit-trail';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { runbookExecutor } from '../../runtime/ports/runbook-executor';
+import { workflowStep } from '../../runtime/workflow-step';
 import { budgetFrom, type VerifyResult, verifyRecovery } from './core';
 
 const Input = z.object({
@@ -22,15 +21,14 @@ const Input = z.object({
 });
 
 /** Workflow step `VerifyRecovery`: one poll of the wait-and-poll loop that checks a remediation really worked. */
-export const handler = middy<unknown, VerifyResult>().handler(async (payload) => {
-  const input = parseStepInput(Input, payload);
+export const handler = workflowStep(Input, (input): Promise<VerifyResult> => {
   const policy = governancePolicy();
   return verifyRecovery(
     {
-      store: dependency('store'),
-      clock: dependency('clock'),
-      audit: dependency('audit'),
-      executor: dependency('runbookExecutor'),
+      store: incidentStore(),
+      clock: clock(),
+      audit: auditTrail(),
+      executor: runbookExecutor(),
       runbooks: runbookCatalogue(),
       healthUrlOf: (service) => (service ? serviceOf(policy.config, service).targets.http : undefined),
       budget: budgetFrom(),

@@ -166,6 +166,20 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(ranked(d)).toContain('bad-deployment@orders-db');
   });
 
+  it('does not blame a caller of the affected service, even one with its own bad deploy', async () => {
+    const logs = logsOf({
+      'orders-db': [{ from: 8, to: 1, count: 4, message: 'WARNING:  disk usage 97% on /var/lib/postgresql' }],
+      'checkout-api': [
+        { from: 25, to: 1, count: 60, message: 'ERROR java.lang.NullPointerException in CardClient.authorize' },
+      ],
+    });
+    const d = await diagnose(
+      { title: 'orders-db primary is down, disk 100% full', service: 'orders-db' },
+      { logs, changes: [deploy('checkout-api', 20)] },
+    );
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+  });
+
   it('recognises memory exhaustion from OOM kills and heap errors', async () => {
     const logs = logsOf({
       'payments-api': [

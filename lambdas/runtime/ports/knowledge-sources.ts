@@ -1,22 +1,29 @@
-/**
- * Registers where the knowledge sync reads articles from: `KNOWLEDGE_S3_URI` (s3://bucket/prefix),
- * `SERVICENOW_KB_SECRET_ARN` (ServiceNow knowledge base), `KNOWLEDGE_MARKDOWN_DIR`; each one optional.
- */
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3KnowledgeSource } from '../../adapters/aws/s3-knowledge-source';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets';
 import { ServiceNowCredentials, ServiceNowKnowledgeSource } from '../../adapters/http/servicenow-knowledge-source';
 import { MarkdownFolderSource } from '../../adapters/local/markdown-folder-source';
 import type { KnowledgeSource } from '../../ports/knowledge-sync';
-import { registerFactories } from '../dependencies';
+import { traced } from '../aws/traced';
+import { definePort } from '../dependencies';
 
-registerFactories({
-  knowledgeSources: () => {
+/**
+ * Where the knowledge sync reads articles: the articles bucket (`KNOWLEDGE_S3_URI`, s3://bucket/prefix), a
+ * ServiceNow knowledge base when the stage has one (`SERVICENOW_KB_SECRET_ARN`), a folder (`KNOWLEDGE_MARKDOWN_DIR`).
+ */
+export const knowledgeSources = definePort<KnowledgeSource[]>(
+  'knowledgeSources',
+  { access: ['readKnowledgeArticles'], env: ['KNOWLEDGE_S3_URI'] },
+  () => {
     const sources: KnowledgeSource[] = [];
     const s3 = process.env.KNOWLEDGE_S3_URI ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(process.env.KNOWLEDGE_S3_URI) : null;
-    if (s3) sources.push(new S3KnowledgeSource(new S3Client({}), s3[1]!, s3[2] ?? ''));
+    if (s3) sources.push(new S3KnowledgeSource(traced(new S3Client({})), s3[1]!, s3[2] ?? ''));
     if (process.env.SERVICENOW_KB_SECRET_ARN) {
-      const secret = new SecretsManagerSecrets(process.env.SERVICENOW_KB_SECRET_ARN);
+      const secret = new SecretsManagerSecrets(
+        process.env.SERVICENOW_KB_SECRET_ARN,
+        traced(new SecretsManagerClient({})),
+      );
       sources.push(
         new ServiceNowKnowledgeSource({
           // The secret holds {"instanceUrl", "username", "password"} or {"instanceUrl", "token"}.
@@ -33,4 +40,4 @@ registerFactories({
     if (process.env.KNOWLEDGE_MARKDOWN_DIR) sources.push(new MarkdownFolderSource(process.env.KNOWLEDGE_MARKDOWN_DIR));
     return sources;
   },
-});
+);
