@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FolderLogSource } from '../lambdas/adapters/local/folder-logs';
 import { JsonFileTopology } from '../lambdas/adapters/local/json-topology';
+import { createUseEmbedder, USE_MODEL_ID } from '../lambdas/adapters/local/use-embedder';
 import { mapDependencies } from '../lambdas/agents/dependency/core';
 import { analyseIncidentLogs } from '../lambdas/agents/log-analysis/core';
 import { assessSentiment } from '../lambdas/agents/sentiment/core';
-import { trainTriageModel } from '../lambdas/agents/triage/classifier';
+import { EmbeddingTriageClassifier, trainTriageModel } from '../lambdas/agents/triage/classifier';
 import { parseTrainingData } from '../lambdas/agents/triage/training-data';
 import { triageWithEvidence } from '../lambdas/agents/triage/triage-agent';
 import type { Incident } from '../lambdas/core/incident';
@@ -53,7 +54,9 @@ export async function agentsBench(): Promise<void> {
   const clock = { now: () => now };
   const trainStarted = performance.now();
   const { examples } = parseTrainingData(await readFile(join(fixtures, 'incident-history.jsonl'), 'utf8'), 'jsonl');
-  const model = trainTriageModel(examples, 'incident-history.jsonl');
+  const embedding = { embedder: createUseEmbedder(), model: USE_MODEL_ID };
+  const { model: trained } = await trainTriageModel(examples, embedding, 'incident-history.jsonl');
+  const model = new EmbeddingTriageClassifier(trained, embedding);
   const trainMs = performance.now() - trainStarted;
   const logs = new FolderLogSource({ dir: join(fixtures, 'logs'), replay: true });
   const topology = new JsonFileTopology(join(fixtures, 'topology.json'));
@@ -63,7 +66,7 @@ export async function agentsBench(): Promise<void> {
     table([
       ['agent', 'p50', 'p95', 'work'],
       [
-        'triage (rules + classifier)',
+        'triage (rules + classifier, embedding the ticket)',
         ...(await time(() => triageWithEvidence(incident, { model }))),
         `${examples.length} resolved incidents (trained in ${fmt(trainMs)})`,
       ],

@@ -1,11 +1,12 @@
 import { agentsBench } from './agents';
+import { drillBench } from './drill';
 import { intakeBench } from './intake';
 import { knowledgeBench } from './knowledge';
 import { bundleSizes, skeletonLatency } from './skeleton';
 
 /**
  * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, local runtime
- * start-up and webhook -> triaged latency, intake throughput and the alarm storm, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents.
+ * start-up and webhook -> triaged latency, intake throughput and the alarm storm, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents, the drill scorecard of the fast scenario subset.
  * Pass section names to run only some: `npm run bench -- bundles`.
  */
 const sections: Record<string, () => Promise<void>> = {
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   intake: () => intakeBench(),
   knowledge: () => knowledgeBench([]),
   agents: agentsBench,
+  drill: drillBench,
 };
 
 async function main(): Promise<void> {

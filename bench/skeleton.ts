@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { functionCatalogue } from '../lambdas/catalogue';
+import { functionCatalogue } from '../lambdas/function-catalogue';
 import { sign, startLocalLumos } from '../test/support/local-runtime';
 import { fmt, percentile, table } from './stats';
 

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { functionCatalogue } from '../lambdas/catalogue';
+import { functionCatalogue } from '../lambdas/function-catalogue';
 import { loadStageConfig, STAGE_NAMES, type StageName } from '../lib/config/stage-config';
 
 const ROOT = resolve(__dirname, '..');

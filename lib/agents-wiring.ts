@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { AgentAccess, FunctionAccess, ModelAgent } from '../lambdas/runtime/access';
 import { type AgentsConfig, agentsConfigFor } from './config/agents-config';
 import type { StageConfig } from './config/stage-config';
 import { BedrockAccess } from './constructs/bedrock-access';
@@ -23,26 +24,20 @@ export interface AgentsProps {
 }
 
 /**
- * The agents' access beyond the incident table, per function:
- *
- * | function      | grants                                                              | environment                                  |
- * |---------------|---------------------------------------------------------------------|----------------------------------------------|
- * | Triage        | its text model (the stack already grants it), the guardrail          | LUMOS_LLM_SETTINGS                           |
- * | Knowledge     | its text model, the guardrail, search on the knowledge collection    | LUMOS_LLM_SETTINGS, KNOWLEDGE_*              |
- * | Sentiment     | its text model, the guardrail                                        | LUMOS_LLM_SETTINGS, SENTIMENT_ESCALATION_THRESHOLD |
- * | LogAnalysis   | its text model, the guardrail, Logs Insights on the mapped groups    | LUMOS_LLM_SETTINGS, LUMOS_LOG_GROUPS         |
- * | Dependency    | nothing more (the service graph lives in the incident table)         |                                              |
- * | KnowledgeSync | write on the knowledge collection, the embedding model, the articles bucket, the ServiceNow secret if any; runs on a schedule | KNOWLEDGE_*, BEDROCK_EMBEDDING_MODEL_ID, KNOWLEDGE_S3_URI, SERVICENOW_KB_SECRET_ARN |
+ * Agent models, knowledge search, log access and the knowledge sync of one stage. {@link Agents.grant} wires the
+ * agent access a catalogue entry lists; the knowledge sync function, when deployed, runs on a schedule.
  */
 export class Agents extends Construct {
   public readonly settings: AgentsConfig;
   public readonly bedrock: BedrockAccess;
   public readonly knowledgeSearch: KnowledgeSearch;
   public readonly logInsights: LogInsightsAccess;
+  private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: AgentsProps) {
     super(scope, id);
     const { config, functions } = props;
+    this.config = config;
     this.settings = agentsConfigFor(config, props.overrides);
     const settings = this.settings;
     this.bedrock = new BedrockAccess(this, 'Bedrock', {
@@ -58,54 +53,8 @@ export class Agents extends Construct {
     });
     this.logInsights = new LogInsightsAccess(this, 'LogInsights', { logGroups: settings.logGroups });
 
-    const set = (fn: LumosFunction, environment: Record<string, string>) => {
-      for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
-    };
-    const dimensions = { KNOWLEDGE_EMBEDDING_DIMENSIONS: String(settings.knowledge.embeddingDimensions) };
-
-    const triage = functions.Triage;
-    if (triage) {
-      // The stack grants Triage the stage's triage model; a different agent model would need its own statement.
-      set(
-        triage,
-        this.bedrock.grantAgent(
-          triage.role,
-          'triage',
-          settings.llm.agents.triage.modelId === config.bedrock.models.triage,
-        ),
-      );
-    }
-    const knowledge = functions.Knowledge;
-    if (knowledge) {
-      set(knowledge, this.bedrock.grantAgent(knowledge.role, 'knowledge'));
-      set(knowledge, this.knowledgeSearch.grantRead(knowledge.role));
-      set(knowledge, dimensions);
-    }
-    const sentiment = functions.Sentiment;
-    if (sentiment) {
-      set(sentiment, this.bedrock.grantAgent(sentiment.role, 'sentiment'));
-      set(sentiment, { SENTIMENT_ESCALATION_THRESHOLD: String(settings.sentimentEscalationThreshold) });
-    }
-    const logAnalysis = functions.LogAnalysis;
-    if (logAnalysis) {
-      set(logAnalysis, this.bedrock.grantAgent(logAnalysis.role, 'log-analysis'));
-      set(logAnalysis, this.logInsights.grantQuery(logAnalysis.role));
-    }
     const sync = functions.KnowledgeSync;
     if (sync) {
-      set(sync, this.knowledgeSearch.grantWrite(sync.role));
-      set(sync, this.knowledgeSearch.grantReadArticles(sync.role));
-      set(sync, dimensions);
-      sync.allowBedrockModel(config.bedrock.models.knowledgeEmbedding, 'BEDROCK_EMBEDDING_MODEL_ID');
-      if (settings.knowledge.servicenowSecretArn) {
-        sync.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: [settings.knowledge.servicenowSecretArn],
-          }),
-        );
-        set(sync, { SERVICENOW_KB_SECRET_ARN: settings.knowledge.servicenowSecretArn });
-      }
       this.knowledgeSearch.scheduleSync(
         sync.function,
         events.Schedule.rate(Duration.hours(settings.knowledge.syncEveryHours)),
@@ -118,5 +67,58 @@ export class Agents extends Construct {
       description: 'Markdown runbooks the knowledge sync indexes: aws s3 sync knowledge/ s3://<bucket>/',
     });
     new CfnOutput(this, 'KnowledgeCollectionEndpoint', { value: this.knowledgeSearch.endpoint });
+  }
+
+  /**
+   * Grants `fn` one agent access and sets the variables that address it; `all` is everything its catalogue entry
+   * lists (a model the stack already grants through `triageModel` is not granted twice).
+   */
+  public grant(fn: LumosFunction, access: AgentAccess, all: readonly FunctionAccess[]): void {
+    const { settings, config } = this;
+    const set = (environment: Record<string, string>) => {
+      for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+    };
+    const dimensions = { KNOWLEDGE_EMBEDDING_DIMENSIONS: String(settings.knowledge.embeddingDimensions) };
+    if (access.startsWith('model:')) {
+      const agent = access.slice('model:'.length) as ModelAgent;
+      const granted =
+        all.includes('triageModel') && settings.llm.agents[agent].modelId === config.bedrock.models.triage;
+      set(this.bedrock.grantAgent(fn.role, agent, granted));
+      return;
+    }
+    switch (access as Exclude<AgentAccess, `model:${string}`>) {
+      case 'knowledgeSearch':
+        set(this.knowledgeSearch.grantRead(fn.role));
+        set(dimensions);
+        break;
+      case 'writeKnowledge':
+        set(this.knowledgeSearch.grantWrite(fn.role));
+        set(dimensions);
+        break;
+      case 'readKnowledgeArticles':
+        set(this.knowledgeSearch.grantReadArticles(fn.role));
+        break;
+      case 'servicenowKnowledge':
+        if (settings.knowledge.servicenowSecretArn) {
+          fn.role.addToPrincipalPolicy(
+            new iam.PolicyStatement({
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [settings.knowledge.servicenowSecretArn],
+            }),
+          );
+          set({ SERVICENOW_KB_SECRET_ARN: settings.knowledge.servicenowSecretArn });
+        }
+        break;
+      case 'logsInsights':
+        set(this.logInsights.grantQuery(fn.role));
+        break;
+      case 'sentimentSettings':
+        set({ SENTIMENT_ESCALATION_THRESHOLD: String(settings.sentimentEscalationThreshold) });
+        break;
+      default: {
+        const unhandled: never = access as never;
+        throw new Error(`no wiring for agent access '${String(unhandled)}'`);
+      }
+    }
   }
 }

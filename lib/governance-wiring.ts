@@ -5,8 +5,9 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
-import type { FunctionSpec } from '../lambdas/catalogue';
+import type { FunctionSpec } from '../lambdas/function-catalogue';
 import { loadGovernanceConfig } from '../lambdas/governance/governance-config';
+import type { GovernanceAccess } from '../lambdas/runtime/access';
 import { acknowledge, iamWildcardResourceFinding } from './compliance/nag-findings';
 import type { StageConfig } from './config/stage-config';
 import { ApprovalLinks, CEDAR_MODULE, GovernanceBundle } from './constructs/approvals';
@@ -16,66 +17,11 @@ import type { LumosFunction } from './constructs/lumos-function';
 import { SlaScheduler } from './constructs/sla-scheduler';
 
 /**
- * What a function may reach for governance, beyond its {@link FunctionNeed}s. Each grants the narrowest
- * permission and sets the variable that addresses it:
- *
- * | grant            | environment variable                                  | permission                                   |
- * |------------------|-------------------------------------------------------|----------------------------------------------|
- * | policyBundle     | LUMOS_POLICY_DIR, LUMOS_RUNBOOK_DIR, LUMOS_GOVERNANCE_OVERRIDES | the governance layer (no IAM)      |
- * | appendAudit      | AUDIT_TABLE_NAME                                      | PutItem/GetItem/Query on the audit table     |
- * | readAudit        | AUDIT_TABLE_NAME                                      | GetItem/Query on the audit table             |
- * | readAuditExport  | AUDIT_EXPORT_BUCKET                                   | GetObject audit/*, ListBucket                |
- * | exportAudit      | AUDIT_EXPORT_BUCKET                                   | PutObject audit/*, the table's stream        |
- * | manageTimers     | SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN, GOVERNANCE_TIMER_FUNCTION_ARN, SCHEDULER_DEAD_LETTER_ARN | schedules in the group, PassRole |
- * | taskCallbacks    | STATE_MACHINE_ARN                                     | SendTaskSuccess/Failure/Heartbeat            |
- * | approvalLinks    | APPROVAL_LINK_SECRET_ARN                              | GetSecretValue on the signing key            |
- * | linksBaseUrl     | PUBLIC_BASE_URL                                       | none                                         |
- * | runbookExecution | none                                                  | SSM Automation `Lumos-*`, Lambda `lumos-runbook-*` |
- */
-export type GovernanceGrant =
-  | 'policyBundle'
-  | 'appendAudit'
-  | 'readAudit'
-  | 'readAuditExport'
-  | 'exportAudit'
-  | 'manageTimers'
-  | 'taskCallbacks'
-  | 'approvalLinks'
-  | 'linksBaseUrl'
-  | 'runbookExecution';
-
-/** Governance grants per catalogue function. Least privilege: a grant is listed only where the handler uses it. */
-export const GOVERNANCE_GRANTS: Readonly<Record<string, readonly GovernanceGrant[]>> = {
-  // Pauses and resumes SLA clocks when a ticket starts or stops waiting on the customer.
-  WebhookIntake: ['appendAudit', 'manageTimers'],
-  AlarmIntake: ['appendAudit', 'manageTimers'],
-  Plan: ['policyBundle', 'appendAudit', 'manageTimers'],
-  RequestApproval: ['policyBundle', 'appendAudit', 'manageTimers', 'approvalLinks', 'linksBaseUrl'],
-  ExecutePlan: ['policyBundle', 'appendAudit', 'runbookExecution'],
-  Escalate: ['policyBundle', 'appendAudit', 'manageTimers'],
-  ApprovalApi: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks'],
-  SlaApi: ['policyBundle', 'appendAudit', 'manageTimers'],
-  AuditApi: ['readAudit', 'readAuditExport'],
-  GovernanceTimer: ['policyBundle', 'appendAudit', 'manageTimers', 'taskCallbacks', 'approvalLinks', 'linksBaseUrl'],
-  AuditExport: ['exportAudit'],
-  // Other agents that decide with the policy or run runbooks (the ITSM request-fulfilment agent).
-  Fulfilment: ['policyBundle', 'appendAudit', 'runbookExecution'],
-  // The agents record each of their decisions (agent, model, prompt hash, retrieved articles, output).
-  Triage: ['appendAudit'],
-  Knowledge: ['appendAudit'],
-  Sentiment: ['appendAudit'],
-  LogAnalysis: ['appendAudit'],
-  Dependency: ['appendAudit'],
-  EscalationRouting: ['appendAudit'],
-  Handoff: ['appendAudit'],
-};
-
-/**
  * Modules a function must not bundle (they come from the governance layer): the Cedar engine loads its Wasm file
  * from its own folder, which esbuild cannot inline.
  */
-export function governanceExternalModules(spec: Pick<FunctionSpec, 'id'>): string[] | undefined {
-  return GOVERNANCE_GRANTS[spec.id]?.includes('policyBundle') ? [CEDAR_MODULE] : undefined;
+export function governanceExternalModules(spec: Pick<FunctionSpec, 'access'>): string[] | undefined {
+  return spec.access.includes('policyBundle') ? [CEDAR_MODULE] : undefined;
 }
 
 /** The stage's governance overrides (`policies/stages/<stage>.yaml`), validated against governance.yaml at synth. */
@@ -97,14 +43,18 @@ export interface GovernanceProps {
 }
 
 /**
- * Approvals, SLA timers, the audit trail and the governance bundle of one stage, and the grants of every
- * function that uses them ({@link GOVERNANCE_GRANTS}).
+ * Approvals, SLA timers, the audit trail and the governance bundle of one stage. {@link Governance.grant} wires the
+ * governance access a catalogue entry lists.
  */
 export class Governance extends Construct {
   public readonly auditTrail: AuditTrail;
   public readonly scheduler: SlaScheduler;
   public readonly approvalLinks: ApprovalLinks;
   public readonly bundle: GovernanceBundle;
+  private readonly overrides: string;
+  private readonly baseUrl: string;
+  private readonly timer: LumosFunction;
+  private readonly stateMachineArn: string;
 
   constructor(scope: Construct, id: string, props: GovernanceProps) {
     super(scope, id);
@@ -127,78 +77,14 @@ export class Governance extends Construct {
     this.scheduler = new SlaScheduler(this, 'Scheduler', { target: timer.function, removalPolicy });
     this.approvalLinks = new ApprovalLinks(this, 'ApprovalLinks', { removalPolicy });
     this.bundle = new GovernanceBundle(this, 'Bundle', { projectRoot: props.projectRoot });
-    const overrides = JSON.stringify(stageGovernanceOverrides(props.projectRoot, config.stage));
+    this.overrides = JSON.stringify(stageGovernanceOverrides(props.projectRoot, config.stage));
+    this.timer = timer;
+    this.stateMachineArn = props.workflow.stateMachineArn;
 
     const stack = Stack.of(this);
     const cfnStage = props.api.deploymentStage.node.defaultChild as apigw.CfnStage;
     // Built from the API id, not the stage: functions the API does not front may hold it without a cycle.
-    const baseUrl = `https://${props.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${cfnStage.stageName}`;
-
-    for (const [id, grants] of Object.entries(GOVERNANCE_GRANTS)) {
-      const fn = functions[id];
-      if (!fn) continue;
-      for (const grant of grants) {
-        switch (grant) {
-          case 'policyBundle':
-            this.bundle.attachTo(fn.function);
-            fn.addEnvironment('LUMOS_GOVERNANCE_OVERRIDES', overrides);
-            break;
-          case 'appendAudit':
-            this.auditTrail.grantAppend(fn.role);
-            fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
-            break;
-          case 'readAudit':
-            this.auditTrail.grantRead(fn.role);
-            fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
-            break;
-          case 'readAuditExport':
-            this.auditTrail.grantReadExport(fn.role);
-            fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
-            break;
-          case 'exportAudit':
-            this.auditTrail.exportWith(fn.function, fn.deadLetterQueue);
-            fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
-            break;
-          case 'manageTimers':
-            this.scheduler.grantManageTimers(fn.role);
-            fn.addEnvironment('SCHEDULE_GROUP_NAME', this.scheduler.groupName);
-            fn.addEnvironment('SCHEDULER_ROLE_ARN', this.scheduler.invokeRole.roleArn);
-            fn.addEnvironment('SCHEDULER_DEAD_LETTER_ARN', this.scheduler.deadLetterQueue.queueArn);
-            // The timer function learns its own ARN from its invocation context: its own ARN here would be a cycle.
-            if (fn !== timer) fn.addEnvironment('GOVERNANCE_TIMER_FUNCTION_ARN', timer.functionArn);
-            break;
-          case 'taskCallbacks':
-            // A policy of its own, not the role's default one: the function does not wait for it, which breaks the
-            // cycle state machine -> workflow functions -> timer ARN -> timer role policy -> state machine.
-            new iam.Policy(this, `${id}TaskCallbacks`, {
-              roles: [fn.role],
-              statements: [
-                new iam.PolicyStatement({
-                  actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-                  resources: [props.workflow.stateMachineArn],
-                }),
-              ],
-            });
-            // SendTask* need no state machine ARN, and the timer cannot hold it without the same cycle.
-            if (fn !== timer) fn.addEnvironment('STATE_MACHINE_ARN', props.workflow.stateMachineArn);
-            break;
-          case 'approvalLinks':
-            this.approvalLinks.grantReadKey(fn.role);
-            fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', this.approvalLinks.secretArn);
-            break;
-          case 'linksBaseUrl':
-            fn.addEnvironment('PUBLIC_BASE_URL', baseUrl);
-            break;
-          case 'runbookExecution':
-            this.grantRunbookExecution(fn);
-            break;
-          default: {
-            const unhandled: never = grant;
-            throw new Error(`no wiring for governance grant '${String(unhandled)}'`);
-          }
-        }
-      }
-    }
+    this.baseUrl = `https://${props.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${cfnStage.stageName}`;
 
     new CfnOutput(stack, 'AuditTableName', { value: this.auditTrail.tableName });
     new CfnOutput(stack, 'AuditExportBucketName', { value: this.auditTrail.exportBucketName });
@@ -206,6 +92,69 @@ export class Governance extends Construct {
       value: this.approvalLinks.secretArn,
       description: 'HMAC key of approval links; rotate by moving signingKey to previousSigningKey first',
     });
+  }
+
+  /** Grants `fn` (catalogue entry `id`) one governance access and sets the variables that address it. */
+  public grant(id: string, fn: LumosFunction, access: GovernanceAccess): void {
+    switch (access) {
+      case 'policyBundle':
+        this.bundle.attachTo(fn.function);
+        fn.addEnvironment('LUMOS_GOVERNANCE_OVERRIDES', this.overrides);
+        break;
+      case 'appendAudit':
+        this.auditTrail.grantAppend(fn.role);
+        fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
+        break;
+      case 'readAudit':
+        this.auditTrail.grantRead(fn.role);
+        fn.addEnvironment('AUDIT_TABLE_NAME', this.auditTrail.tableName);
+        break;
+      case 'readAuditExport':
+        this.auditTrail.grantReadExport(fn.role);
+        fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
+        break;
+      case 'exportAudit':
+        this.auditTrail.exportWith(fn.function, fn.deadLetterQueue);
+        fn.addEnvironment('AUDIT_EXPORT_BUCKET', this.auditTrail.exportBucketName);
+        break;
+      case 'manageTimers':
+        this.scheduler.grantManageTimers(fn.role);
+        fn.addEnvironment('SCHEDULE_GROUP_NAME', this.scheduler.groupName);
+        fn.addEnvironment('SCHEDULER_ROLE_ARN', this.scheduler.invokeRole.roleArn);
+        fn.addEnvironment('SCHEDULER_DEAD_LETTER_ARN', this.scheduler.deadLetterQueue.queueArn);
+        // The timer function learns its own ARN from its invocation context: its own ARN here would be a cycle.
+        if (fn !== this.timer) fn.addEnvironment('GOVERNANCE_TIMER_FUNCTION_ARN', this.timer.functionArn);
+        break;
+      case 'taskCallbacks':
+        // A policy of its own, not the role's default one: the function does not wait for it, which breaks the
+        // cycle state machine -> workflow functions -> timer ARN -> timer role policy -> state machine.
+        new iam.Policy(this, `${id}TaskCallbacks`, {
+          roles: [fn.role],
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+              resources: [this.stateMachineArn],
+            }),
+          ],
+        });
+        // SendTask* need no state machine ARN, and the timer cannot hold it without the same cycle.
+        if (fn !== this.timer) fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachineArn);
+        break;
+      case 'approvalLinks':
+        this.approvalLinks.grantReadKey(fn.role);
+        fn.addEnvironment('APPROVAL_LINK_SECRET_ARN', this.approvalLinks.secretArn);
+        break;
+      case 'linksBaseUrl':
+        fn.addEnvironment('PUBLIC_BASE_URL', this.baseUrl);
+        break;
+      case 'runbookExecution':
+        this.grantRunbookExecution(fn);
+        break;
+      default: {
+        const unhandled: never = access;
+        throw new Error(`no wiring for governance access '${String(unhandled)}'`);
+      }
+    }
   }
 
   /**

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/catalogue';
+import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/function-catalogue';
+import { type AgentAccess, type CoreAccess, type GovernanceAccess, wiringOf } from '../lambdas/runtime/access';
 import { Agents } from './agents-wiring';
 import type { StageConfig } from './config/stage-config';
 import { AlarmIntake } from './constructs/alarm-intake';
@@ -17,7 +18,6 @@ import { RawArchive } from './constructs/raw-archive';
 import { StageKey } from './constructs/stage-key';
 import { WebhookApi } from './constructs/webhook-api';
 import { WebhookSecrets } from './constructs/webhook-secrets';
-import { type FunctionNeed, needsOf, serviceNameOf } from './function-wiring';
 import { Governance, governanceExternalModules } from './governance-wiring';
 
 /** The project root: catalogue entries and the ASL file are relative to it. */
@@ -30,6 +30,11 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 const REQUIRED_QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   'GET /knowledge/search': ['q'],
 };
+
+/** The Powertools service name of a catalogue function: `WebhookIntake` -> `lumos-webhook-intake`. */
+export function serviceNameOf(spec: Pick<FunctionSpec, 'id'>): string {
+  return `lumos-${spec.id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
 
 /** Properties of {@link LumosStack}. */
 export interface LumosStackProps extends StackProps {
@@ -44,7 +49,7 @@ export interface LumosStackProps extends StackProps {
 /**
  * One stage of Lumos: webhook API and alarm intake in front, the incident table and raw archive behind, the
  * incident workflow and its agent functions in between. Every function in the catalogue is deployed with only the
- * access {@link needsOf} lists for it. No resource has a physical name, so stages can share an account.
+ * access its catalogue entry lists. No resource has a physical name, so stages can share an account.
  */
 export class LumosStack extends Stack {
   /** Every deployed function, by catalogue id. */
@@ -134,8 +139,6 @@ export class LumosStack extends Stack {
       alarmPeriod: Duration.seconds(config.alarms.periodSeconds),
     });
 
-    for (const spec of specs) this.wire(required(spec.id), needsOf(spec), config);
-
     this.api = new WebhookApi(this, 'WebhookApi', {
       handlers: specs
         .filter((spec) => (spec.routes ?? []).length > 0)
@@ -163,16 +166,23 @@ export class LumosStack extends Stack {
       api: this.api.api,
     });
 
-    // --- agents: models, knowledge search, logs, knowledge sync ---
     this.agents = new Agents(this, 'Agents', {
       config,
       functions,
       accessLogsBucket: this.rawArchive.accessLogsBucket,
       removalPolicy,
     });
-    // --- end agents ---
 
-    // --- operator console and operations dashboard ---
+    for (const spec of specs) {
+      const fn = required(spec.id);
+      for (const access of spec.access) {
+        const wiring = wiringOf(access);
+        if (wiring === 'governance') this.governance.grant(spec.id, fn, access as GovernanceAccess);
+        else if (wiring === 'agents') this.agents.grant(fn, access as AgentAccess, spec.access);
+        else this.grantCore(fn, access as CoreAccess, config);
+      }
+    }
+
     // A nested stack: the console is a static site with a lifecycle of its own, and its CloudFront, Cognito and
     // operator API resources stay out of this stack's 500-resource budget.
     this.console = new ConsoleHosting(new NestedStack(this, 'ConsoleStack'), 'Console', {
@@ -198,7 +208,6 @@ export class LumosStack extends Stack {
         : {}),
       alarmAction,
     });
-    // --- end operator console ---
 
     const alarmIntakeFunction = required('AlarmIntake');
     this.alarmIntake = new AlarmIntake(this, 'AlarmIntake', {
@@ -235,68 +244,66 @@ export class LumosStack extends Stack {
     });
   }
 
-  /** Grants one function what it needs and sets the environment variables that address it. */
-  private wire(fn: LumosFunction, needs: readonly FunctionNeed[], config: StageConfig): void {
-    for (const need of needs) {
-      switch (need) {
-        case 'readIncidents':
-          this.incidentStore.grantReadIncidents(fn.role);
-          fn.addEnvironment('INCIDENT_TABLE_NAME', this.incidentStore.tableName);
-          break;
-        case 'readWriteIncidents':
-          this.incidentStore.grantReadWriteIncidents(fn.role);
-          fn.addEnvironment('INCIDENT_TABLE_NAME', this.incidentStore.tableName);
-          break;
-        case 'startWorkflows':
-          this.workflow.grantStartIncidentWorkflows(fn.role);
-          fn.addEnvironment('STATE_MACHINE_ARN', this.workflow.stateMachineArn);
-          break;
-        case 'archiveDeliveries':
-          this.rawArchive.grantWriteDeliveries(fn.role);
-          fn.addEnvironment('RAW_ARCHIVE_BUCKET', this.rawArchive.bucketName);
-          break;
-        case 'readWebhookSecrets':
-          this.webhookSecrets.grantReadSecrets(fn.role);
-          fn.addEnvironment('WEBHOOK_SECRETS_ARN', this.webhookSecrets.secretArn);
-          break;
-        case 'writeTickets':
-          this.itsmConnections.grantRead(fn.role);
-          fn.addEnvironment('ITSM_SECRETS_ARN', this.itsmConnections.secretArn);
-          break;
-        case 'publishNotifications':
-          this.topics.grantPublishNotifications(fn.role);
-          fn.addEnvironment('NOTIFICATIONS_TOPIC_ARN', this.topics.notificationsTopicArn);
-          break;
-        case 'triageModel':
-          fn.allowBedrockModel(config.bedrock.models.triage);
-          break;
-        case 'planModel':
-          fn.allowBedrockModel(config.bedrock.models.plan);
-          break;
-        case 'embeddingModel':
-          fn.allowBedrockModel(config.bedrock.models.knowledgeEmbedding, 'BEDROCK_EMBEDDING_MODEL_ID');
-          break;
-        case 'serviceMap':
-          if (config.serviceMap.source === 'ssm-parameter') {
-            const parameterArn = this.formatArn({
-              service: 'ssm',
-              resource: 'parameter',
-              resourceName: config.serviceMap.parameterName.replace(/^\//, ''),
-            });
-            fn.role.addToPrincipalPolicy(
-              new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }),
-            );
-            fn.addEnvironment('SERVICE_MAP_PARAMETER', config.serviceMap.parameterName);
-          }
-          break;
-        case 'approvalPolicy':
-          fn.addEnvironment('APPROVAL_TIMEOUT_SECONDS', JSON.stringify(config.approval.timeoutSeconds));
-          fn.addEnvironment('APPROVAL_HEARTBEAT_SECONDS', String(config.approval.heartbeatSeconds));
-          break;
-        default: {
-          const unhandled: never = need;
-          throw new Error(`no wiring for function need '${String(unhandled)}'`);
+  /** Grants one function one core access and sets the environment variables that address it. */
+  private grantCore(fn: LumosFunction, access: CoreAccess, config: StageConfig): void {
+    switch (access) {
+      case 'readIncidents':
+        this.incidentStore.grantReadIncidents(fn.role);
+        fn.addEnvironment('INCIDENT_TABLE_NAME', this.incidentStore.tableName);
+        break;
+      case 'readWriteIncidents':
+        this.incidentStore.grantReadWriteIncidents(fn.role);
+        fn.addEnvironment('INCIDENT_TABLE_NAME', this.incidentStore.tableName);
+        break;
+      case 'startWorkflows':
+        this.workflow.grantStartIncidentWorkflows(fn.role);
+        fn.addEnvironment('STATE_MACHINE_ARN', this.workflow.stateMachineArn);
+        break;
+      case 'archiveDeliveries':
+        this.rawArchive.grantWriteDeliveries(fn.role);
+        fn.addEnvironment('RAW_ARCHIVE_BUCKET', this.rawArchive.bucketName);
+        break;
+      case 'readWebhookSecrets':
+        this.webhookSecrets.grantReadSecrets(fn.role);
+        fn.addEnvironment('WEBHOOK_SECRETS_ARN', this.webhookSecrets.secretArn);
+        break;
+      case 'writeTickets':
+        this.itsmConnections.grantRead(fn.role);
+        fn.addEnvironment('ITSM_SECRETS_ARN', this.itsmConnections.secretArn);
+        break;
+      case 'publishNotifications':
+        this.topics.grantPublishNotifications(fn.role);
+        fn.addEnvironment('NOTIFICATIONS_TOPIC_ARN', this.topics.notificationsTopicArn);
+        break;
+      case 'triageModel':
+        fn.allowBedrockModel(config.bedrock.models.triage);
+        break;
+      case 'planModel':
+        fn.allowBedrockModel(config.bedrock.models.plan);
+        break;
+      case 'embeddingModel':
+        fn.allowBedrockModel(config.bedrock.models.knowledgeEmbedding, 'BEDROCK_EMBEDDING_MODEL_ID');
+        break;
+      case 'serviceMap':
+        if (config.serviceMap.source === 'ssm-parameter') {
+          const parameterArn = this.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: config.serviceMap.parameterName.replace(/^\//, ''),
+          });
+          fn.role.addToPrincipalPolicy(
+            new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }),
+          );
+          fn.addEnvironment('SERVICE_MAP_PARAMETER', config.serviceMap.parameterName);
         }
+        break;
+      case 'approvalPolicy':
+        fn.addEnvironment('APPROVAL_TIMEOUT_SECONDS', JSON.stringify(config.approval.timeoutSeconds));
+        fn.addEnvironment('APPROVAL_HEARTBEAT_SECONDS', String(config.approval.heartbeatSeconds));
+        break;
+      default: {
+        const unhandled: never = access;
+        throw new Error(`no wiring for access '${String(unhandled)}'`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -22,6 +22,36 @@ function portOpen(port: number): Promise<boolean> {
     socket.on('error', () => resolve(false));
   });
 }
+
+/** The DynamoDB Local process that last served `dataDir`, if it is still running (its parent died without stopping it). */
+function orphanOf(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, PID_FILE), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    // Only a DynamoDB Local serving this very folder is ours to stop; the pid may have been reused since.
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return command.includes('DynamoDBLocal.jar') && command.includes(dataDir) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops a DynamoDB Local left running by a previous run that was killed (SIGKILL gives no chance to stop the
+ * child), so a restart on the same data folder and port can start cleanly. Its data is all on disk already.
+ */
+export async function stopOrphanedDynamoDbLocal(dataDir: string): Promise<void> {
+  const pid = orphanOf(dataDir);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (orphanOf(dataDir) === pid) {
+    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const PID_FILE = 'dynamodb-local.pid';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -49,6 +79,7 @@ export async function startDynamoDbLocal(options: {
   ];
   if (options.dataDir) {
     await mkdir(options.dataDir, { recursive: true });
+    await stopOrphanedDynamoDbLocal(options.dataDir);
     args.push('-dbPath', options.dataDir);
   } else {
     args.push('-inMemory');
@@ -63,6 +94,7 @@ export async function startDynamoDbLocal(options: {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (options.dataDir && child.pid) await writeFile(join(options.dataDir, PID_FILE), String(child.pid));
 
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (!(await portOpen(options.port))) {
@@ -81,6 +113,7 @@ export async function startDynamoDbLocal(options: {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+      if (options.dataDir) await rm(join(options.dataDir, PID_FILE), { force: true });
     },
   };
 }

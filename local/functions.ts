@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/catalogue';
+import { type FunctionSpec, functionCatalogue, substitutionKey } from '../lambdas/function-catalogue';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

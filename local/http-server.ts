@@ -48,7 +48,12 @@ export const jsonResult = (statusCode: number, body: unknown): APIGatewayProxyRe
 const isLoopback = (address: string) =>
   address === '127.0.0.1' || address === '::1' || address.startsWith('::ffff:127.');
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** Bodies are UTF-8 text (JSON); other bytes are refused rather than silently replaced (signatures cover bytes). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+type Body = { text: string } | { tooLarge: true } | { notUtf8: true };
+
+function readBody(req: IncomingMessage): Promise<Body> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -58,7 +63,14 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       if (size > TRANSPORT_LIMIT_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (tooLarge) return resolve({ tooLarge: true });
+      try {
+        resolve({ text: utf8.decode(Buffer.concat(chunks)) });
+      } catch {
+        resolve({ notUtf8: true });
+      }
+    });
     req.on('error', reject);
   });
 }
@@ -128,8 +140,8 @@ export function createLocalHttpServer(routes: Route[], onError: (error: unknown)
           jsonResult(403, { error: { code: 'forbidden', message: 'this route accepts loopback callers only' } }),
         );
       }
-      const body = await readBody(req);
-      if (body === undefined) {
+      const read = await readBody(req);
+      if ('tooLarge' in read) {
         return send(
           res,
           jsonResult(413, {
@@ -137,6 +149,13 @@ export function createLocalHttpServer(routes: Route[], onError: (error: unknown)
           }),
         );
       }
+      if ('notUtf8' in read) {
+        return send(
+          res,
+          jsonResult(400, { error: { code: 'invalid_encoding', message: 'body is not valid UTF-8 text' } }),
+        );
+      }
+      const body = read.text;
       const values = match.regex.exec(url.pathname)!.slice(1);
       const request: LocalRequest = {
         method,
@@ -163,6 +182,10 @@ export function createLocalHttpServer(routes: Route[], onError: (error: unknown)
 }
 
 export function listen(server: Server, port: number): Promise<number> {
+  // Keep idle connections open longer than clients do (undici: 4 s), as load balancers do, so a busy process never
+  // closes a kept-alive socket just as a client sends its next request on it ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));

@@ -7,6 +7,7 @@ import { EnvSecrets } from '../lambdas/adapters/local/env-secrets';
 import { FileRawArchive } from '../lambdas/adapters/local/file-raw-archive';
 import { createLocalGovernance, type LocalGovernance } from '../lambdas/adapters/local/local-governance';
 import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
+import { parseEventBody } from '../lambdas/intake/json-body';
 import { LocalItsm, recordedIn } from '../lambdas/itsm/local-itsm';
 import { LumosError } from '../lambdas/shared/errors';
 import { type LocalConfig, loadLocalConfig } from './config';
@@ -89,21 +90,10 @@ function buildRoutes(functions: Map<string, LocalFunction>, outbox: OutboxNotifi
       target: {
         kind: 'local',
         // EventBridge hands the rule target a parsed event; errors it would retry are answered here by status.
+        // Bad bodies get the same 400/413 answers as webhooks (intake-request's parseJson), never a 5xx.
         handle: async (request) => {
-          let event: unknown;
           try {
-            event = JSON.parse(request.body);
-          } catch (error) {
-            return jsonResult(400, {
-              error: { code: 'invalid_json', message: `body is not valid JSON: ${(error as Error).message}` },
-            });
-          }
-          if (!event || typeof event !== 'object' || Array.isArray(event)) {
-            return jsonResult(400, {
-              error: { code: 'invalid_body', message: 'expected one EventBridge event object' },
-            });
-          }
-          try {
+            const event = parseEventBody(request.body);
             return jsonResult(202, await alarmIntake.invoke(event));
           } catch (error) {
             if (error instanceof LumosError) {
@@ -219,6 +209,13 @@ export async function startLumos(
     // Governance: audit table and export, persisted timers (fired through the GovernanceTimer handler), runbooks.
     governance = await createLocalGovernance({ dynamodbEndpoint: db.endpoint, home: config.home, ensureAuditTable });
     provideDependencies(governance.dependencies);
+    // No open incident stays without a workflow after a crash: start, redrive or hand to a person.
+    const { reconcileLocalRuntime } = await import('./workflow-reconciliation');
+    await reconcileLocalRuntime({
+      executions: sfn.executions,
+      flagForHuman: functions.get('FlagForHuman')!.invoke,
+      log,
+    });
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 

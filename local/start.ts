@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import type { RunningEstate } from '../estate/estate';
 import { loadLocalConfig } from './config';
 import type { RunningLumos } from './runtime';
 
@@ -6,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadLocalConfig();
   const log = (message: string) => process.stdout.write(`[lumos] ${message}\n`);
   let lumos: RunningLumos | undefined;
+  let estate: RunningEstate | undefined;
   let starting: Promise<RunningLumos> | undefined;
   let stopping = false;
   const startup = new AbortController();
@@ -14,6 +17,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
+    await estate?.stop();
     if (lumos) await lumos.stop();
     else {
       startup.abort(new Error(`${signal} during start-up`));
@@ -27,6 +31,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   log(`starting (state in ${config.home}, knowledge from ${config.kbDir})`);
+  if (process.env.LUMOS_ESTATE === '1') {
+    // The demo estate (docs/drills.md) first: Lumos reads its topology, logs, teams and governance at start.
+    const { startEstate } = await import('../estate/estate');
+    estate = await startEstate({
+      stateDir: join(config.home, 'estate'),
+      basePort: Number(process.env.LUMOS_ESTATE_PORT ?? 4100),
+      log: (message) => process.stdout.write(`[estate] ${message}\n`),
+    });
+    for (const [key, value] of Object.entries(estate.lumosEnvironment())) process.env[key] ??= value;
+  }
   try {
     // Loaded only now, after the signal handlers: importing every handler module takes a moment.
     const { startLumos } = await import('./runtime');
@@ -40,6 +54,19 @@ async function main(): Promise<void> {
   log(`API and console   ${lumos.urls.api}  (console at /console; GET /health, /incidents, /notifications)`);
   log(`Step Functions    ${lumos.urls.stepFunctions}  (state machine ${lumos.stateMachineArn})`);
   log(`DynamoDB Local    ${lumos.urls.dynamodb}`);
+  if (estate) {
+    estate.attachLumos({
+      url: lumos.urls.api,
+      alertmanagerSecret:
+        process.env.LUMOS_WEBHOOK_SECRET_ALERTMANAGER ?? process.env.LUMOS_WEBHOOK_SECRET ?? 'local-dev-secret',
+    });
+    log(
+      `demo estate       ${Object.keys(estate.urls).length} services from ${Object.values(estate.urls)[0]}; its monitor alerts Lumos`,
+    );
+    log(
+      `break something:  curl -X POST ${estate.urls['payments-api'] ?? Object.values(estate.urls)[0]}/admin/faults -d '{"kind":"bad-deploy"}'`,
+    );
+  }
   log('send a signed webhook: see README "Your first incident"; Ctrl+C stops everything');
 }
 

@@ -3,7 +3,7 @@ import { EmbeddedKnowledgeIndex } from '../../lambdas/adapters/local/embedded-kn
 import { createUseEmbedder } from '../../lambdas/adapters/local/use-embedder';
 import { buildIncidentQuery } from '../../lambdas/knowledge/incident-query';
 import { cleanMarkdown, loadKnowledgeBase } from '../../lambdas/knowledge/markdown';
-import type { KnowledgeHit } from '../../lambdas/ports/knowledge-index';
+import type { Embedder, KnowledgeHit } from '../../lambdas/ports/knowledge-index';
 import { pct, percentile, scoreRankings, table } from './metrics';
 import { PlainBm25 } from './plain-bm25';
 
@@ -69,55 +69,99 @@ async function run(search: Searcher, queries: readonly LabelledQuery[]) {
   return { rankings, latencies, cpu };
 }
 
+/** Scores of one retriever on one query set. */
+export interface RetrieverScores {
+  retriever: string;
+  recallAt1: number;
+  recallAt3: number;
+  mrr: number;
+  p50ms: number;
+  p95ms: number;
+  cpuP50: number;
+  cpuP95: number;
+}
+
 /**
- * `eval retrieval --kb <dir> --queries <jsonl>`: builds the embedded index from the folder (as the local runtime
- * does) and prints R@1, R@3, MRR and per-query latency for the hybrid index, its lexical and vector halves alone, and
- * a plain BM25 baseline. Queries whose expected article is not in the folder are reported and left out. Latency is
- * wall time and this process's CPU time per query (on a shared machine, wall time includes waiting for a core).
+ * Builds the embedded index from the folder (as the local runtime does) and scores the hybrid index, its lexical and
+ * vector halves alone, and a plain BM25 baseline on each query set. Queries whose expected article is not in the
+ * folder are counted and left out. Latency is wall time and this process's CPU time per query.
  */
-export async function evaluateRetrieval(kbDir: string, queryFiles: readonly string[]): Promise<void> {
+export async function scoreRetrieval(
+  kbDir: string,
+  querySets: readonly { name: string; queries: readonly LabelledQuery[] }[],
+  options: { embedder?: Embedder; only?: (articleId: string) => boolean } = {},
+): Promise<{
+  articles: number;
+  chunks: number;
+  buildMs: number;
+  sets: { name: string; queries: number; leftOut: number; scores: RetrieverScores[] }[];
+}> {
   const started = performance.now();
-  const { articles, chunks } = await loadKnowledgeBase(kbDir);
-  const embedder = createUseEmbedder({ cacheSize: 0 });
+  const loaded = await loadKnowledgeBase(kbDir);
+  const keep = options.only ?? (() => true);
+  const articles = loaded.articles.filter((a) => keep(a.articleId));
+  const chunks = loaded.chunks.filter((c) => keep(c.articleId));
+  const embedder = options.embedder ?? createUseEmbedder({ cacheSize: 0 });
   const index = await EmbeddedKnowledgeIndex.create(chunks, embedder);
   const buildMs = performance.now() - started;
   const bm25 = new PlainBm25(
     articles.map((a) => ({ articleId: a.articleId, title: a.title, body: cleanMarkdown(a.body) })),
   );
-  console.log(
-    `knowledge base ${kbDir}: ${articles.length} articles, ${chunks.length} chunks, indexed in ${(buildMs / 1000).toFixed(1)} s`,
-  );
   const known = new Set(articles.map((a) => a.articleId));
-
   const retrievers: [string, Searcher][] = [
     ['hybrid (BM25 + vectors)', (q, k) => index.search(q, k)],
     ['lexical half alone', (q, k) => index.search(q, k, { mode: 'lexical' })],
     ['vector half alone', (q, k) => index.search(q, k, { mode: 'vector' })],
     ['plain BM25 baseline', (q, k) => bm25.search(q, k)],
   ];
-  for (const file of queryFiles) {
-    const all = await readQueries(file);
-    const queries = all.filter((q) => q.expected.some((id) => known.has(id)));
-    if (queries.length < all.length)
-      console.log(`${file}: ${all.length - queries.length} queries name no article in ${kbDir}; left out`);
-    const rows: (string | number)[][] = [['retriever', 'R@1', 'R@3', 'MRR', 'p50 ms', 'p95 ms', 'CPU p50', 'CPU p95']];
+  const sets = [];
+  for (const set of querySets) {
+    const queries = set.queries.filter((q) => q.expected.some((id) => known.has(id)));
+    const scores: RetrieverScores[] = [];
     for (const [name, search] of retrievers) {
       const { rankings, latencies, cpu } = await run(search, queries);
-      const scores = scoreRankings(
+      const scored = scoreRankings(
         rankings,
         queries.map((q) => q.expected),
       );
-      rows.push([
-        name,
-        pct(scores.recallAt1),
-        pct(scores.recallAt3),
-        scores.mrr.toFixed(3),
-        percentile(latencies, 50).toFixed(1),
-        percentile(latencies, 95).toFixed(1),
-        percentile(cpu, 50).toFixed(1),
-        percentile(cpu, 95).toFixed(1),
-      ]);
+      scores.push({
+        retriever: name,
+        recallAt1: scored.recallAt1,
+        recallAt3: scored.recallAt3,
+        mrr: scored.mrr,
+        p50ms: percentile(latencies, 50),
+        p95ms: percentile(latencies, 95),
+        cpuP50: percentile(cpu, 50),
+        cpuP95: percentile(cpu, 95),
+      });
     }
-    console.log(`\n${file} (${queries.length} queries)\n${table(rows)}`);
+    sets.push({ name: set.name, queries: queries.length, leftOut: set.queries.length - queries.length, scores });
+  }
+  return { articles: articles.length, chunks: chunks.length, buildMs, sets };
+}
+
+/** `eval retrieval --kb <dir> --queries <jsonl>`: {@link scoreRetrieval} on each query file, printed as tables. */
+export async function evaluateRetrieval(kbDir: string, queryFiles: readonly string[]): Promise<void> {
+  const querySets = [];
+  for (const file of queryFiles) querySets.push({ name: file, queries: await readQueries(file) });
+  const result = await scoreRetrieval(kbDir, querySets);
+  console.log(
+    `knowledge base ${kbDir}: ${result.articles} articles, ${result.chunks} chunks, indexed in ${(result.buildMs / 1000).toFixed(1)} s`,
+  );
+  for (const set of result.sets) {
+    if (set.leftOut) console.log(`${set.name}: ${set.leftOut} queries name no article in ${kbDir}; left out`);
+    const rows: (string | number)[][] = [['retriever', 'R@1', 'R@3', 'MRR', 'p50 ms', 'p95 ms', 'CPU p50', 'CPU p95']];
+    for (const s of set.scores)
+      rows.push([
+        s.retriever,
+        pct(s.recallAt1),
+        pct(s.recallAt3),
+        s.mrr.toFixed(3),
+        s.p50ms.toFixed(1),
+        s.p95ms.toFixed(1),
+        s.cpuP50.toFixed(1),
+        s.cpuP95.toFixed(1),
+      ]);
+    console.log(`\n${set.name} (${set.queries} queries)\n${table(rows)}`);
   }
 }

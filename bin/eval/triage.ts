@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { trainTriageModel } from '../../lambdas/agents/triage/classifier';
+import { EmbeddingTriageClassifier, trainTriageModel } from '../../lambdas/agents/triage/classifier';
 import { triageIncident } from '../../lambdas/agents/triage/core';
 import { formatOf, parseTrainingData, type TrainingExample } from '../../lambdas/agents/triage/training-data';
 import { triageWithEvidence } from '../../lambdas/agents/triage/triage-agent';
 import type { Incident, TriageResult } from '../../lambdas/core/incident';
 import { pct, table } from './metrics';
+import { cachedUseEmbedding } from './priority';
 
 type Field = 'category' | 'priority' | 'assignmentGroup';
 const FIELDS: Field[] = ['category', 'priority', 'assignmentGroup'];
@@ -66,10 +67,12 @@ export async function evaluateTriage(files: readonly string[], folds = 5): Promi
   const rules: Record<Field, string[]> = { category: [], priority: [], assignmentGroup: [] };
   const agent: Record<Field, string[]> = { category: [], priority: [], assignmentGroup: [] };
   const latencies: number[] = [];
+  const embedding = cachedUseEmbedding();
   for (let fold = 0; fold < folds; fold++) {
     const train = examples.filter((e) => foldOf(e.id, folds) !== fold);
     const test = examples.filter((e) => foldOf(e.id, folds) === fold);
-    const model = trainTriageModel(train, `fold ${fold}`);
+    const { model: trained } = await trainTriageModel(train, embedding, `fold ${fold}`);
+    const model = new EmbeddingTriageClassifier(trained, embedding);
     for (const example of test) {
       const incident = asIncident(example);
       const byRules: TriageResult = triageIncident(incident);

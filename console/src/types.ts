@@ -107,6 +107,26 @@ export interface DependencyView {
   summary?: string;
 }
 
+/** `agents.diagnosis`: ranked root-cause hypotheses with the evidence each cites. */
+export interface DiagnosisView {
+  status: 'ok' | 'failed';
+  error?: string;
+  message?: string;
+  summary?: string;
+  confidence?: number;
+  method?: string;
+  modelSkipped?: string;
+  hypotheses?: {
+    rank: number;
+    component: string;
+    failureMode: string;
+    confidence: number;
+    evidence: { kind: string; ref: string; summary: string }[];
+    confirm: string[];
+    ruleOut: string[];
+  }[];
+}
+
 /** `agents.plan`. */
 export interface PlanView {
   planId?: string;
@@ -122,6 +142,7 @@ export interface PlanView {
   requiresApproval?: boolean;
   rationale?: string;
   notes?: string[];
+  remediation?: { runbookId?: string; personTakesOver?: boolean; why?: string };
 }
 
 /** `GET /incidents/{id}/audit/verify`. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IncidentFacts } from './incident-facts';
+import { LabelMap } from './label-map';
 
 /** ITIL priority, P1 (critical) to P5 (planning). */
 export const Priority = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
@@ -69,7 +71,8 @@ export const Signal = z.object({
   /** Who raised it (a person for tickets, a system for alerts). */
   reporter: z.string().optional(),
   occurredAt: z.string(),
-  labels: z.record(z.string(), z.string()).default({}),
+  /** Keys are the sender's own (any text, `__proto__` included): see label-map.ts. */
+  labels: LabelMap.default({}),
   /**
    * Further keys whose open incident this signal belongs to, besides its own fingerprint: the alarm of a
    * multi-time-series contributor, the children of a composite alarm, an Alertmanager group.
@@ -128,6 +131,23 @@ export const KnowledgeResult = z.object({
 });
 export type KnowledgeResult = z.infer<typeof KnowledgeResult>;
 
+/**
+ * How an incident ended (the outcome contract): Lumos' action mitigated it (verified), Lumos helped a person who
+ * resolved it, a person resolved it alone, it recovered on its own, or it is still open. `personNeeded: false` only
+ * after a verified recovery (or a fulfilled request whose post-checks passed).
+ */
+export const OutcomeClass = z.enum(['agent-mitigated', 'agent-assisted', 'human-resolved', 'self-recovered', 'open']);
+export type OutcomeClass = z.infer<typeof OutcomeClass>;
+
+export const IncidentOutcome = z.object({
+  class: OutcomeClass,
+  personNeeded: z.boolean(),
+  mitigatedAt: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  reason: z.string(),
+});
+export type IncidentOutcome = z.infer<typeof IncidentOutcome>;
+
 /** The shared context of one incident, as stored in the incident table and shown at `GET /incidents/{id}`. */
 export const Incident = z.object({
   incidentId: z.string(),
@@ -143,9 +163,11 @@ export const Incident = z.object({
   status: IncidentStatus,
   priority: Priority,
   severity: SourceSeverity,
-  labels: z.record(z.string(), z.string()),
+  labels: LabelMap,
   triage: TriageResult.optional(),
   knowledge: KnowledgeResult.optional(),
+  /** The shared facts (affected service, environment, reporter, owning team), decided once; see incident-facts.ts. */
+  facts: IncidentFacts.optional(),
   /** Agent and workflow outputs beyond triage and knowledge, keyed by agent name. */
   agents: z.record(z.string(), z.unknown()).default({}),
   timeline: z.array(TimelineEntry),
@@ -156,6 +178,8 @@ export const Incident = z.object({
   openedByDelivery: z.string().optional(),
   /** Signals correlated into this incident (distinct fingerprints) and how many still fire; refreshed by intake. */
   signals: z.object({ total: z.number().int(), firing: z.number().int(), lastAt: z.string() }).optional(),
+  /** Set when the workflow ends (and refreshed when the incident closes later); absent on older incidents. */
+  outcome: IncidentOutcome.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -116,7 +116,27 @@ export const GovernanceConfig = z.object({
   /** Approves when the incident's own group has no roster here. */
   defaultApproverGroup: z.string(),
   onCall: z.object({ recipient: z.string(), channel: z.enum(['page', 'sns', 'slack']).default('page') }),
-  routing: z.object({ l2Group: z.string(), humanGroup: z.string() }),
+  routing: z.object({
+    l2Group: z.string(),
+    humanGroup: z.string(),
+    /**
+     * Where Lumos opens a ticket for an incident an alarm opened (it has none): the first rule whose services or
+     * domains include the incident's (an empty list matches any) names the ITSM tool. No rule, no ticket.
+     */
+    alarmTickets: z
+      .array(
+        z.object({
+          itsm: z.enum(['servicenow', 'jira', 'zendesk']),
+          services: z.array(z.string()).default([]),
+          domains: z.array(z.string()).default([]),
+          /** Jira: the project key. */
+          project: z.string().optional(),
+          /** Jira: the issue type. */
+          issueType: z.string().optional(),
+        }),
+      )
+      .default([]),
+  }),
   services: z.record(z.string(), Service),
   defaultService: Service,
   domains: z.record(z.string(), z.object({ autonomy: AutonomyLevel })),

@@ -1,16 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { StepFunctionsWorkflow } from '../adapters/aws/sfn-workflow';
-import type { Workflow } from '../ports/workflow';
-import { dependency } from '../runtime/dependencies';
-import type { ApprovalDeps } from './approvals/approval-service';
+import { approvalStore } from '../runtime/ports/approval-store';
+import { auditTrail } from '../runtime/ports/audit-trail';
+import { clock } from '../runtime/ports/clock';
+import { incidentStore } from '../runtime/ports/incident-store';
+import { scheduler } from '../runtime/ports/scheduler';
+import type { GateDeps } from './approvals/approval-service';
 import { governancePolicy } from './policy/governance-policy';
-
-/** Link keys from the approval-link secret: the current key first, the previous one during a rotation. */
-async function linkKeys(): Promise<string[]> {
-  const secrets = dependency('approvalLinkKeys');
-  const [current, previous] = await Promise.all([secrets.get('signingKey'), secrets.get('previousSigningKey')]);
-  return [current, previous].filter((k, i, all): k is string => !!k && all.indexOf(k) === i);
-}
 
 /**
  * The public base URL links point at: `PUBLIC_BASE_URL` (the stack sets it for functions outside the API), else
@@ -26,54 +21,45 @@ export function publicBaseUrl(event?: Pick<APIGatewayProxyEvent, 'requestContext
   return `https://${domain}${domain.includes('.execute-api.') && stage ? `/${stage}` : ''}`;
 }
 
-let callbacksOnly: Workflow | undefined;
+/** The approval gate's ports that every use of it needs; notifier, link keys and task callbacks come separately. */
+export type GatePorts = Omit<GateDeps, 'notifier' | 'linkKeys'>;
 
 /**
- * The workflow port for task callbacks. SendTaskSuccess/Heartbeat address the task by its token alone, so where the
- * stack cannot give a function the state machine ARN (the timer: it would close a dependency cycle), a client
- * without it serves.
+ * Resolves the approval gate's common ports, each on first use: a function only needs the configuration of the
+ * ports its path really touches. Add the rest with {@link withPorts} and the modules under `approvals/`, so each
+ * function bundles (and is checked for the access of) only what it uses.
  */
-function callbackWorkflow(): Workflow {
-  try {
-    return dependency('workflow');
-  } catch (error) {
-    if (process.env.STATE_MACHINE_ARN) throw error;
-    callbacksOnly ??= new StepFunctionsWorkflow('arn:aws:states:::stateMachine:callbacks-only');
-    return callbacksOnly;
-  }
-}
-
-/**
- * Resolves what the approval gate needs from the runtime's ports, each on first use: a function only needs the
- * configuration of the ports its path really touches.
- */
-export function approvalDeps(event?: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>): ApprovalDeps {
+export function gatePorts(event?: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>): GatePorts {
   return {
     get approvals() {
-      return dependency('approvals');
+      return approvalStore();
     },
     get store() {
-      return dependency('store');
-    },
-    get workflow() {
-      return callbackWorkflow();
-    },
-    get notifier() {
-      return dependency('notifier');
+      return incidentStore();
     },
     get audit() {
-      return dependency('audit');
+      return auditTrail();
     },
     get scheduler() {
-      return dependency('scheduler');
+      return scheduler();
     },
     get clock() {
-      return dependency('clock');
+      return clock();
     },
     get policy() {
       return governancePolicy();
     },
-    linkKeys,
     baseUrl: publicBaseUrl(event),
   };
+}
+
+/** `base` with more ports, each resolved on first use. */
+export function withPorts<B extends object, P extends Record<string, () => unknown>>(
+  base: B,
+  ports: P,
+): B & { readonly [K in keyof P]: ReturnType<P[K]> } {
+  for (const [name, resolve] of Object.entries(ports)) {
+    Object.defineProperty(base, name, { get: resolve, enumerable: true });
+  }
+  return base as B & { readonly [K in keyof P]: ReturnType<P[K]> };
 }

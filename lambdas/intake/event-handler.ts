@@ -1,14 +1,12 @@
-import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import '../runtime/aws/archive';
-import '../runtime/aws/governance-audit';
-import '../runtime/aws/governance-scheduler';
-import '../runtime/aws/store';
-import '../runtime/aws/workflow';
 import { slaPausePorts } from '../governance/sla/sla-pause-ports';
-import { dependency } from '../runtime/dependencies';
+import { observed } from '../runtime/observed';
+import { clock } from '../runtime/ports/clock';
+import { incidentStore } from '../runtime/ports/incident-store';
+import { rawArchive } from '../runtime/ports/raw-archive';
+import { workflowStarter } from '../runtime/ports/workflow-starter';
 import { logger } from '../shared/observability';
-import { handleDelivery, type IntakeResponse } from './intake-request';
+import { eventBody, handleDelivery, type IntakeResponse } from './intake-request';
 import { reportSettingsProblems } from './settings';
 import { eventParserFor } from './sources';
 import { deferTimeouts } from './timeouts';
@@ -18,24 +16,25 @@ import { deferTimeouts } from './timeouts';
  * error makes Lambda retry the async invocation and finally send the event to the target's DLQ; the intake also
  * records the failed delivery, so `bin/replay.ts` can re-drive it from either place.
  */
-export const handler = middy<EventBridgeEvent<string, unknown>, IntakeResponse>()
+export const handler = observed<EventBridgeEvent<string, unknown>, IntakeResponse>()
   .use(deferTimeouts())
   .handler(async (event) => {
     reportSettingsProblems((problems) => logger.error('intake configuration problems; defaults used', { problems }));
     const deps = {
-      store: dependency('store'),
-      workflow: dependency('workflow'),
-      archive: dependency('archive'),
-      clock: dependency('clock'),
+      store: incidentStore(),
+      workflow: workflowStarter(),
+      archive: rawArchive(),
+      clock: clock(),
       // Zendesk partner events carry ticket status too: a ticket waiting on its requester pauses the SLA clock.
       sla: slaPausePorts(),
     };
-    const source = String(event.source);
+    // The source is the sender's text; anything else (an object, even one with its own `toString`) has no intake.
+    const source = typeof event.source === 'string' ? event.source : `(${typeof event.source})`;
     const answer = await handleDelivery(
       deps,
       eventParserFor(event.source),
       source,
-      { body: JSON.stringify(event), header: () => undefined },
+      { body: eventBody(event), header: () => undefined },
       undefined,
       { channel: 'event' },
     );

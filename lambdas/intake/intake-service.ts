@@ -8,6 +8,7 @@ import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from
 import type { RawArchive } from '../ports/raw-archive';
 import type { Workflow } from '../ports/workflow';
 import { TransientError } from '../shared/errors';
+import { mergeLabels } from './prepare-signal';
 import { type IntakeSettings, intakeSettings } from './settings';
 
 export type IntakeStatus = 'created' | 'duplicate' | 'correlated' | 'updated' | 'resolved' | 'ignored';
@@ -18,6 +19,8 @@ export interface IntakeAnswer {
   reason?: string;
   priority?: string;
   executionArn?: string;
+  /** In a batch's `incidents` list: the entry's position in the body's list (`alerts`, `signals`). */
+  index?: number;
 }
 
 export interface IntakeDeps {
@@ -65,7 +68,13 @@ export async function archiveDelivery(
 ): Promise<string> {
   const day = receivedAt.toISOString().slice(0, 10).replaceAll('-', '/');
   const key = `raw/${source}/${day}/${sha256Hex(deliveryKey)}.json`;
-  const meta = { ...metadata, source, receivedAt: receivedAt.toISOString() };
+  // Object metadata travels as HTTP headers (S3: printable ASCII, 2 KB in all), and some values echo the sender.
+  const meta = Object.fromEntries(
+    Object.entries({ ...metadata, source, receivedAt: receivedAt.toISOString() }).map(([key, value]) => [
+      key,
+      value.replace(/[^\x20-\x7e]/g, '?').slice(0, key === 'dropped' ? 1024 : 200),
+    ]),
+  );
   // Two copies of one delivery arriving together write the same key; a brief retry rides out such collisions
   // and transient storage errors before the delivery is refused (503) for the sender to retry.
   for (let attempt = 1; ; attempt++) {
@@ -103,9 +112,16 @@ function coalescesByService(signal: Signal, settings: IntakeSettings): boolean {
     signal.service &&
       signal.action !== 'resolve' &&
       settings.correlationWindowSeconds > 0 &&
-      settings.correlationKinds.includes(signal.kind),
+      (settings.correlationKinds.includes(signal.kind) || settings.correlateAcrossKinds),
   );
 }
+
+/**
+ * Whether a signal joins the incident holding its service's window: always when its kind coalesces, else only an
+ * incident of the other kind (a ticket joins the alarm's outage; a second ticket keeps its own incident).
+ */
+const joinsHolder = (signal: Signal, holder: Incident, settings: IntakeSettings): boolean =>
+  settings.correlationKinds.includes(signal.kind) || (settings.correlateAcrossKinds && holder.kind !== signal.kind);
 
 function windowEnd(deps: IntakeDeps, settings: IntakeSettings): string {
   return new Date(deps.clock.now().getTime() + settings.correlationWindowSeconds * 1000).toISOString();
@@ -301,7 +317,7 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
       title: signal.title,
       description: signal.description || incident.description,
       severity: Object.values(signal.severity).some((v) => v !== undefined) ? signal.severity : incident.severity,
-      labels: { ...incident.labels, ...signal.labels },
+      labels: mergeLabels(incident.labels, signal.labels),
       ...(signal.externalUrl ? { externalUrl: signal.externalUrl } : {}),
       ...(priorityChanged ? { priority: fromSource.priority } : {}),
     },
@@ -427,9 +443,12 @@ async function routeSignal(
       const service = coalesces;
       const now = deps.clock.now().getTime();
       const endsAt = windowEnd(deps, settings);
+      let keepsWindow = false;
       if (held && Date.parse(held.endsAt) >= now) {
         const holder = await deps.store.get(held.incidentId);
-        if (holder && !isClosed(holder.status)) {
+        // A signal that may not join (a second ticket) opens its own incident and leaves the window to its holder.
+        if (holder && !isClosed(holder.status) && !joinsHolder(signal, holder, settings)) keepsWindow = true;
+        else if (holder && !isClosed(holder.status)) {
           // Slide the window only when it moved by more than a minute: a storm writes it a few times, not per alert.
           const slide = Date.parse(held.endsAt) < Date.parse(endsAt) - 60_000 ? { service, endsAt } : undefined;
           const why = `same service ${signal.service} within ${settings.correlationWindowSeconds}s`;
@@ -437,7 +456,7 @@ async function routeSignal(
           if (joined) return joined;
         }
       }
-      window = { service, endsAt, replaces: held?.incidentId };
+      if (!keepsWindow) window = { service, endsAt, replaces: held?.incidentId };
     }
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;
@@ -452,7 +471,7 @@ async function answerDuplicate(
   deps: IntakeDeps,
   signal: Signal,
   settings: IntakeSettings,
-  initial: { state: string; incidentId: string | null },
+  initial: { state: string; incidentId: string | null; status?: string },
 ): Promise<IntakeAnswer> {
   let record = initial;
   const deadline = Date.now() + settings.duplicateWaitMs;
@@ -466,7 +485,12 @@ async function answerDuplicate(
     incidentId: record.incidentId,
     status: 'duplicate',
     ...(incident ? { priority: incident.priority } : {}),
-    ...(record.state === 'pending' ? { reason: 'the first delivery of this signal is still being processed' } : {}),
+    ...(record.state === 'pending'
+      ? { reason: 'the first delivery of this signal is still being processed' }
+      : record.incidentId === null
+        ? // Without an incident to point at, say what became of the first delivery (a recovery with nothing open, ...).
+          { reason: `the first delivery of this signal was ${record.status ?? 'handled'} without an incident` }
+        : {}),
   };
 }
 

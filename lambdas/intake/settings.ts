@@ -8,6 +8,11 @@ export interface IntakeSettings {
   correlationWindowSeconds: number;
   /** Signal kinds that coalesce by service; tickets are people's reports and keep their own incident by default. */
   correlationKinds: readonly SignalKind[];
+  /**
+   * A ticket and an alarm about the same service within the window are one outage: the later joins the earlier's
+   * incident even when its kind does not coalesce with its own kind (two tickets still stay apart). Default on.
+   */
+  correlateAcrossKinds: boolean;
   /** A pending delivery claim older than this is presumed dead and may be taken over. */
   leaseSeconds: number;
   /** How long a concurrent duplicate waits for the first attempt to finish, to answer with its incident. */
@@ -49,7 +54,7 @@ function loadServiceMap(env: NodeJS.ProcessEnv, problems: string[]): ServiceMap 
 
 /**
  * Reads intake settings: `LUMOS_CORRELATION_WINDOW_SECONDS` (600), `LUMOS_CORRELATION_KINDS` (`alert`),
- * `LUMOS_SERVICE_MAP` (inline JSON or a file path) / `LUMOS_SERVICE_MAP_FILE`, `LUMOS_INTEGRATION_USERS`
+ * `LUMOS_CORRELATE_ACROSS_KINDS` (on), `LUMOS_SERVICE_MAP` (inline JSON or a file path) / `LUMOS_SERVICE_MAP_FILE`, `LUMOS_INTEGRATION_USERS`
  * (comma-separated), `LUMOS_WRITEBACK_MARKER`, `LUMOS_DELIVERY_LEASE_SECONDS` (60),
  * `LUMOS_DUPLICATE_WAIT_MS` (2000). A bad value is reported in `problems` and replaced by its default.
  */
@@ -70,6 +75,7 @@ export function loadIntakeSettings(env: NodeJS.ProcessEnv = process.env): Intake
       problems,
     ),
     correlationKinds: kinds.filter((k): k is SignalKind => k === 'alert' || k === 'ticket'),
+    correlateAcrossKinds: !/^(0|false|no|off)$/i.test(env.LUMOS_CORRELATE_ACROSS_KINDS?.trim() ?? ''),
     leaseSeconds: seconds(env.LUMOS_DELIVERY_LEASE_SECONDS, 'LUMOS_DELIVERY_LEASE_SECONDS', 60, problems),
     duplicateWaitMs: seconds(env.LUMOS_DUPLICATE_WAIT_MS, 'LUMOS_DUPLICATE_WAIT_MS', 2000, problems),
     serviceMap: loadServiceMap(env, problems),

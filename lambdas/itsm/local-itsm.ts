@@ -4,11 +4,13 @@ import { createConnector, type HttpTuning, type ItsmSettings, loadItsmSettings }
 import { type ItsmConnection, parseConnection } from './credentials';
 import {
   type ApplyOptions,
+  type CreateReceipt,
   ITSM_SOURCES,
   type Itsm,
   type ItsmConnector,
   type ItsmSource,
   isItsmSource,
+  type TicketDraft,
   type TicketWrite,
   type WriteReceipt,
 } from './ticket';
@@ -46,6 +48,47 @@ export class RecordingConnector implements ItsmConnector {
     private readonly recorded: (idempotencyKey: string) => RecordedWrite | undefined,
     private readonly forward?: ItsmConnector,
   ) {}
+
+  /**
+   * Opens the ticket through the real connector when there is one; without one the outbox stands in for the ticketing
+   * system and the ticket is named after the idempotency key (`LUMOS-<key>`), so a retry opens the same one.
+   */
+  async create(draft: TicketDraft, options: ApplyOptions): Promise<CreateReceipt> {
+    const receipt: CreateReceipt = this.forward
+      ? await this.forward.create(draft, options)
+      : {
+          ticket: {
+            source: this.source,
+            id: `LUMOS-${draft.idempotencyKey
+              .replace(/^lumos-/, '')
+              .slice(0, 10)
+              .toUpperCase()}`,
+            displayId: `LUMOS-${draft.idempotencyKey
+              .replace(/^lumos-/, '')
+              .slice(0, 10)
+              .toUpperCase()}`,
+          },
+          calls: [],
+          existing: false,
+          warnings: [],
+        };
+    await this.notifier.send({
+      channel: 'itsm',
+      recipient: `${this.source}:${receipt.ticket.displayId}`,
+      subject: `${this.source} ${receipt.ticket.displayId}: ${receipt.existing ? 'found' : 'opened'} for an alarm`,
+      text: `${draft.title}\n\n${draft.description}`,
+      data: {
+        idempotencyKey: `${draft.idempotencyKey}:create`,
+        source: this.source,
+        ticketId: receipt.ticket.id,
+        created: { title: draft.title, priority: draft.priority, group: draft.group ?? null },
+        delivered: this.forward ? 'vendor-api' : 'recorded-only',
+        calls: receipt.calls,
+        warnings: receipt.warnings,
+      },
+    });
+    return receipt;
+  }
 
   async apply(write: TicketWrite, options: ApplyOptions): Promise<WriteReceipt> {
     const receipt: WriteReceipt = this.forward

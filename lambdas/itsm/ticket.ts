@@ -79,10 +79,39 @@ export interface ApplyOptions {
   reconcile: boolean;
 }
 
+/** A ticket Lumos opens for an incident that has none (an alarm-born incident). */
+export interface TicketDraft {
+  title: string;
+  description: string;
+  priority: Priority;
+  /** Carried on the ticket (ServiceNow correlation_id, a Jira label, Zendesk external_id) so a retry finds it. */
+  idempotencyKey: string;
+  /** The assignment group by name, when routing decided one. */
+  group?: string;
+  /** Jira: the project key the ticket goes to. */
+  project?: string;
+  /** Jira: the issue type. @default 'Task' */
+  issueType?: string;
+}
+
+/** What a create did: the ticket, and whether an earlier attempt had created it already. */
+export interface CreateReceipt {
+  ticket: TicketRef;
+  calls: VendorCall[];
+  /** Found on the ticketing system by its idempotency key: an earlier attempt created it. */
+  existing: boolean;
+  warnings: string[];
+}
+
 /** One vendor's ticket API. Implementations translate a {@link TicketUpdate} into that vendor's documented calls. */
 export interface ItsmConnector {
   readonly source: ItsmSource;
   apply(write: TicketWrite, options: ApplyOptions): Promise<WriteReceipt>;
+  /**
+   * Opens a ticket, once: with `reconcile` (a retried create) it first looks for a ticket carrying the draft's
+   * idempotency key and returns that one instead of opening a second.
+   */
+  create(draft: TicketDraft, options: ApplyOptions): Promise<CreateReceipt>;
 }
 
 /**
@@ -98,9 +127,9 @@ export interface Itsm {
  * the `sys_id`, which intake keeps in the fingerprint (`servicenow:<sys_id>`); Jira and Zendesk take the external id.
  */
 export function ticketRefOf(
-  incident: Pick<Incident, 'source' | 'externalId' | 'externalUrl' | 'fingerprint'>,
+  incident: Pick<Incident, 'source' | 'externalId' | 'externalUrl' | 'fingerprint'> & Partial<Pick<Incident, 'agents'>>,
 ): TicketRef | undefined {
-  if (!isItsmSource(incident.source)) return undefined;
+  if (!isItsmSource(incident.source)) return openedTicketOf(incident);
   const base = {
     source: incident.source,
     displayId: incident.externalId,
@@ -113,6 +142,28 @@ export function ticketRefOf(
     return sysId ? { ...base, id: sysId } : undefined;
   }
   return { ...base, id: incident.externalId };
+}
+
+/** `agents.itsm.ticket`: the ticket Lumos opened for an incident that came without one (the outcome contract). */
+export interface OpenedTicket {
+  source: ItsmSource;
+  /** What people call it (number, key, id). */
+  externalId: string;
+  /** The id API paths take (ServiceNow sys_id; else the same as externalId). */
+  id: string;
+  url?: string;
+}
+
+/** The ticket Lumos opened for the incident, as a reference the connectors take. */
+export function openedTicketOf(incident: Partial<Pick<Incident, 'agents'>>): TicketRef | undefined {
+  const opened = (incident.agents?.itsm as { ticket?: OpenedTicket } | undefined)?.ticket;
+  if (!opened || !isItsmSource(opened.source)) return undefined;
+  return {
+    source: opened.source,
+    id: opened.id,
+    displayId: opened.externalId,
+    ...(opened.url ? { url: opened.url } : {}),
+  };
 }
 
 /** Whether an update would change anything at all. */

@@ -14,6 +14,11 @@ export interface WriteBackDeps {
   store: IncidentStore;
   itsm: Itsm;
   clock: Clock;
+  /**
+   * Opens the ticket of an incident that has none (an alarm-born one) before the first write; see
+   * `ensureAlarmTicket`. Without it such incidents are written to nowhere (`no-ticket`).
+   */
+  openTicket?: (incident: Incident) => Promise<TicketRef | undefined>;
   /** When given, every write that reached a ticket is also appended to the incident's audit trail. */
   audit?: AuditTrail;
   /** How long an attempt's claim protects it before another attempt may take over. @default 15 */
@@ -59,10 +64,10 @@ const ledgerId = (key: string) => `itsm-write:${key}`;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The ITSM state kept on an incident (empty when nothing was written yet). */
+/** The ITSM state kept on an incident (empty when nothing was written yet); other keys (the opened ticket) stay. */
 export function itsmStateOf(incident: Pick<Incident, 'agents'>): ItsmAgentState {
   const raw = incident.agents?.itsm as Partial<ItsmAgentState> | undefined;
-  return { writes: { ...(raw?.writes ?? {}) } };
+  return { ...(raw ?? {}), writes: { ...(raw?.writes ?? {}) } };
 }
 
 function summaryOf(
@@ -129,7 +134,7 @@ export async function writeBack(
   if (known && known.idempotencyKey === idempotencyKey) return { record: known, duplicate: true };
 
   const at = () => deps.clock.now().toISOString();
-  const ticket = ticketRefOf(incident);
+  const ticket = ticketRefOf(incident) ?? (deps.openTicket ? await deps.openTicket(incident) : undefined);
   const skip = async (status: WriteRecord['status']): Promise<WriteBackResult> => {
     const entry: WriteRecord = {
       purpose,
@@ -143,7 +148,7 @@ export async function writeBack(
   };
   if (!ticket) return skip('no-ticket');
   if (isEmptyUpdate(update)) return skip('nothing-to-write');
-  const connector = await deps.itsm.connector(incident.source);
+  const connector = await deps.itsm.connector(ticket.source);
   if (!connector) return skip('not-configured');
 
   const leaseSeconds = deps.leaseSeconds ?? 15;

@@ -64,6 +64,11 @@ export const DEFAULT_ROLE_PROMPTS: Readonly<Record<string, string>> = {
   'log-analysis':
     'You are the log-analysis agent of an IT operations team. Given log templates that Lumos found anomalous, with ' +
     'counts, you explain in two or three sentences what most likely went wrong, citing template ids.',
+  diagnosis:
+    'You are the diagnosis agent of an IT operations team. From structured evidence Lumos gathered (log anomalies, ' +
+    'change records with their timing, service-graph paths, alerts, similar resolved incidents, knowledge articles) ' +
+    'you rank root-cause hypotheses: a suspect component, a failure mode from a fixed list, a confidence, and the ' +
+    'evidence refs that support each. You cite only refs Lumos supplied and say "unknown" when the evidence is thin.',
 };
 
 /** The settings one agent runs with, or LanguageModelUnavailableError when the stage gives it no model. */

@@ -1,4 +1,5 @@
-import type { Incident, TimelineEntry } from '../core/incident';
+import type { Incident, OutcomeClass, TimelineEntry } from '../core/incident';
+import { classifyOutcome } from '../workflow/record-outcome/outcome-class';
 
 /** Who did the thing a metric measures: Lumos' agents and workflow, or a person. */
 export type Handler = 'ai' | 'human';
@@ -29,8 +30,15 @@ export interface IncidentOutcome {
    * executed, escalation note, flagged for a person) or any person's action.
    */
   firstResponse?: Milestone;
-  /** When it was resolved (or closed), and whether a person was involved in handling it before then. */
+  /**
+   * When it was resolved (or closed) and by whom: `ai` for an agent-mitigated outcome (verified recovery, fulfilled
+   * request), `human` for agent-assisted and human-resolved ones; for others, whether a person was involved.
+   */
   resolved?: Milestone;
+  /** How it ended (the stored outcome class, or classified from the record when there is none or it was open). */
+  outcomeClass: OutcomeClass;
+  /** When Lumos' remediation was verified to have recovered the service (time to mitigation). */
+  mitigated?: Milestone;
   /**
    * Handed to people: `ai` when Lumos itself decided a person must take over (an agent failed, the plan or an
    * agent asked for a person); `human` when people let it escalate (no decision before the approval deadline, an
@@ -190,8 +198,23 @@ export function incidentOutcome(incident: Incident): IncidentOutcome {
 
   const response = timeline.find((e) => isHuman(e) || RESPONSE_TYPES.has(e.type));
   const resolvedEntry = resolution(incident, timeline);
+  // The stored class is the workflow's verdict; an incident closed after the workflow ended is classified again.
+  const stored = incident.outcome;
+  const outcome =
+    stored && !(stored.class === 'open' && (incident.status === 'resolved' || incident.status === 'closed'))
+      ? stored
+      : classifyOutcome(incident, new Date(incident.updatedAt));
+  const byClass: Handler | undefined =
+    outcome.class === 'agent-mitigated'
+      ? 'ai'
+      : outcome.class === 'agent-assisted' || outcome.class === 'human-resolved'
+        ? 'human'
+        : undefined;
   const resolved = resolvedEntry
-    ? milestone(incident, resolvedEntry, humanInvolved(timeline, resolvedEntry.at) ? 'human' : 'ai')
+    ? milestone(incident, resolvedEntry, byClass ?? (humanInvolved(timeline, resolvedEntry.at) ? 'human' : 'ai'))
+    : undefined;
+  const mitigated = outcome.mitigatedAt
+    ? { at: outcome.mitigatedAt, seconds: secondsBetween(incident.createdAt, outcome.mitigatedAt), by: 'ai' as const }
     : undefined;
 
   const approval = approvalOf(incident, timeline);
@@ -243,6 +266,8 @@ export function incidentOutcome(incident: Incident): IncidentOutcome {
     ...(acknowledged ? { acknowledged } : {}),
     ...(response ? { firstResponse: milestone(incident, response, isHuman(response) ? 'human' : 'ai') } : {}),
     ...(resolved ? { resolved } : {}),
+    outcomeClass: outcome.class,
+    ...(mitigated ? { mitigated } : {}),
     ...(escalated ? { escalated } : {}),
     ...(approval ? { approval } : {}),
     autoApproved,

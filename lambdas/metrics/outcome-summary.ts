@@ -51,13 +51,19 @@ export interface OutcomeSummary {
     mtta: Attributed<DurationStats>;
     firstResponse: Attributed<DurationStats>;
     mttr: Attributed<DurationStats>;
+    /** Opened -> Lumos' remediation verified as recovered (agent-mitigated incidents only). */
+    timeToMitigation: Attributed<DurationStats>;
     approvalLatency: Attributed<DurationStats>;
     autoResolutionRate: Attributed<RateStats>;
+    /** Agent-mitigated incidents of those resolved, leaving out the ones that recovered on their own. */
+    autonomousResolutionRate: Attributed<RateStats>;
     escalationRate: Attributed<RateStats>;
     overrideRate: Attributed<RateStats>;
     reopenRate: Attributed<RateStats>;
   };
   slaBreaches: number;
+  /** Incidents by outcome class (agent-mitigated, agent-assisted, human-resolved, self-recovered, open). */
+  outcomeClasses: Record<string, number>;
   daily: DailyPoint[];
 }
 
@@ -92,13 +98,18 @@ function durations(
   outcomes: readonly IncidentOutcome[],
   pick: (o: IncidentOutcome) => { seconds: number; by: Handler } | undefined,
   definition: string,
+  /** Whether an outcome counts for ai or human at all (else it counts in `all` only). */
+  attributable: (o: IncidentOutcome) => boolean = () => true,
 ): Attributed<DurationStats> {
-  const measured = outcomes.map(pick).filter((m): m is { seconds: number; by: Handler } => m !== undefined);
+  const measured = outcomes
+    .map((o) => ({ m: pick(o), split: attributable(o) }))
+    .filter((x): x is { m: { seconds: number; by: Handler }; split: boolean } => x.m !== undefined);
+  const of = (by: Handler) => measured.filter((x) => x.split && x.m.by === by).map((x) => x.m.seconds);
   return {
     definition,
-    all: durationStats(measured.map((m) => m.seconds)),
-    ai: durationStats(measured.filter((m) => m.by === 'ai').map((m) => m.seconds)),
-    human: durationStats(measured.filter((m) => m.by === 'human').map((m) => m.seconds)),
+    all: durationStats(measured.map((x) => x.m.seconds)),
+    ai: durationStats(of('ai')),
+    human: durationStats(of('human')),
   };
 }
 
@@ -170,6 +181,10 @@ export function summarizeOutcomes(
   const sourcePriorities = outcomes.filter((o) => o.sourceSetPriority).length;
 
   const reopenedOf = (list: IncidentOutcome[]) => list.filter((o) => o.reopened).length;
+  const outcomeClasses: Record<string, number> = {};
+  for (const o of outcomes) outcomeClasses[o.outcomeClass] = (outcomeClasses[o.outcomeClass] ?? 0) + 1;
+  const resolvedNotSelf = resolved.filter((o) => o.outcomeClass !== 'self-recovered').length;
+  const mitigatedCount = resolved.filter((o) => o.outcomeClass === 'agent-mitigated').length;
   const byPriority: Record<string, number> = {};
   for (const o of outcomes) byPriority[o.priority] = (byPriority[o.priority] ?? 0) + 1;
 
@@ -198,7 +213,13 @@ export function summarizeOutcomes(
       mttr: durations(
         outcomes,
         (o) => o.resolved,
-        'Mean time to resolve: opened -> resolved; ai when no person acted, decided or took over before the resolution.',
+        'Mean time to resolve: opened -> resolved; ai for agent-mitigated outcomes (verified recovery, fulfilled request), human for agent-assisted and human-resolved ones (self-recovered ones count in all only).',
+        (o) => o.outcomeClass !== 'self-recovered',
+      ),
+      timeToMitigation: durations(
+        outcomes,
+        (o) => o.mitigated,
+        "Opened -> Lumos' remediation verified as recovered (agent-mitigated incidents; always ai).",
       ),
       approvalLatency: {
         definition:
@@ -212,6 +233,13 @@ export function summarizeOutcomes(
         all: rateStats(resolvedBy('ai').length, resolved.length),
         ai: rateStats(resolvedBy('ai').length, resolved.length),
         human: rateStats(resolvedBy('human').length, resolved.length),
+      },
+      autonomousResolutionRate: {
+        definition:
+          'Share of resolved incidents that Lumos mitigated itself with a verified recovery (outcome class agent-mitigated), leaving out self-recovered ones; human: agent-assisted or human-resolved.',
+        all: rateStats(mitigatedCount, resolvedNotSelf),
+        ai: rateStats(mitigatedCount, resolvedNotSelf),
+        human: rateStats(resolvedNotSelf - mitigatedCount, resolvedNotSelf),
       },
       escalationRate: {
         definition:
@@ -236,6 +264,7 @@ export function summarizeOutcomes(
       },
     },
     slaBreaches: outcomes.reduce((sum, o) => sum + o.slaBreaches, 0),
+    outcomeClasses,
     daily: dailySeries(outcomes, options.from, options.to),
   };
 }

@@ -12,7 +12,10 @@ export type AuditType =
   | 'sla.started'
   | 'sla.paused'
   | 'sla.resumed'
-  | 'sla.breach';
+  | 'sla.breach'
+  // Verification of a remediation, and the incident's final outcome class.
+  | 'recovery.verified'
+  | 'outcome.recorded';
 
 export interface AuditEntry {
   type: AuditType;

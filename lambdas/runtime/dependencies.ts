@@ -2,7 +2,6 @@ import type { Itsm } from '../itsm/ticket';
 import type { ApprovalStore } from '../ports/approval-store';
 import type { AuditExport, AuditTrail } from '../ports/audit';
 import type { Clock } from '../ports/clock';
-import { systemClock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
 import type { Embedder, KnowledgeIndex } from '../ports/knowledge-index';
 import type { KnowledgeIndexWriter, KnowledgeSource } from '../ports/knowledge-sync';
@@ -16,9 +15,11 @@ import type { SecretProvider } from '../ports/secrets';
 import type { TopologySource } from '../ports/topology';
 import type { TriageModelStore } from '../ports/triage-model';
 import type { Workflow } from '../ports/workflow';
+import type { FunctionAccess } from './access';
 
 /**
- * The ports every handler may need. Handlers resolve them here and pass them into pure cores.
+ * The ports every handler may need, by the key tests and the local runtime provide them under. Handlers resolve
+ * them through the typed accessors in `runtime/ports/` and pass them into pure cores.
  *
  * In Lambda, each port gets its AWS adapter, built lazily from environment variables the stack sets. The local
  * runtime calls {@link provideDependencies} once at start-up with its own adapters for services that cannot run
@@ -34,7 +35,6 @@ export interface Dependencies {
   embedder: Embedder;
   notifier: Notifier;
   clock: Clock;
-  // --- agents (LLM, logs, topology, triage model, knowledge sync) ---
   /** Structured-output language model (Bedrock; a deterministic stand-in locally). */
   llm: LanguageModel;
   /** Logs of a service over a window (CloudWatch Logs Insights; a folder locally). */
@@ -47,8 +47,6 @@ export interface Dependencies {
   knowledgeWriter: KnowledgeIndexWriter;
   /** Where the knowledge sync reads articles from. */
   knowledgeSources: KnowledgeSource[];
-  // --- end agents ---
-  // --- governance (approvals, SLA clocks, runbooks, audit) ---
   /** Append-only, hash-chained audit trail (its own DynamoDB table). */
   audit: AuditTrail;
   /** The write-once copy of the audit trail (S3 Object Lock; a folder locally). */
@@ -59,28 +57,46 @@ export interface Dependencies {
   runbookExecutor: RunbookExecutor;
   /** HMAC keys of approval links: `signingKey`, and `previousSigningKey` during a rotation. */
   approvalLinkKeys: SecretProvider;
-  // --- end governance ---
   /** Ticket write-back to ServiceNow, Jira and Zendesk (connections from the ITSM secret; recorded locally). */
   itsm: Itsm;
 }
 
-type Factories = { [K in keyof Dependencies]: () => Dependencies[K] };
-
-const provided: Partial<Dependencies> = {};
-const built: Partial<Dependencies> = {};
-let factories: Partial<Factories> = {};
-
-/**
- * Registers how ports are built in Lambda; called on import by the modules under `runtime/aws/` (one per port
- * group), which each handler imports for exactly the ports it resolves.
- */
-export function registerFactories(next: Partial<Factories>): void {
-  factories = { ...factories, ...next };
+/** What the stack must give a function whose code uses a port: checked by `test/infra/function-access.test.ts`. */
+export interface PortRequirement {
+  /** Catalogue access the function must list; an inner list means any one of them. */
+  readonly access: readonly (FunctionAccess | readonly FunctionAccess[])[];
+  /** Environment variables the AWS adapter reads, which the wiring of that access sets. */
+  readonly env: readonly string[];
 }
 
-/** The ports that have a registered factory (tests and diagnostics). */
-export function registeredPorts(): (keyof Dependencies)[] {
-  return Object.keys(factories) as (keyof Dependencies)[];
+/** A typed accessor of one port: `incidentStore()` returns the adapter, built on first use. */
+export interface PortAccessor<T> {
+  (): T;
+  /** The key under which tests and the local runtime provide their own adapter. */
+  readonly port: keyof Dependencies;
+  readonly requires: PortRequirement;
+}
+
+const provided: Partial<Dependencies> = {};
+const forgetBuilt = new Set<() => void>();
+
+/**
+ * Declares a port accessor. `build` makes the AWS adapter from the environment the stack sets; it runs once per
+ * process, and only when nothing was provided for `port`. Each accessor lives in its own module under
+ * `runtime/ports/`, so a handler bundles exactly the adapters whose accessors it calls.
+ */
+export function definePort<T>(port: keyof Dependencies, requires: PortRequirement, build: () => T): PortAccessor<T> {
+  let built: T | undefined;
+  forgetBuilt.add(() => {
+    built = undefined;
+  });
+  const accessor = (): T => {
+    const override = provided[port] as T | undefined;
+    if (override) return override;
+    built ??= build();
+    return built;
+  };
+  return Object.assign(accessor, { port, requires });
 }
 
 /** Overrides ports (local runtime, tests). Later calls replace earlier ones port by port. */
@@ -91,23 +107,5 @@ export function provideDependencies(overrides: Partial<Dependencies>): void {
 /** Forgets provided and built ports (tests). */
 export function resetDependencies(): void {
   for (const key of Object.keys(provided)) delete provided[key as keyof Dependencies];
-  for (const key of Object.keys(built)) delete built[key as keyof Dependencies];
-}
-
-/** Resolves one port: a provided adapter wins, else the registered factory builds (once) the AWS adapter. */
-export function dependency<K extends keyof Dependencies>(key: K): Dependencies[K] {
-  const override = provided[key];
-  if (override) return override;
-  const cached = built[key];
-  if (cached) return cached;
-  if (key === 'clock') return systemClock as Dependencies[K];
-  const factory = factories[key];
-  if (!factory) {
-    throw new Error(
-      `no adapter configured for port '${key}': the handler must import its registration from lambdas/runtime/aws/`,
-    );
-  }
-  const instance = factory();
-  built[key] = instance;
-  return instance;
+  for (const forget of forgetBuilt) forget();
 }

@@ -17,7 +17,13 @@ export const AgentsConfigSchema = z.object({
     guardrail: z
       .union([z.literal('create'), z.object({ id: z.string().min(1), version: z.string().min(1) })])
       .optional(),
-    agents: z.object({ triage: AgentModel, knowledge: AgentModel, sentiment: AgentModel, 'log-analysis': AgentModel }),
+    agents: z.object({
+      triage: AgentModel,
+      knowledge: AgentModel,
+      sentiment: AgentModel,
+      'log-analysis': AgentModel,
+      diagnosis: AgentModel,
+    }),
   }),
   knowledge: z.object({
     embeddingDimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]),
@@ -51,6 +57,7 @@ export function agentsConfigFor(
         knowledge: { modelId: text, maxTokens: 1200 },
         sentiment: { modelId: text, maxTokens: 600 },
         'log-analysis': { modelId: text, maxTokens: 500 },
+        diagnosis: { modelId: text, maxTokens: 1000 },
       },
     },
     knowledge: { embeddingDimensions: 1024, standbyReplicas: prod, syncEveryHours: prod ? 1 : 6 },

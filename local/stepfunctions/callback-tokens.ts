@@ -28,6 +28,16 @@ export interface CallbackTaskOptions {
   readonly heartbeatSeconds?: number;
   /** Aborted when the execution ends for any reason; the wait then settles as `cancelled`. */
   readonly signal: AbortSignal;
+  /**
+   * Continues an attempt that began before a restart: its token stays valid and its TimeoutSeconds still counts
+   * from `startedAt` (epoch ms). The heartbeat clock starts afresh, since no worker could heartbeat a stopped service.
+   */
+  readonly resume?: { readonly token: string; readonly startedAt: number };
+  /**
+   * Called synchronously as the wait settles (before the waiting task resumes), so the engine can record the
+   * outcome durably before SendTaskSuccess/Failure answers.
+   */
+  readonly onSettled?: (outcome: CallbackOutcome) => void;
 }
 
 interface PendingTask {
@@ -48,7 +58,8 @@ export class TaskTokenRegistry {
 
   /** Mints a token for one task attempt and starts its timeout and heartbeat clocks. */
   mint(options: CallbackTaskOptions): CallbackWait {
-    const token = `lumos-local.${randomBytes(48).toString('base64url')}`;
+    const token = options.resume?.token ?? `lumos-local.${randomBytes(48).toString('base64url')}`;
+    this.retired.delete(token);
     let resolveOutcome!: (outcome: CallbackOutcome) => void;
     const outcome = new Promise<CallbackOutcome>((resolve) => {
       resolveOutcome = resolve;
@@ -61,6 +72,7 @@ export class TaskTokenRegistry {
         this.retired.add(token);
         task.cancelHeartbeat?.();
         for (const cleanup of cleanups) cleanup();
+        options.onSettled?.(result);
         resolveOutcome(result);
       },
       armHeartbeat: () => {
@@ -82,6 +94,7 @@ export class TaskTokenRegistry {
 
     if (options.timeoutSeconds !== undefined) {
       const seconds = options.timeoutSeconds;
+      const elapsedMs = options.resume ? Math.max(0, Date.now() - options.resume.startedAt) : 0;
       cleanups.push(
         setLongTimeout(
           () =>
@@ -90,7 +103,7 @@ export class TaskTokenRegistry {
               error: 'States.Timeout',
               cause: `${options.stateName} did not complete within TimeoutSeconds (${seconds} s).`,
             }),
-          seconds * 1000,
+          seconds * 1000 - elapsedMs,
         ),
       );
     }
@@ -129,6 +142,11 @@ export class TaskTokenRegistry {
   /** Remembers tokens of tasks that ended before a restart, so they answer TaskTimedOut rather than InvalidToken. */
   retire(tokens: Iterable<string>): void {
     for (const token of tokens) this.retired.add(token);
+  }
+
+  /** Whether a token is waiting now (a callback task attempt in progress). */
+  isPending(token: string): boolean {
+    return this.pending.has(token);
   }
 
   /** The execution a live token belongs to, if it is still waiting. */

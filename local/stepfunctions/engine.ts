@@ -7,7 +7,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { type CallbackOutcome, type CallbackWait, TaskTokenRegistry } from './callback-tokens';
+import { type CallbackWait, TaskTokenRegistry } from './callback-tokens';
 import {
   applySubstitutions,
   EXECUTION_CONTEXT_KEY,
@@ -30,6 +30,7 @@ import {
   type PendingHistoryEvent,
 } from './history';
 import { setLongTimeout } from './long-timeout';
+import { type ResumePoint, resumePointOf, type TaskProgress } from './resume';
 
 export type { JsonObject, JsonValue } from './definition';
 export { StepFunctionsError } from './errors';
@@ -52,8 +53,25 @@ export interface StepFunctionsEngineOptions {
   readonly region?: string;
   /** @default '000000000000' */
   readonly accountId?: string;
-  /** Where execution records are kept across restarts; without it they live in memory only. */
+  /**
+   * Where execution records are kept across restarts; without it they live in memory only. With it, every
+   * execution is on disk before StartExecution answers, and running executions resume when the engine starts again
+   * and their state machine is registered.
+   */
   readonly dataDirectory?: string;
+  /** Told of every state an execution enters and leaves (see {@link TransitionPoint}); for fault-injection tests. */
+  readonly onTransition?: (point: TransitionPoint) => void;
+}
+
+/**
+ * A point in an execution's life. `enter`: the state was entered and, for a Task, recorded durably right before
+ * its function is invoked. `exit`: for a Task, its function returned but the result is not recorded yet (for a
+ * callback Task: the function returned and the task now waits for its token); for other states, the state exited.
+ */
+export interface TransitionPoint {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly phase: 'enter' | 'exit';
 }
 
 /** A state machine to register. */
@@ -99,6 +117,8 @@ export interface ExecutionDescription extends ExecutionSummary {
   readonly output?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** How often the execution was redriven. */
+  readonly redriveCount: number;
 }
 
 /** One history event, as GetExecutionHistory shows it. */
@@ -139,7 +159,20 @@ interface LiveExecution {
   markFinished(): void;
   abortRun?: () => void;
   cancelTimeout?: () => void;
+  /** Where this run picked up after a restart or redrive; consumed by the first attempt of that state. */
+  resume?: {
+    readonly stateName: string;
+    readonly task?: TaskProgress;
+    /** The interrupted callback's wait, taken up again at once so its token works before the task runs. */
+    readonly wait?: CallbackWait;
+    skipEntered: boolean;
+  };
+  /** Set when the engine shuts down: the run stops, but the execution stays RUNNING on disk and resumes later. */
+  detached?: boolean;
 }
+
+/** Prefix of the stand-in state that finishes an interrupted Wait at its original deadline. */
+const RESUMED_WAIT_PREFIX = 'LumosResumedWait:';
 
 type Termination =
   | { readonly status: 'SUCCEEDED'; readonly output: JsonValue }
@@ -152,7 +185,9 @@ type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResou
  * aws-local-stepfunctions, adding what that library lacks: Lambda invocation through a caller-supplied resolver
  * with the `lambda:invoke` result shape, real callback tasks (`.waitForTaskToken` with tokens,
  * SendTaskSuccess/Failure/Heartbeat, TimeoutSeconds(Path), HeartbeatSeconds(Path)), execution records with an
- * AWS-shaped history, idempotent StartExecution, StopExecution, and persistence of records across restarts.
+ * AWS-shaped history, idempotent StartExecution, StopExecution, RedriveExecution, and durable executions: records
+ * are on disk before StartExecution or SendTask* answer and at every transition, and after a restart every
+ * execution that was running resumes at its last top-level state (see docs/durability.md).
  */
 export class StepFunctionsEngine {
   readonly region: string;
@@ -163,16 +198,24 @@ export class StepFunctionsEngine {
   private readonly live = new Map<string, LiveExecution>();
   private readonly tokens = new TaskTokenRegistry();
   private readonly store?: ExecutionStore;
+  private readonly onTransition?: (point: TransitionPoint) => void;
+  private readonly resuming = new Set<Promise<void>>();
   private closed = false;
 
   constructor(options: StepFunctionsEngineOptions) {
     this.resolveFunction = options.resolveFunction;
+    this.onTransition = options.onTransition;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
     if (options.dataDirectory) {
       this.store = new ExecutionStore(options.dataDirectory);
       this.restore(this.store.load());
     }
+  }
+
+  /** Resolves once every execution that was running before the restart has picked up again. */
+  async resumed(): Promise<void> {
+    while (this.resuming.size > 0) await Promise.all([...this.resuming]);
   }
 
   /** Validates a definition and registers it under `name`; registering a name again replaces its definition. */
@@ -214,9 +257,10 @@ export class StepFunctionsEngine {
   /**
    * Starts an execution. Like a STANDARD workflow, starting a name that is still running with the same input
    * returns that execution again; a different input, or a name whose execution has ended, is
-   * ExecutionAlreadyExists.
+   * ExecutionAlreadyExists. Resolves once the execution is on disk (with a data directory), so an answered start
+   * is never lost.
    */
-  startExecution(request: StartExecutionInput): { executionArn: string; startDate: Date } {
+  async startExecution(request: StartExecutionInput): Promise<{ executionArn: string; startDate: Date }> {
     this.assertOpen();
     const machine = this.machine(request.stateMachineArn);
     const name = request.name ?? randomUUID();
@@ -228,6 +272,7 @@ export class StepFunctionsEngine {
     const existing = this.records.get(executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && sameJson(existing.input, inputText)) {
+        await this.store?.save(existing);
         return { executionArn, startDate: new Date(existing.startDate) };
       }
       throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
@@ -253,9 +298,41 @@ export class StepFunctionsEngine {
       startDate,
     );
     this.records.set(executionArn, record);
-    this.launch(record, machine, input);
-    this.store?.save(record);
+    // On disk before anything runs: a crash from here on resumes this execution instead of losing it.
+    await this.store?.save(record);
+    if (record.status === 'RUNNING' && !this.closed && !this.live.has(executionArn))
+      this.launch(record, machine, input);
     return { executionArn, startDate: new Date(record.startDate) };
+  }
+
+  /**
+   * RedriveExecution: an execution that ended FAILED, ABORTED or TIMED_OUT runs again from the top-level state it
+   * did not finish (its history, callback tokens included, is kept and continued; `redriveCount` counts up).
+   */
+  async redriveExecution(executionArn: string): Promise<{ redriveDate: Date }> {
+    this.assertOpen();
+    const record = this.record(executionArn);
+    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+      throw new StepFunctionsError(
+        'ExecutionNotRedrivable',
+        `Execution Not Redrivable: '${executionArn}' is ${record.status}`,
+      );
+    }
+    const machine = this.machine(record.stateMachineArn);
+    const redriveDate = new Date();
+    record.status = 'RUNNING';
+    record.redriveCount = (record.redriveCount ?? 0) + 1;
+    delete record.stopDate;
+    delete record.error;
+    delete record.cause;
+    appendHistoryEvent(
+      record.history,
+      { type: 'ExecutionRedriven', details: { redriveCount: record.redriveCount } },
+      redriveDate,
+    );
+    await this.store?.save(record);
+    await this.resumeExecution(record, machine);
+    return { redriveDate };
   }
 
   describeExecution(executionArn: string): ExecutionDescription {
@@ -266,6 +343,7 @@ export class StepFunctionsEngine {
       ...(record.output !== undefined ? { output: record.output } : {}),
       ...(record.error !== undefined ? { error: record.error } : {}),
       ...(record.cause !== undefined ? { cause: record.cause } : {}),
+      redriveCount: record.redriveCount ?? 0,
     };
   }
 
@@ -292,18 +370,27 @@ export class StepFunctionsEngine {
     return options.reverseOrder ? events.reverse() : events;
   }
 
-  /** Stops a running execution (ABORTED); stopping an ended one changes nothing. */
-  stopExecution(executionArn: string, details: { error?: string; cause?: string } = {}): { stopDate: Date } {
+  /** Stops a running execution (ABORTED); stopping an ended one changes nothing. Resolves once that is on disk. */
+  async stopExecution(
+    executionArn: string,
+    details: { error?: string; cause?: string } = {},
+  ): Promise<{ stopDate: Date }> {
     const record = this.record(executionArn);
-    const live = this.live.get(executionArn);
-    if (live && record.status === 'RUNNING') {
-      this.finish(live, { status: 'ABORTED', error: details.error, cause: details.cause });
+    if (record.status === 'RUNNING') {
+      const termination = { status: 'ABORTED', error: details.error, cause: details.cause } as const;
+      const live = this.live.get(executionArn);
+      if (live) this.finish(live, termination);
+      else this.closeRecord(record, termination);
+      await this.store?.save(record);
     }
     return { stopDate: new Date(record.stopDate ?? Date.now()) };
   }
 
-  /** Completes the callback task waiting on `taskToken`; `output` (JSON text) becomes its result. */
-  sendTaskSuccess(taskToken: string, output: string): void {
+  /**
+   * Completes the callback task waiting on `taskToken`; `output` (JSON text) becomes its result. Resolves once the
+   * result is on disk, so an acknowledged decision survives a crash.
+   */
+  async sendTaskSuccess(taskToken: string, output: string): Promise<void> {
     let parsed: JsonValue;
     try {
       parsed = JSON.parse(output) as JsonValue;
@@ -313,12 +400,16 @@ export class StepFunctionsEngine {
     if (Buffer.byteLength(output) > MAX_PAYLOAD_BYTES) {
       throw new StepFunctionsError('InvalidOutput', `Invalid Output: output exceeds ${MAX_PAYLOAD_BYTES} bytes`);
     }
+    const owner = this.tokens.ownerOf(taskToken);
     this.tokens.succeed(taskToken, parsed);
+    await this.persist(owner);
   }
 
   /** Fails the callback task waiting on `taskToken`; Retry and Catch see `error` (default `''`) and `cause`. */
-  sendTaskFailure(taskToken: string, error = '', cause = ''): void {
+  async sendTaskFailure(taskToken: string, error = '', cause = ''): Promise<void> {
+    const owner = this.tokens.ownerOf(taskToken);
     this.tokens.fail(taskToken, error, cause);
+    await this.persist(owner);
   }
 
   /** Tells the callback task waiting on `taskToken` that its worker is alive. */
@@ -329,6 +420,7 @@ export class StepFunctionsEngine {
   /** Resolves once the execution has ended (or at once if it has), with its final description. */
   async waitForExecution(executionArn: string): Promise<ExecutionDescription> {
     this.record(executionArn);
+    await this.resumed();
     await this.live.get(executionArn)?.finished;
     return this.describeExecution(executionArn);
   }
@@ -339,21 +431,24 @@ export class StepFunctionsEngine {
   }
 
   /**
-   * Shuts down: running executions end as ABORTED (they cannot survive the process), callback waits and timers
-   * stop, and the records are written. Further StartExecution calls are refused.
+   * Shuts down: runs, callback waits and timers stop, and the records are written. Running executions stay
+   * RUNNING: the next engine on the same data directory resumes them (without one they are gone with the process).
+   * Further StartExecution calls are refused.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.resuming]);
     for (const live of [...this.live.values()]) {
-      this.finish(live, {
-        status: 'ABORTED',
-        error: 'Lumos.EngineShutDown',
-        cause: 'The local Step Functions engine shut down while this execution was running.',
-      });
+      live.detached = true;
+      live.cancelTimeout?.();
+      live.ended.abort();
+      live.abortRun?.();
+      this.live.delete(live.record.executionArn);
+      live.markFinished();
     }
     this.tokens.close();
-    await this.flush();
+    await this.store?.close();
   }
 
   private register(name: string, definition: JsonObject, roleArn?: string): StateMachineDescription {
@@ -369,7 +464,18 @@ export class StepFunctionsEngine {
       definition: JSON.stringify(definition, null, 2),
       roleArn: roleArn ?? `arn:aws:iam::${this.accountId}:role/${name}-local`,
     };
-    this.machines.set(stateMachineArn, { description, prepared });
+    const machine = { description, prepared };
+    this.machines.set(stateMachineArn, machine);
+    // The machine is back: executions of it that were running when the engine last stopped pick up again.
+    for (const record of this.records.values()) {
+      if (
+        record.stateMachineArn === stateMachineArn &&
+        record.status === 'RUNNING' &&
+        !this.live.has(record.executionArn)
+      ) {
+        void this.resumeExecution(record, machine);
+      }
+    }
     return description;
   }
 
@@ -395,29 +501,83 @@ export class StepFunctionsEngine {
     if (this.closed) throw new StepFunctionsError('ValidationException', 'The local Step Functions engine is closed');
   }
 
-  /** Loads saved records; executions that were running when the process stopped are closed as ABORTED. */
+  /**
+   * Loads saved records. Executions that were running stay RUNNING and resume once their state machine is
+   * registered; until a resumed callback task takes its token back, every old token answers TaskTimedOut.
+   */
   private restore(saved: ExecutionRecord[]): void {
     for (const record of saved) {
-      if (record.status === 'RUNNING') {
-        const stopDate = new Date();
-        record.status = 'ABORTED';
-        record.error = 'Lumos.EngineRestarted';
-        record.cause =
-          'The local Step Functions engine stopped while this execution was running; executions do not resume after a restart.';
-        record.stopDate = stopDate.toISOString();
-        appendHistoryEvent(
-          record.history,
-          { type: 'ExecutionAborted', details: { error: record.error, cause: record.cause } },
-          stopDate,
-        );
-        this.store?.save(record);
-      }
       this.tokens.retire(record.taskTokens);
       this.records.set(record.executionArn, record);
     }
   }
 
-  private launch(record: ExecutionRecord, machine: RegisteredMachine, input: JsonValue): void {
+  /**
+   * Continues a RUNNING execution from its history: at the top-level state it had not finished (a Task's recorded
+   * result is reused, a waiting callback keeps its token and deadline, a Wait keeps its deadline, anything else runs
+   * again), or from the start if it had not entered any state.
+   */
+  private resumeExecution(record: ExecutionRecord, machine: RegisteredMachine): Promise<void> {
+    const resuming = (async () => {
+      let point: ResumePoint | undefined;
+      try {
+        point = resumePointOf(record.history, machine.prepared.definition as never, record.taskTokens);
+        if (
+          point?.kind === 'state' &&
+          !Object.hasOwn(machine.prepared.definition.States as JsonObject, point.stateName)
+        ) {
+          throw new Error(`state ${point.stateName} is not in the registered definition any more`);
+        }
+      } catch (error) {
+        this.closeRecord(record, {
+          status: 'FAILED',
+          error: 'States.Runtime',
+          cause: `Could not resume after a restart: ${(error as Error).message}`,
+        });
+        await this.store?.save(record);
+        return;
+      }
+      if (!point) {
+        this.launch(record, machine, JSON.parse(record.input) as JsonValue);
+        return;
+      }
+      if (point.kind === 'succeeded') {
+        this.closeRecord(record, { status: 'SUCCEEDED', output: point.output });
+        await this.store?.save(record);
+        return;
+      }
+      let runnable = { ...machine.prepared.runnable, StartAt: point.stateName } as StateMachineDefinition;
+      const state = (machine.prepared.runnable.States as unknown as Record<string, JsonObject>)[point.stateName]!;
+      if (state.Type === 'Wait' && point.alreadyEntered) {
+        const dueAt = await waitDeadline(state, point.input, point.enteredAt, this.baseContext(record, machine));
+        const { Seconds: _s, SecondsPath: _sp, Timestamp: _t, TimestampPath: _tp, ...rest } = state;
+        const standIn = `${RESUMED_WAIT_PREFIX}${point.stateName}`;
+        runnable = {
+          ...runnable,
+          StartAt: standIn,
+          States: { ...runnable.States, [standIn]: { ...rest, Timestamp: dueAt } },
+        } as StateMachineDefinition;
+      }
+      if (this.closed || record.status !== 'RUNNING' || this.live.has(record.executionArn)) return;
+      this.launch(record, machine, point.input, runnable, {
+        stateName: point.stateName,
+        skipEntered: point.alreadyEntered,
+        enteredAt: point.enteredAt,
+        ...(point.task ? { task: point.task } : {}),
+      });
+    })();
+    this.resuming.add(resuming);
+    void resuming.finally(() => this.resuming.delete(resuming));
+    return resuming;
+  }
+
+  private launch(
+    record: ExecutionRecord,
+    machine: RegisteredMachine,
+    input: JsonValue,
+    runnable: StateMachineDefinition = machine.prepared.runnable,
+    resume?: { stateName: string; skipEntered: boolean; enteredAt: string; task?: TaskProgress },
+  ): void {
     let markFinished!: () => void;
     const finished = new Promise<void>((resolve) => {
       markFinished = resolve;
@@ -429,7 +589,30 @@ export class StepFunctionsEngine {
       visits: new Map(),
       finished,
       markFinished,
+      ...(resume
+        ? {
+            resume: {
+              stateName: resume.stateName,
+              skipEntered: resume.skipEntered,
+              ...(resume.task ? { task: resume.task } : {}),
+            },
+          }
+        : {}),
     };
+    if (resume) live.visits.set(resume.stateName, { enteredAt: resume.enteredAt, attempts: 0 });
+    const spec = resume ? machine.prepared.tasks.get(resume.stateName) : undefined;
+    if (live.resume && spec && resume?.task?.kind === 'callback') {
+      const { token, scheduledAt, timeoutSeconds, heartbeatSeconds } = resume.task;
+      live.resume = {
+        ...live.resume,
+        wait: this.mintCallback(live, spec, {
+          timeoutSeconds,
+          heartbeatSeconds,
+          token,
+          startedAt: Date.parse(scheduledAt),
+        }),
+      };
+    }
     this.live.set(record.executionArn, live);
 
     const handlers: LocalHandlers = {};
@@ -437,7 +620,7 @@ export class StepFunctionsEngine {
       handlers[spec.stateName] = (taskInput) =>
         this.runTask(live, spec, taskInput as JsonValue) as ReturnType<LocalHandlers[string]>;
     }
-    const run = new StateMachine(machine.prepared.runnable, { validationOptions: { noValidate: true } }).run(
+    const run = new StateMachine(runnable, { validationOptions: { noValidate: true } }).run(
       input as Parameters<StateMachine['run']>[0],
       { overrides: { taskResourceLocalHandlers: handlers }, context: this.executionContext(live) },
     );
@@ -445,6 +628,7 @@ export class StepFunctionsEngine {
     const historyRecorded = this.recordLibraryEvents(live, run.eventLogs);
     const timeoutSeconds = machine.prepared.timeoutSeconds;
     if (timeoutSeconds !== undefined) {
+      // Counted from the execution's start, also across restarts.
       live.cancelTimeout = setLongTimeout(
         () =>
           this.finish(live, {
@@ -452,7 +636,7 @@ export class StepFunctionsEngine {
             error: 'States.Timeout',
             cause: `The execution did not finish within TimeoutSeconds (${timeoutSeconds} s).`,
           }),
-        timeoutSeconds * 1000,
+        Math.max(0, Date.parse(record.startDate) + timeoutSeconds * 1000 - Date.now()),
       );
     }
     run.result.then(
@@ -467,9 +651,23 @@ export class StepFunctionsEngine {
     );
   }
 
+  /** Writes a record's changes durably; a no-op without a data directory or for an unknown execution. */
+  private async persist(executionArn: string | undefined): Promise<void> {
+    const record = executionArn ? this.records.get(executionArn) : undefined;
+    if (record) await this.store?.save(record);
+  }
+
+  private transition(live: LiveExecution, stateName: string, phase: TransitionPoint['phase']): void {
+    if (live.detached) return;
+    this.onTransition?.({ executionArn: live.record.executionArn, stateName, phase });
+  }
+
   /** `$$` for an execution: the real execution facts under the engine's key (see EXECUTION_CONTEXT_KEY). */
   private executionContext(live: LiveExecution): JsonObject {
-    const { record, machine } = live;
+    return this.baseContext(live.record, live.machine);
+  }
+
+  private baseContext(record: ExecutionRecord, machine: RegisteredMachine): JsonObject {
     return {
       [EXECUTION_CONTEXT_KEY]: {
         Id: record.executionArn,
@@ -477,30 +675,70 @@ export class StepFunctionsEngine {
         Input: JSON.parse(record.input) as JsonValue,
         StartTime: record.startDate,
         RoleArn: machine.description.roleArn,
-        RedriveCount: 0,
+        RedriveCount: record.redriveCount ?? 0,
       },
       StateMachine: { Id: machine.description.stateMachineArn, Name: machine.description.name },
     };
   }
 
   private async recordLibraryEvents(live: LiveExecution, events: AsyncGenerator<LibraryEvent>): Promise<void> {
-    for await (const event of events) {
-      if (event.type === 'StateEntered' && event.state.type === 'Task') {
-        live.visits.set(event.state.name, { enteredAt: new Date(event.timestamp).toISOString(), attempts: 0 });
+    for await (const raw of events) {
+      const event = withOriginalStateName(raw);
+      const isTask = 'state' in event && live.machine.prepared.tasks.has(event.state.name);
+      if (event.type === 'StateEntered') {
+        if (live.resume?.skipEntered && event.state.name === live.resume.stateName) {
+          // The state's entry is already in the history from before the interruption.
+          live.resume.skipEntered = false;
+          continue;
+        }
+        if (event.state.type === 'Task') {
+          live.visits.set(event.state.name, { enteredAt: new Date(event.timestamp).toISOString(), attempts: 0 });
+        }
       }
       for (const pending of historyFromLibraryEvent(event)) this.append(live, pending, new Date(event.timestamp));
+      if (this.onTransition && !isTask && (event.type === 'StateEntered' || event.type === 'StateExited')) {
+        const { name } = event.state;
+        const phase = event.type === 'StateEntered' ? 'enter' : 'exit';
+        if (phase === 'enter') {
+          void this.persist(live.record.executionArn).then(
+            () => this.transition(live, name, phase),
+            () => undefined,
+          );
+        } else this.transition(live, name, phase);
+      }
     }
   }
 
   private append(live: LiveExecution, event: PendingHistoryEvent, at?: Date): void {
-    if (live.record.status !== 'RUNNING') return;
+    if (live.record.status !== 'RUNNING' || live.detached) return;
     appendHistoryEvent(live.record.history, event, at);
-    this.store?.save(live.record);
+    this.saveInBackground(live.record);
+  }
+
+  /** Saves without a caller waiting on it; a failed write (a full disk) is reported, it must not crash the runtime. */
+  private saveInBackground(record: ExecutionRecord): void {
+    this.store
+      ?.save(record)
+      .catch((error: unknown) =>
+        process.emitWarning(`could not save Step Functions execution ${record.executionArn}: ${String(error)}`),
+      );
   }
 
   /** Ends an execution once: sets its status, writes the closing event and stops everything still running for it. */
   private finish(live: LiveExecution, termination: Termination): void {
     const { record } = live;
+    if (record.status !== 'RUNNING' || live.detached) return;
+    this.closeRecord(record, termination);
+    live.cancelTimeout?.();
+    live.ended.abort();
+    live.abortRun?.();
+    this.live.delete(record.executionArn);
+    live.markFinished();
+    this.saveInBackground(record);
+  }
+
+  /** Sets a record's final status and writes its closing event. */
+  private closeRecord(record: ExecutionRecord, termination: Termination): void {
     if (record.status !== 'RUNNING') return;
     const stopDate = new Date();
     record.status = termination.status;
@@ -524,24 +762,30 @@ export class StepFunctionsEngine {
       };
       appendHistoryEvent(record.history, { type, details }, stopDate);
     }
-    live.cancelTimeout?.();
-    live.ended.abort();
-    live.abortRun?.();
-    this.live.delete(record.executionArn);
-    live.markFinished();
-    this.store?.save(record);
   }
 
   /**
    * Runs one attempt of a Task state. The library has already applied InputPath; this applies Parameters (with
    * `$$.Task.Token` and `$$.State.*`), enforces TimeoutSeconds/HeartbeatSeconds, invokes the function, waits for
    * the callback where there is one, and records the Task events. Errors are thrown with the ASL error as `name`.
+   * The attempt is on disk before the function is invoked. The first attempt after a restart continues what the
+   * history shows: a recorded result is reused, a submitted callback waits again on its token, anything else runs
+   * again (at least once).
    */
   private async runTask(live: LiveExecution, spec: TaskSpec, input: JsonValue): Promise<JsonValue> {
     // The library calls this synchronously from the same tick that logs the state's entry; waiting one macrotask
     // lets that entry reach the history first, so events stay in order.
     await nextMacrotask();
     if (live.ended.signal.aborted) throw new ExecutionClosedError();
+    let progress: TaskProgress | undefined;
+    let resumedWait: CallbackWait | undefined;
+    if (live.resume?.stateName === spec.stateName) {
+      progress = live.resume.task;
+      resumedWait = live.resume.wait;
+      live.resume = undefined;
+    }
+    if (progress?.kind === 'succeeded') return progress.output;
+
     const visit = live.visits.get(spec.stateName) ?? { enteredAt: new Date().toISOString(), attempts: 0 };
     const retryCount = visit.attempts++;
     const baseContext = {
@@ -550,17 +794,16 @@ export class StepFunctionsEngine {
     };
     const timeoutSeconds = spec.timeoutSeconds ?? (await secondsAt(spec.timeoutSecondsPath, input, baseContext));
     const heartbeatSeconds = spec.heartbeatSeconds ?? (await secondsAt(spec.heartbeatSecondsPath, input, baseContext));
+    const events = taskEvents(spec);
 
     let callback: CallbackWait | undefined;
     if (spec.kind === 'lambda-invoke-callback') {
-      callback = this.tokens.mint({
-        executionArn: live.record.executionArn,
-        stateName: spec.stateName,
-        timeoutSeconds,
-        heartbeatSeconds,
-        signal: live.ended.signal,
-      });
-      live.record.taskTokens.push(callback.token);
+      callback = resumedWait ?? this.mintCallback(live, spec, { timeoutSeconds, heartbeatSeconds });
+      if (!resumedWait) live.record.taskTokens.push(callback.token);
+      if (resumedWait && progress?.kind === 'callback' && progress.submitted) {
+        // The function had handed the token on before the interruption: only the wait continues.
+        return this.awaitCallback(live, callback);
+      }
     }
     let parameters: JsonValue;
     let functionName: string;
@@ -573,9 +816,14 @@ export class StepFunctionsEngine {
       throw error;
     }
 
-    const events = taskEvents(spec);
     this.append(live, events.scheduled(this.region, parameters, timeoutSeconds, heartbeatSeconds));
     this.append(live, events.started());
+    await this.persist(live.record.executionArn);
+    if (live.ended.signal.aborted) {
+      if (callback) this.tokens.abandon(callback.token);
+      throw new ExecutionClosedError();
+    }
+    this.transition(live, spec.stateName, 'enter');
 
     const payload =
       spec.kind === 'lambda-function' ? parameters : ((parameters as JsonObject | null)?.Payload ?? ({} as JsonValue));
@@ -588,6 +836,7 @@ export class StepFunctionsEngine {
         this.append(live, outcome.kind === 'failure' ? events.failed(outcome) : events.timedOut(outcome));
         throw new StatesError(outcome.error, outcome.cause);
       }
+      this.transition(live, spec.stateName, 'exit');
       const result = spec.kind === 'lambda-function' ? outcome.output : invokeResponse(outcome.output);
       this.append(live, events.succeeded(result));
       return result;
@@ -597,27 +846,58 @@ export class StepFunctionsEngine {
       invocation.then((invoked) => ({ invoked }) as const),
       callback.outcome.then((outcome) => ({ outcome }) as const),
     ]);
-    let outcome: CallbackOutcome;
     if ('invoked' in first) {
       if (first.invoked.kind === 'failure') {
         this.tokens.abandon(callback.token);
         this.append(live, events.failed(first.invoked));
         throw new StatesError(first.invoked.error, first.invoked.cause);
       }
-      this.append(live, events.submitted(invokeResponse(first.invoked.output)));
-      outcome = await callback.outcome;
-    } else {
-      outcome = first.outcome;
+      if (this.tokens.isPending(callback.token)) {
+        this.append(live, events.submitted(invokeResponse(first.invoked.output)));
+        await this.persist(live.record.executionArn);
+        this.transition(live, spec.stateName, 'exit');
+      }
     }
+    return this.awaitCallback(live, callback);
+  }
+
+  /**
+   * Starts the wait of one callback task attempt (or takes up an interrupted one: same token, deadline counted from
+   * when it was scheduled). Its outcome is recorded as it settles, so SendTaskSuccess/Failure can answer once it is
+   * on disk.
+   */
+  private mintCallback(
+    live: LiveExecution,
+    spec: TaskSpec,
+    options: { timeoutSeconds?: number; heartbeatSeconds?: number; token?: string; startedAt?: number },
+  ): CallbackWait {
+    const events = taskEvents(spec);
+    return this.tokens.mint({
+      executionArn: live.record.executionArn,
+      stateName: spec.stateName,
+      timeoutSeconds: options.timeoutSeconds,
+      heartbeatSeconds: options.heartbeatSeconds,
+      signal: live.ended.signal,
+      ...(options.token && options.startedAt !== undefined
+        ? { resume: { token: options.token, startedAt: options.startedAt } }
+        : {}),
+      onSettled: (outcome) => {
+        if (outcome.kind === 'success') this.append(live, events.succeeded(outcome.output));
+        else if (outcome.kind === 'failure') this.append(live, events.failed(outcome));
+        else if (outcome.kind === 'timeout') this.append(live, events.timedOut(outcome));
+      },
+    });
+  }
+
+  /** Waits for a callback task's outcome (its history event was recorded as it settled) and returns or throws it. */
+  private async awaitCallback(live: LiveExecution, callback: CallbackWait): Promise<JsonValue> {
+    const outcome = await callback.outcome;
+    if (live.detached) throw new ExecutionClosedError();
     switch (outcome.kind) {
       case 'success':
-        this.append(live, events.succeeded(outcome.output));
         return outcome.output;
       case 'failure':
-        this.append(live, events.failed(outcome));
-        throw new StatesError(outcome.error, outcome.cause);
       case 'timeout':
-        this.append(live, events.timedOut(outcome));
         throw new StatesError(outcome.error, outcome.cause);
       case 'cancelled':
         throw new ExecutionClosedError();
@@ -853,4 +1133,36 @@ function taskEvents(spec: TaskSpec) {
         ? { type: 'LambdaFunctionTimedOut', details: { error, cause } }
         : { type: 'TaskTimedOut', details: { ...resource, error, cause } },
   };
+}
+
+/**
+ * When an interrupted Wait state is due: its `Seconds`/`SecondsPath` counted from when it was first entered, or its
+ * `Timestamp`/`TimestampPath`. Paths are read from the state's input after its InputPath, as the Wait state does.
+ */
+async function waitDeadline(
+  state: JsonObject,
+  input: JsonValue,
+  enteredAt: string,
+  context: JsonObject,
+): Promise<string> {
+  if (typeof state.Timestamp === 'string') return state.Timestamp;
+  const start = Date.parse(enteredAt);
+  if (typeof state.Seconds === 'number') return new Date(start + state.Seconds * 1000).toISOString();
+  const effective =
+    typeof state.InputPath === 'string'
+      ? ((await evaluateTemplate({ 'value.$': state.InputPath }, input, context)) as { value: JsonValue }).value
+      : input;
+  const path = (state.SecondsPath ?? state.TimestampPath) as string;
+  const { value } = (await evaluateTemplate({ 'value.$': path }, effective, context)) as { value: unknown };
+  if (state.SecondsPath !== undefined) return new Date(start + Number(value) * 1000).toISOString();
+  return String(value);
+}
+
+/** Library events of the stand-in that finishes a resumed Wait carry the Wait's own name. */
+function withOriginalStateName(event: LibraryEvent): LibraryEvent {
+  if (!('state' in event) || !event.state.name.startsWith(RESUMED_WAIT_PREFIX)) return event;
+  return {
+    ...event,
+    state: { ...event.state, name: event.state.name.slice(RESUMED_WAIT_PREFIX.length) },
+  } as LibraryEvent;
 }

@@ -5,6 +5,7 @@
 export type StepFunctionsErrorCode =
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
+  | 'ExecutionNotRedrivable'
   | 'InvalidArn'
   | 'InvalidDefinition'
   | 'InvalidExecutionInput'

@@ -53,8 +53,8 @@ const operations: Record<string, Operation> = {
       tracingConfiguration: { enabled: false },
     };
   },
-  StartExecution: (engine, body) => {
-    const started = engine.startExecution({
+  StartExecution: async (engine, body) => {
+    const started = await engine.startExecution({
       stateMachineArn: requiredString(body, 'stateMachineArn'),
       name: optionalString(body, 'name'),
       input: optionalString(body, 'input'),
@@ -69,8 +69,9 @@ const operations: Record<string, Operation> = {
       stopDate: epochSeconds(execution.stopDate),
       inputDetails: { included: true },
       ...(execution.output !== undefined ? { outputDetails: { included: true } } : {}),
-      redriveCount: 0,
-      redriveStatus: 'NOT_REDRIVABLE',
+      redriveCount: execution.redriveCount,
+      redriveStatus:
+        execution.status === 'RUNNING' || execution.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
     };
   },
   ListExecutions: (engine, body) => {
@@ -103,19 +104,23 @@ const operations: Record<string, Operation> = {
       nextToken: page.nextToken,
     };
   },
-  StopExecution: (engine, body) => {
-    const { stopDate } = engine.stopExecution(requiredString(body, 'executionArn'), {
+  StopExecution: async (engine, body) => {
+    const { stopDate } = await engine.stopExecution(requiredString(body, 'executionArn'), {
       error: optionalString(body, 'error'),
       cause: optionalString(body, 'cause'),
     });
     return { stopDate: epochSeconds(stopDate) };
   },
-  SendTaskSuccess: (engine, body) => {
-    engine.sendTaskSuccess(requiredString(body, 'taskToken'), requiredString(body, 'output'));
+  RedriveExecution: async (engine, body) => {
+    const { redriveDate } = await engine.redriveExecution(requiredString(body, 'executionArn'));
+    return { redriveDate: epochSeconds(redriveDate) };
+  },
+  SendTaskSuccess: async (engine, body) => {
+    await engine.sendTaskSuccess(requiredString(body, 'taskToken'), requiredString(body, 'output'));
     return {};
   },
-  SendTaskFailure: (engine, body) => {
-    engine.sendTaskFailure(
+  SendTaskFailure: async (engine, body) => {
+    await engine.sendTaskFailure(
       requiredString(body, 'taskToken'),
       optionalString(body, 'error', 256),
       optionalString(body, 'cause', 32_768),
@@ -231,7 +236,7 @@ async function handle(engine: StepFunctionsEngine, request: IncomingMessage, res
     return;
   }
   try {
-    send(response, 200, operation(engine, body as Body));
+    send(response, 200, await operation(engine, body as Body));
   } catch (error) {
     if (error instanceof StepFunctionsError) sendError(response, 400, error.code, error.message);
     else sendError(response, 500, 'InternalFailure', error instanceof Error ? error.message : String(error));

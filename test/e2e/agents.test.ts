@@ -83,7 +83,7 @@ describe('the agents on the local runtime', () => {
       component: 'payments-api',
       changeIds: ['CHG0030112'],
     });
-    expect(incident.agents.dependency.blastRadius.highCriticality).toEqual(['mobile-bff', 'web-frontend']);
+    expect(incident.agents.dependency.blastRadius.highCriticality).toEqual(['web-frontend']);
 
     const actors = incident.timeline.filter((e: Json) => e.type.startsWith('agent.')).map((e: Json) => e.actor);
     // Every enrichment agent reported; routing, handoff and fulfilment may add their own entries.

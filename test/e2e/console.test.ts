@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Page } from 'playwright-core';
 import { eventually, type LocalLumos, sign, startLocalLumos } from '../support/local-runtime';
+import { CRASH_LOOP, serviceLogsDir } from '../support/service-logs';
 import { type ConsoleBrowser, findChromium, launchChromium } from './console-browser';
 
 /**
@@ -91,6 +92,8 @@ describe('operator console in headless Chromium', () => {
       startLocalLumos({
         LUMOS_WEBHOOK_SECRET_SERVICENOW: secret,
         LUMOS_GOVERNANCE_OVERRIDES: JSON.stringify(overrides),
+        // The services crash-loop: their logs are the evidence the diagnosis (and so the restart runbook) rests on.
+        LUMOS_LOGS_DIR: serviceLogsDir({ 'inventory-svc': CRASH_LOOP }),
         LUMOS_APPROVAL_LINK_KEY: 'e2e-console-link-key',
         LUMOS_TIMER_POLL_MS: '250',
       }),
@@ -189,9 +192,18 @@ describe('operator console in headless Chromium', () => {
     await card.locator('.decision-status.ok').waitFor({ timeout: 20_000 });
     expect(await card.locator('.decision-status').textContent()).toMatch(/^Approved: .*resumes/);
 
-    // The execution resumed past the human gate and ran the approved runbook.
-    const done = await incidentIn(incidentId, ['in_progress', 'needs_human']);
-    expect(done.status).toBe('in_progress');
+    // The execution resumed past the human gate, ran the approved runbook and verified the recovery.
+    await incidentIn(incidentId, ['resolved', 'needs_human']);
+    const done = await eventually(
+      async () => {
+        const found = await getJson(`/incidents/${incidentId}`);
+        return found.outcome ? found : undefined;
+      },
+      60_000,
+      `the outcome of ${incidentId}`,
+    );
+    expect(done.status).toBe('resolved');
+    expect(done.outcome).toMatchObject({ class: 'agent-mitigated', personNeeded: false });
     expect(done.agents.execution.runbook).toMatchObject({ runbookId: 'restart-service', status: 'succeeded' });
     expect(targets.restarts.get('inventory')).toBe(1);
     const decided = done.timeline.find((e: Json) => e.type === 'approval.decided');
@@ -251,6 +263,11 @@ describe('operator console in headless Chromium', () => {
 
     const triage = page.getByRole('region', { name: 'Triage' });
     expect(await triage.textContent()).toContain(incident.triage.rationale);
+    // The diagnosis the plan acted on: the crash loop the service's logs show, with the evidence it cites.
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    const diagnosed = await diagnosis.textContent();
+    expect(diagnosed).toContain('on inventory-svc');
+    expect(diagnosed).toContain('log:inventory-svc:');
     await page
       .getByRole('region', { name: 'Audit verification' })
       .getByText('Chain intact.')
@@ -275,13 +292,13 @@ describe('operator console in headless Chromium', () => {
     expect(await clock.textContent()).not.toBe(before);
 
     await page.locator('body').press('/');
-    await page.keyboard.type('inventory');
+    await page.keyboard.type('checkout');
     expect(await page.locator('table.queue tbody tr').count()).toBe(1);
     // Leave the search field (shortcuts never fire while typing) by focusing the page heading.
     await page.getByRole('heading', { level: 1 }).focus();
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Inventory service not responding' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Checkout payments failing for all customers' }).waitFor();
     await page.keyboard.press('g');
     await page.keyboard.press('m');
     await page.getByRole('heading', { level: 1, name: 'Outcome metrics' }).waitFor();

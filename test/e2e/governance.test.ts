@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { eventually, freePort, type LocalLumos, sign, startLocalLumos } from '../support/local-runtime';
+import { CRASH_LOOP, serviceLogsDir } from '../support/service-logs';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const secret = 'e2e-governance-secret';
@@ -115,6 +116,12 @@ describe('governance, end to end on the local runtime', () => {
       LUMOS_WEBHOOK_SECRET_SERVICENOW: secret,
       LUMOS_DYNAMODB_PORT: String(dynamodbPort),
       LUMOS_GOVERNANCE_OVERRIDES: JSON.stringify(overrides),
+      // The services crash-loop: their logs are the evidence the diagnosis (and so the restart runbook) rests on.
+      LUMOS_LOGS_DIR: serviceLogsDir({
+        'inventory-svc': CRASH_LOOP,
+        'catalog-svc': CRASH_LOOP,
+        'search-svc': CRASH_LOOP,
+      }),
       LUMOS_TIMER_POLL_MS: '200',
       LUMOS_APPROVAL_LINK_KEY: 'e2e-approval-link-key',
     });
@@ -198,9 +205,21 @@ describe('governance, end to end on the local runtime', () => {
     expect(approved.status).toBe(200);
     expect(await approved.json()).toMatchObject({ status: 'approved', resumed: true });
 
-    const done = await statusOf(id, ['in_progress', 'needs_human']);
-    expect(done.status).toBe('in_progress');
+    // Approved, run, and the recovery verified: Lumos resolves the incident and says no person is needed.
+    await statusOf(id, ['resolved', 'needs_human']);
+    const done = await eventually(
+      async () => {
+        const found = await incident(id);
+        return found.outcome ? found : undefined;
+      },
+      60_000,
+      `the outcome of ${id}`,
+    );
+    expect(done.status).toBe('resolved');
     expect(done.agents.execution.runbook).toMatchObject({ runbookId: 'restart-service', status: 'succeeded' });
+    expect(done.agents.verification).toMatchObject({ status: 'recovered' });
+    expect(done.outcome).toMatchObject({ class: 'agent-mitigated', personNeeded: false });
+    expect(done.agents.handoff).toMatchObject({ needed: false, personNeeded: false });
     expect(targets.services.get('inventory')).toMatchObject({ restarts: 1, healthy: true });
 
     // A second decision, by another approver or with the same link, changes nothing.

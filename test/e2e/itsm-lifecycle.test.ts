@@ -29,11 +29,13 @@ interface Incident {
   agents: Loose;
 }
 
-/** A stand-in identity directory the reset-password runbook calls. */
+/** A stand-in identity directory the reset-password runbook calls, as the demo estate's contract describes it. */
 function startDirectory(): Promise<{ server: Server; url: string; resets: string[] }> {
   const resets: string[] = [];
   const locked = new Set(['ana.lima@example.com']);
+  const resetAt = new Map<string, string>();
   const server = createServer((req, res) => {
+    req.resume();
     const url = decodeURIComponent(req.url ?? '');
     const user = /^\/users\/([^/]+)/.exec(url)?.[1];
     res.setHeader('content-type', 'application/json');
@@ -43,11 +45,18 @@ function startDirectory(): Promise<{ server: Server; url: string; resets: string
     }
     if (req.method === 'POST' && url.endsWith('/password-reset')) {
       resets.push(user);
-      locked.delete(user);
-      res.writeHead(202).end(JSON.stringify({ sent: true }));
+      resetAt.set(user, new Date().toISOString());
+      res.writeHead(200).end(JSON.stringify({ ok: true, user, resetAt: resetAt.get(user) }));
       return;
     }
-    res.writeHead(200).end(JSON.stringify({ user, locked: locked.has(user) }));
+    if (req.method === 'POST' && url.endsWith('/unlock')) {
+      locked.delete(user);
+      res.writeHead(200).end(JSON.stringify({ ok: true, user, locked: false }));
+      return;
+    }
+    res
+      .writeHead(200)
+      .end(JSON.stringify({ user, locked: locked.has(user), passwordResetAt: resetAt.get(user) ?? null, groups: [] }));
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
@@ -70,14 +79,13 @@ describe('ITSM write-back on the local runtime, against the contract server', ()
     directory = await startDirectory();
     dir = mkdtempSync(join(tmpdir(), 'lumos-itsm-e2e-'));
 
-    // Runbooks: the project's own plus the catalogue's (proposed for runbooks/, kept with these tests until then).
+    // Runbooks: the project's own, the service catalogue's included.
     const runbooks = join(dir, 'runbooks');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(runbooks);
-    for (const folder of [join(__dirname, '../../runbooks'), join(__dirname, '../unit/itsm/runbooks')]) {
-      for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')))
-        copyFileSync(join(folder, file), join(runbooks, file));
-    }
+    const folder = join(__dirname, '../../runbooks');
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')))
+      copyFileSync(join(folder, file), join(runbooks, file));
     // One team for every category, always staffed, one person on call: routing is the same whenever the test runs.
     const teams = {
       skills: Object.fromEntries(
@@ -131,7 +139,7 @@ describe('ITSM write-back on the local runtime, against the contract server', ()
         'identity-directory': {
           domain: 'end-user',
           environment: 'service-requests',
-          targets: { directory: directory.url },
+          targets: { http: directory.url },
         },
       },
       changeWindows: { 'service-requests': always },

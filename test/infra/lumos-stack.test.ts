@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { functionCatalogue, substitutionKey } from '../../lambdas/catalogue';
+import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
 import { ALARM_DETAIL_TYPES } from '../../lib/constructs/alarm-intake';
 import { INCIDENT_TTL_ATTRIBUTE } from '../../lib/constructs/incident-store';
 import { substitutionKeysIn } from '../../lib/constructs/incident-workflow';
-import { needsOf } from '../../lib/function-wiring';
 import type { LumosStack } from '../../lib/lumos-stack';
 import { renderCfn, resourcesOfType, synthStage } from './support/synth-stage';
 
@@ -105,8 +104,8 @@ describe('functions', () => {
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
   });
 
-  it('names each function for Powertools and sets the addresses its needs require', () => {
-    const envFor = (need: string): string[] =>
+  it('names each function for Powertools and sets the addresses its access requires', () => {
+    const envFor = (access: string): string[] =>
       ({
         readIncidents: ['INCIDENT_TABLE_NAME'],
         readWriteIncidents: ['INCIDENT_TABLE_NAME'],
@@ -119,12 +118,12 @@ describe('functions', () => {
         embeddingModel: ['BEDROCK_EMBEDDING_MODEL_ID'],
         serviceMap: [],
         approvalPolicy: ['APPROVAL_TIMEOUT_SECONDS', 'APPROVAL_HEARTBEAT_SECONDS'],
-      })[need] ?? [];
+      })[access] ?? [];
     for (const spec of functionCatalogue) {
       const fn = resourcesOfType(prod.template, 'AWS::Lambda::Function')[functionLogicalId(prod.stack, spec.id)];
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.POWERTOOLS_SERVICE_NAME).toMatch(/^lumos-[a-z-]+$/);
-      for (const name of needsOf(spec).flatMap(envFor)) expect(variables).toHaveProperty(name);
+      for (const name of spec.access.flatMap(envFor)) expect(variables).toHaveProperty(name);
     }
   });
 

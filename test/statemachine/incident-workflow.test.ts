@@ -72,6 +72,7 @@ describe('the incident state machine, run through the local Step Functions API',
     expect(entered.filter((state) => !ENRICHMENT_STATES.has(state))).toEqual([
       'Triage',
       'Enrich',
+      'Diagnose',
       'Route',
       'FirstResponse',
       'Fulfil',
@@ -81,9 +82,13 @@ describe('the incident state machine, run through the local Step Functions API',
       'AutoApproved',
       'ExecutePlan',
       'Executed',
+      'StartVerification',
+      'VerifyRecovery',
+      'RecoveryDecision',
       'Handoff',
       'WriteBack',
       'RecordOutcome',
+      'Postmortem',
     ]);
     expect(scenario.payloadsOf('RequestApproval')).toHaveLength(0);
     expect(scenario.payloadsOf('RecordOutcome')[0]).toMatchObject({ outcome: 'executed' });
@@ -448,7 +453,7 @@ describe('the incident state machine, run through the local Step Functions API',
 
     expect(scenario.payloadsOf('Handoff')[0]).toMatchObject({ outcome: 'escalated' });
     const entered = await statesEntered(harness.sfn, executionArn);
-    expect(entered.slice(-4)).toEqual(['Escalated', 'Handoff', 'WriteBack', 'RecordOutcome']);
+    expect(entered.slice(-5)).toEqual(['Escalated', 'Handoff', 'WriteBack', 'RecordOutcome', 'Postmortem']);
   });
 
   test('a write-back the ITSM keeps refusing flags the incident for a person', async () => {

@@ -9,7 +9,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { functionCatalogue, substitutionKey } from '../../lambdas/catalogue';
+import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
 import { StepFunctionsEngine } from '../../local/stepfunctions/engine';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/stepfunctions/server';
 
@@ -20,12 +20,15 @@ export type Step =
   | 'Sentiment'
   | 'LogAnalysis'
   | 'Dependency'
+  | 'Diagnose'
   | 'EscalationRouting'
   | 'FirstResponse'
   | 'Fulfilment'
   | 'Plan'
   | 'RequestApproval'
   | 'ExecutePlan'
+  | 'VerifyRecovery'
+  | 'Postmortem'
   | 'Escalate'
   | 'Handoff'
   | 'WriteBack'
@@ -74,12 +77,21 @@ const defaults: Record<Step, Behaviour> = {
   Sentiment: () => ({ status: 'scored', escalate: false }),
   LogAnalysis: () => ({ status: 'analysed', anomalyCount: 2 }),
   Dependency: () => ({ status: 'mapped', suspectCount: 4 }),
+  Diagnose: () => ({ status: 'ok', confidence: 0.74, component: 'corp-vpn', failureMode: 'network' }),
   EscalationRouting: () => ({ group: 'Network Operations', assignee: null }),
   FirstResponse: () => ({ status: 'written', latencyMs: 1200 }),
   Fulfilment: () => ({ status: 'not_a_request', itemId: null }),
   Plan: () => autoPlan,
   RequestApproval: () => ({ requested: true }),
   ExecutePlan: () => ({ status: 'done' }),
+  VerifyRecovery: () => ({
+    status: 'recovered',
+    attempts: 1,
+    waitSeconds: 1,
+    startedAt: '2026-12-03T10:00:00.000Z',
+    deadline: '2026-12-03T10:05:00.000Z',
+  }),
+  Postmortem: () => ({ status: 'written' }),
   Escalate: () => ({ escalatedTo: 'network-on-call' }),
   Handoff: () => ({ needed: false, group: null }),
   WriteBack: () => ({ purpose: 'progress', status: 'written' }),

@@ -7,6 +7,7 @@ import type {
   AuditRecordsView,
   AuditVerificationView,
   DependencyView,
+  DiagnosisView,
   Incident,
   LogAnalysisView,
   PlanView,
@@ -149,6 +150,52 @@ function knowledgeSection(incident: Incident): HTMLElement {
   );
 }
 
+/** The diagnosis: each hypothesis with its confidence, the evidence it cites, and what would confirm or rule it out. */
+function diagnosisSection(agents: Agents): HTMLElement {
+  const result = agents.diagnosis as DiagnosisView | undefined;
+  const state = agentState(result, 'diagnosis');
+  if (state) return section('diagnosis', 'Diagnosis', state);
+  const d = result!;
+  return section(
+    'diagnosis',
+    'Diagnosis',
+    h('p', {}, d.summary ?? '', ' ', confidenceMeter(d.confidence, 'Diagnosis confidence')),
+    h(
+      'ol',
+      { class: 'hypotheses' },
+      (d.hypotheses ?? []).map((hypothesis) =>
+        h(
+          'li',
+          {},
+          h('strong', {}, `${label(hypothesis.failureMode)} on ${hypothesis.component}`),
+          ' ',
+          confidenceMeter(hypothesis.confidence, `Confidence in hypothesis ${hypothesis.rank}`),
+          hypothesis.evidence.length
+            ? h(
+                'ul',
+                { class: 'evidence' },
+                hypothesis.evidence.map((e) =>
+                  h('li', {}, h('span', { class: 'badge' }, label(e.kind)), ` ${e.summary} `, h('code', {}, e.ref)),
+                ),
+              )
+            : h('div', { class: 'sub' }, 'No evidence points here.'),
+          hypothesis.confirm.length ? h('div', { class: 'sub' }, `Confirms it: ${hypothesis.confirm.join(' ')}`) : null,
+          hypothesis.ruleOut.length
+            ? h('div', { class: 'sub' }, `Rules it out: ${hypothesis.ruleOut.join(' ')}`)
+            : null,
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'sub' },
+      `Decided by ${d.method ?? 'evidence-scoring'}`,
+      d.modelSkipped ? `; the language model was not used (${d.modelSkipped})` : '',
+      '.',
+    ),
+  );
+}
+
 function planSection(agents: Agents, incidentId: string): HTMLElement | null {
   const plan = agents.plan as PlanView | undefined;
   const approval = agents.approval as
@@ -210,6 +257,13 @@ function planSection(agents: Agents, incidentId: string): HTMLElement | null {
             {},
             plan.blocked.map((b) => h('li', {}, `${label(b.type)} ${b.target}: ${b.reason}`)),
           ),
+        )
+      : null,
+    plan.remediation?.why
+      ? h(
+          'p',
+          { class: plan.remediation.personTakesOver ? 'notice warn' : 'sub' },
+          plan.remediation.personTakesOver ? `A person takes over: ${plan.remediation.why}` : plan.remediation.why,
         )
       : null,
     plan.rationale ? h('p', { class: 'rationale' }, plan.rationale) : null,
@@ -631,13 +685,23 @@ export async function incidentView(ctx: AppContext, incidentId: string): Promise
               )
             : `${sourceName(i.source)} ${shortId(i.externalId)}`,
         ),
-        i.service ? h('span', {}, `Service ${i.service}`) : null,
+        (i.facts?.service ?? i.service)
+          ? h(
+              'span',
+              { title: i.facts?.basis.service ? `from ${i.facts.basis.service}` : '' },
+              `Service ${i.facts?.service ?? i.service}`,
+            )
+          : null,
+        i.facts?.owningTeam
+          ? h('span', { title: i.facts.basis.owningTeam ?? '' }, `Owner ${i.facts.owningTeam}`)
+          : null,
         h('span', {}, 'Opened ', h('time', { datetime: i.createdAt }, dateTime(i.createdAt))),
       ),
       i.description ? h('p', { class: 'description' }, i.description.slice(0, 600)) : null,
     ]);
     rerender(mainColumn, () => [
       triageSection(i),
+      diagnosisSection(i.agents),
       knowledgeSection(i),
       planSection(i.agents, i.incidentId),
       timelineSection(i.timeline, filter, draw),

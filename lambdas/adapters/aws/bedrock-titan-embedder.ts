@@ -30,6 +30,11 @@ export interface BedrockTitanEmbedderOptions {
 
 const TitanResponse = z.object({ embedding: z.array(z.number()), inputTextTokenCount: z.number().optional() });
 
+/** Names Titan embeddings of one size in model files trained on them (the triage classifier). */
+export function titanModelId(modelId: string, dimensions: TitanDimensions): string {
+  return `${modelId}/${dimensions}`;
+}
+
 /** Thrown when the model answers with a vector of the wrong size: an index built on it would be corrupt. */
 export class EmbeddingShapeError extends Error {
   override readonly name = 'EmbeddingShapeError';
@@ -42,7 +47,7 @@ export class EmbeddingShapeError extends Error {
  */
 export class BedrockTitanEmbedder implements Embedder {
   readonly dimensions: TitanDimensions;
-  private readonly modelId: string;
+  readonly modelId: string;
   private readonly concurrency: number;
   private readonly maxChars: number;
 

@@ -36,6 +36,7 @@ import {
   type ServiceWindow,
   type SignalMember,
 } from '../../ports/incident-store';
+import { decodeIncidentAttributes, encodeIncident, encodeIncidentField } from './incident-item-codec';
 
 const CLOSED: IncidentStatus[] = ['resolved', 'closed'];
 const DAY = 86_400;
@@ -64,7 +65,7 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 /** Strips the table's own key attributes so what comes back is exactly an Incident. */
 function toIncident(item: Record<string, unknown>): Incident {
   const { pk: _pk, sk: _sk, entity: _entity, ...incident } = item;
-  return incident as Incident;
+  return decodeIncidentAttributes(incident) as Incident;
 }
 
 function toRoster(item: Record<string, unknown> | undefined): CorrelationRoster | undefined {
@@ -256,7 +257,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...incidentKey(incident.incidentId), entity: 'INCIDENT', ...incident },
+          Item: { ...incidentKey(incident.incidentId), entity: 'INCIDENT', ...encodeIncident(incident) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -316,7 +317,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     Object.entries(changes.set ?? {}).forEach(([field, value], i) => {
       if (value === undefined) return;
       names[`#f${i}`] = field;
-      values[`:f${i}`] = value;
+      values[`:f${i}`] = encodeIncidentField(field, value);
       sets.push(`#f${i} = :f${i}`);
     });
     if (changes.agents && Object.keys(changes.agents).length > 0) {
@@ -431,7 +432,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...incidentKey(incident.incidentId), entity: 'INCIDENT', ...incident },
+          Item: { ...incidentKey(incident.incidentId), entity: 'INCIDENT', ...encodeIncident(incident) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

@@ -37,6 +37,9 @@ export interface UseEmbedderOptions {
 /** The model's output size. */
 export const USE_DIMENSIONS = 512;
 
+/** Names these embeddings in model files trained on them (the triage classifier), so no other encoder reads them. */
+export const USE_MODEL_ID = 'use-lite-512';
+
 interface UseModel {
   embed(input: string[]): Promise<number[][]>;
 }

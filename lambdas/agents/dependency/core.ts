@@ -92,7 +92,7 @@ const normal = (name: string) => name.trim().toLowerCase();
 /** Finds the affected service in the graph: by id, alias or name from the incident, else by a whole-word mention in the title. */
 export function locateService(
   graph: DirectedGraph<TopologyNode>,
-  incident: Pick<Incident, 'service' | 'labels' | 'title'>,
+  incident: Pick<Incident, 'service' | 'labels' | 'title'> & Partial<Pick<Incident, 'facts'>>,
 ): { id: string; matchedBy: NonNullable<DependencyResult['matchedBy']> } | undefined {
   const byId = new Map<string, string>();
   const byAlias = new Map<string, string>();

@@ -78,7 +78,11 @@ export async function routeIncident(
   const category = incident.triage?.category ?? 'general';
   const priority = incident.triage?.priority ?? incident.priority;
   const urgent = URGENT.includes(priority);
-  const groups = [...new Set([...(config.skills[category] ?? []), config.fallbackGroup])];
+  // The team the service graph names as the affected service's owner leads, when the roster knows it: it owns the
+  // service whatever the words of the ticket suggest. The category's skill list follows.
+  const proposed = incident.facts?.owningTeam;
+  const owner = proposed && config.teams[proposed] ? proposed : undefined;
+  const groups = [...new Set([...(owner ? [owner] : []), ...(config.skills[category] ?? []), config.fallbackGroup])];
 
   const candidates: CandidateTeam[] = [];
   for (const [skillRank, group] of groups.entries()) {
@@ -98,7 +102,11 @@ export async function routeIncident(
     const staffed = working || !!onCall;
     const eligible = urgent ? staffed : true;
     const why = [
-      skillRank === 0 ? `owns ${category}` : `can take ${category} (choice ${skillRank + 1})`,
+      group === owner
+        ? `owns ${incident.facts?.service ?? 'the affected service'}`
+        : skillRank === 0
+          ? `owns ${category}`
+          : `can take ${category} (choice ${skillRank + 1})`,
       working ? 'at work now' : onCall ? `outside hours, ${onCall.name} on call` : 'outside hours, nobody on call',
       `${open}/${team.capacity} open`,
     ].join('; ');
@@ -123,10 +131,11 @@ export async function routeIncident(
   const chosen = ranked[0]!;
   const first = candidates[0]!;
   let reason: string;
+  const ownsService = first.group === owner ? `the affected service ${incident.facts?.service}` : undefined;
   if (chosen.group === first.group)
-    reason = `${chosen.group} owns ${category} incidents and can take it (${chosen.why})`;
+    reason = `${chosen.group} owns ${ownsService ?? `${category} incidents`} and can take it (${chosen.why})`;
   else if (!first.eligible)
-    reason = `${first.group} owns ${category} but nobody is at work or on call for a ${priority}; ${chosen.group} takes it (${chosen.why})`;
+    reason = `${first.group} owns ${ownsService ?? category} but nobody is at work or on call for a ${priority}; ${chosen.group} takes it (${chosen.why})`;
   else if (first.load >= 1)
     reason = `${first.group} is at capacity (${first.open}/${first.capacity} open); ${chosen.group} takes it (${chosen.why})`;
   else reason = `${chosen.group} takes it (${chosen.why})`;
@@ -163,7 +172,9 @@ export function routingSummary(incident: Incident, decision: Omit<RoutingDecisio
     `${decision.priority} ${decision.category} incident ${incident.externalId}: ${incident.title}`,
     `Routed to ${decision.group}${decision.assignee ? `, on call: ${decision.assignee.name}${decision.assignee.until ? ` until ${decision.assignee.until}` : ''}` : ' (team queue)'}. ${decision.reason}.`,
     triage ? `Triage (${Math.round(triage.confidence * 100)}% confident): ${triage.rationale}` : 'Not triaged.',
-    ...(incident.service ? [`Affected service: ${incident.service}.`] : []),
+    ...((incident.facts?.service ?? incident.service)
+      ? [`Affected service: ${incident.facts?.service ?? incident.service}.`]
+      : []),
     ...(top ? [`Best knowledge: ${top.title} (${top.articleId}).`] : []),
   ].join('\n');
 }

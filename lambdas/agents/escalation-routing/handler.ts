@@ -1,10 +1,8 @@
-import middy from '@middy/core';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/secrets';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput, StepInput } from '../../workflow/step-input';
-import { runAgentStep } from '../agent-step';
+import { withOwningTeam } from '../../core/incident-facts';
+import { agentStep } from '../../runtime/agent-step';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { optionalWebhookSecrets } from '../../runtime/ports/optional-webhook-secrets';
 import { routeIncident, workloadOf } from './core';
 import { PagerDutyOnCall } from './pagerduty-oncall';
 import { teamsConfig } from './teams';
@@ -17,7 +15,7 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
   let token: string | undefined;
   try {
     // Resolving the port can itself throw (a function deployed without the secret): that means "no PagerDuty".
-    token = await dependency('secrets').get('pagerduty-api');
+    token = await optionalWebhookSecrets().get('pagerduty-api');
   } catch {
     token = undefined;
   }
@@ -26,27 +24,28 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
 
 /**
  * Workflow step `Route` (escalation routing agent): picks the team that takes the incident by skills, on-call
- * schedule and workload, and writes the summary they read first. Stored under `agents.routing`.
+ * schedule and workload, and writes the summary they read first. Stored under `agents.routing`; the team becomes
+ * the shared facts' owning team.
  */
-export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
-  const { incidentId } = parseStepInput(StepInput, payload);
-  const store = dependency('store');
-  const clock = dependency('clock');
-  return runAgentStep('routing', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
-    const recent = await store.list({ limit: WORKLOAD_WINDOW });
+export const handler = agentStep({
+  agent: 'routing',
+  work: async (incident) => {
+    const recent = await incidentStore().list({ limit: WORKLOAD_WINDOW });
     const decision = await routeIncident(
       incident,
       teamsConfig(),
-      workloadOf(recent, incidentId),
-      clock.now(),
+      workloadOf(recent, incident.incidentId),
+      clock().now(),
       await pagerDuty(),
     );
     return {
+      // Routing decides the owning team once; the shared facts carry it (and what it replaced, if anything).
+      set: { facts: withOwningTeam(incident.facts, decision.group, `routing rule: ${decision.reason}`) },
       result: { ...decision },
       summary: `Routed to ${decision.group}${decision.assignee ? ` (on call: ${decision.assignee.name})` : ''}: ${decision.reason}`,
       data: { group: decision.group, assignee: decision.assignee?.email ?? null },
       output: { group: decision.group, assignee: decision.assignee?.name ?? null },
       method: 'skills-oncall-workload',
     };
-  });
+  },
 });

@@ -1,15 +1,13 @@
-import middy from '@middy/core';
 import type { Incident } from '../../core/incident';
 import { serviceOf } from '../../governance/governance-config';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { resolveParameters, runbookCatalogue, runbookRisk } from '../../governance/runbooks/runbook-catalogue';
 import { runRunbook } from '../../governance/runbooks/runbook-runner';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-runbooks';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput, StepInput } from '../../workflow/step-input';
-import { runAgentStep } from '../agent-step';
+import { agentStep } from '../../runtime/agent-step';
+import { auditTrail } from '../../runtime/ports/audit-trail';
+import { clock as clockPort } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { runbookExecutor } from '../../runtime/ports/runbook-executor';
 import { type FulfilmentDeps, type FulfilmentResult, fulfilRequest } from './core';
 import { serviceCatalogue } from './service-catalogue';
 
@@ -31,8 +29,8 @@ const RUN_LEASE_SECONDS = 900;
 function governedDeps(incident: Incident): FulfilmentDeps {
   const runbooks = runbookCatalogue();
   const policy = governancePolicy();
-  const store = dependency('store');
-  const clock = dependency('clock');
+  const store = incidentStore();
+  const clock = clockPort();
   const priority = incident.triage?.priority ?? incident.priority;
   return {
     runbook(id) {
@@ -72,11 +70,11 @@ function governedDeps(incident: Incident): FulfilmentDeps {
         return 'interrupted';
       }
       if (claim.attempt > 1) return 'interrupted';
-      const run = await runRunbook(runbooks.get(id)!.runbook, parameters, dependency('runbookExecutor'), {
+      const run = await runRunbook(runbooks.get(id)!.runbook, parameters, runbookExecutor(), {
         dryRun: false,
       });
       await store.completeDelivery(ledger, { incidentId: incident.incidentId, status: run.status });
-      await dependency('audit')
+      await auditTrail()
         .append(incident.incidentId, {
           type: 'action.executed',
           actor: 'agent:fulfilment',
@@ -94,11 +92,9 @@ function governedDeps(incident: Incident): FulfilmentDeps {
  * by the item's runbook when the governance policy lets it run without a person; otherwise the reason is recorded
  * and the handoff agent gives it to a person. Kept under `agents.fulfilment`; the state machine reads `status`.
  */
-export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
-  const { incidentId } = parseStepInput(StepInput, payload);
-  const store = dependency('store');
-  const clock = dependency('clock');
-  return runAgentStep('fulfilment', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
+export const handler = agentStep({
+  agent: 'fulfilment',
+  work: async (incident) => {
     const known = incident.agents.fulfilment as FulfilmentResult | undefined;
     const result =
       known && FINAL.has(known.status)
@@ -111,5 +107,5 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
       output: { status: result.status, itemId: result.itemId ?? null },
       method: 'catalogue-policy',
     };
-  });
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Incident } from '../../core/incident';
 import type { TicketPerson } from '../../itsm/ticket';
+import { type Diagnosis, describeHypotheses, diagnosisOf } from '../diagnosis/diagnosis';
 import type { RoutingDecision } from '../escalation-routing/core';
 
 /** How the workflow ended before the handoff, as the state machine passes it. */
@@ -10,10 +11,16 @@ export type HandoffOutcome = z.infer<typeof HandoffOutcome>;
 /** The packet a person takes over with: everything Lumos knows, on one screen. Kept under `agents.handoff`. */
 export interface HandoffPacket {
   needed: boolean;
+  /** The outcome contract's name for `needed`: false only after a verified recovery or a fulfilled request. */
+  personNeeded: boolean;
   /** Why a person must take over (or why not). */
   reason: string;
   to?: { group: string; assignee?: TicketPerson & { until?: string } };
+  /** Set when the team taking over is not the owning team routing chose earlier: the change and why. */
+  reassigned?: { from: string; to: string; because: string };
   headline: string;
+  /** The diagnosis: ranked hypotheses with their evidence. */
+  diagnosis?: { summary: string; confidence: number; hypotheses: string[]; confirm: string[]; ruleOut: string[] };
   history: Array<{ at: string; actor: string; summary: string }>;
   sentiment?: { current: number; trend: string; summary: string; escalation?: string };
   triage?: { priority: string; category: string; confidence: number; rationale: string };
@@ -88,6 +95,9 @@ const Dependency = z.looseObject({
 const Plan = z.looseObject({
   actions: z.array(z.looseObject({ type: z.string(), target: z.string(), reason: z.string().optional() })).default([]),
   rationale: z.string().optional(),
+  remediation: z
+    .looseObject({ personTakesOver: z.boolean(), why: z.string(), runbookId: z.string().optional() })
+    .optional(),
 });
 const Execution = z.looseObject({
   done: z.array(z.string()).default([]),
@@ -131,10 +141,21 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
     return `runbook ${execution.runbook.runbookId} failed (${execution.runbook.status})`;
   }
   // A planned review was done by the approvers before the plan ran; asking for a person is another matter.
-  if (plan?.actions.some((a) => a.type === 'escalate-to-human')) return 'the user asked for a person';
+  const escalation = plan?.actions.find((a) => a.type === 'escalate-to-human');
+  if (escalation)
+    return escalation.reason?.startsWith('a person takes over') ? escalation.reason : 'the user asked for a person';
+  if (plan?.remediation?.personTakesOver) return `a person takes over: ${plan.remediation.why}`;
   if (sentiment?.escalation?.raised)
     return `the reporter's sentiment calls for a person (${sentiment.escalation.reasons.join('; ')})`;
-  return undefined;
+  // Nobody is told "no person needed" unless recovery was verified (or the request was fulfilled and checked).
+  if (fulfilment?.status === 'fulfilled') return undefined;
+  const verification = incident.agents.verification as { status?: string; summary?: string } | undefined;
+  if (verification?.status === 'recovered' || verification?.status === 'self-recovered') return undefined;
+  if (verification?.status === 'not-recovered')
+    return `recovery was not verified (${verification.summary ?? 'the checks did not pass in time'})`;
+  return execution?.runbook
+    ? `recovery was not verified (${verification?.summary ?? 'no verification ran'})`
+    : 'Lumos took no verified remedial action; a person must confirm the incident is handled';
 }
 
 function actionsTried(incident: Incident): string[] {
@@ -165,10 +186,11 @@ function actionsTried(incident: Incident): string[] {
 export function buildHandoffPacket(
   incident: Incident,
   outcome: HandoffOutcome | undefined,
-  routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined,
+  routing: (Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> & { reason?: string }) | undefined,
   at: Date,
 ): HandoffPacket {
   const reason = handoffReason(incident, outcome);
+  const diagnosis = diagnosisOf(incident.agents.diagnosis);
   const sentiment = read(Sentiment, incident.agents.sentiment);
   const logs = read(LogAnalysis, incident.agents['log-analysis']);
   const dependency = read(Dependency, incident.agents.dependency);
@@ -180,12 +202,15 @@ export function buildHandoffPacket(
   const confidences = [triage?.confidence, logs?.confidence, dependency?.confidence].filter(
     (c): c is number => typeof c === 'number',
   );
-  // Triage carries the diagnosis; evidence agents can only temper it, so it counts double.
-  const confidence = triage
-    ? Math.round(
-        ((triage.confidence * 2 + confidences.slice(1).reduce((a, b) => a + b, 0)) / (confidences.length + 1)) * 100,
-      ) / 100
-    : 0;
+  // The diagnosis, when there is one, is what Lumos is sure of; else triage carries it and the evidence agents
+  // can only temper it, so triage counts double.
+  const confidence = diagnosis
+    ? diagnosis.confidence
+    : triage
+      ? Math.round(
+          ((triage.confidence * 2 + confidences.slice(1).reduce((a, b) => a + b, 0)) / (confidences.length + 1)) * 100,
+        ) / 100
+      : 0;
 
   const evidence = logs
     ? {
@@ -210,6 +235,11 @@ export function buildHandoffPacket(
     : undefined;
 
   const nextSteps: string[] = [];
+  const top = diagnosis?.hypotheses[0];
+  if (top && top.failureMode !== 'unknown')
+    nextSteps.push(
+      `Check the top hypothesis, ${top.failureMode} on ${top.component}${top.confirm[0] ? `: ${top.confirm[0]}` : '.'}`,
+    );
   const execution = read(Execution, incident.agents.execution);
   if (execution?.runbook && execution.runbook.status !== 'succeeded') {
     nextSteps.push(
@@ -246,12 +276,24 @@ export function buildHandoffPacket(
   const to = routing
     ? { group: routing.group, ...(routing.assignee ? { assignee: routing.assignee } : {}) }
     : undefined;
+  const owner = incident.facts?.owningTeam;
+  const reassigned =
+    reason !== undefined && to && owner && owner !== to.group
+      ? { from: owner, to: to.group, because: routing?.reason ?? 'routing chose another team for the handoff' }
+      : undefined;
   const headline = `${incident.priority} ${triage?.category ?? 'unclassified'} incident ${incident.externalId}: ${incident.title}`;
   const packet: Omit<HandoffPacket, 'text'> = {
     needed: reason !== undefined,
-    reason: reason ?? 'Lumos completed the response; no person needs to take over',
+    personNeeded: reason !== undefined,
+    reason:
+      reason ??
+      (read(Fulfilment, incident.agents.fulfilment)?.status === 'fulfilled'
+        ? 'request fulfilled and checked; no person needs to take over'
+        : 'recovery verified; no person needs to take over'),
     ...(to ? { to } : {}),
+    ...(reassigned ? { reassigned } : {}),
     headline,
+    ...(diagnosis ? { diagnosis: diagnosisDigest(diagnosis) } : {}),
     history,
     ...(sentiment
       ? {
@@ -285,6 +327,17 @@ export function buildHandoffPacket(
   return { ...packet, text: renderHandoff(incident, packet) };
 }
 
+function diagnosisDigest(diagnosis: Diagnosis): NonNullable<HandoffPacket['diagnosis']> {
+  const top = diagnosis.hypotheses[0];
+  return {
+    summary: diagnosis.summary,
+    confidence: diagnosis.confidence,
+    hypotheses: describeHypotheses(diagnosis),
+    confirm: top?.confirm ?? [],
+    ruleOut: top?.ruleOut ?? [],
+  };
+}
+
 /** The packet as a work note: short sections, headings and bullets (rendered as ADF in Jira). */
 export function renderHandoff(incident: Incident, packet: Omit<HandoffPacket, 'text'>): string {
   const lines: string[] = [`## Lumos handoff: ${packet.reason}`];
@@ -294,11 +347,27 @@ export function renderHandoff(incident: Incident, packet: Omit<HandoffPacket, 't
       : '';
     lines.push(`**Take over:** ${packet.to.group}${who}`);
   }
-  lines.push(`**Incident:** ${packet.headline}${incident.service ? ` (service ${incident.service})` : ''}`);
+  if (packet.reassigned)
+    lines.push(
+      `**Reassigned** from ${packet.reassigned.from} to ${packet.reassigned.to}: ${packet.reassigned.because}`,
+    );
+  const service = incident.facts?.service ?? incident.service;
+  lines.push(`**Incident:** ${packet.headline}${service ? ` (service ${service})` : ''}`);
   lines.push(`**Lumos confidence:** ${pct(packet.confidence)}`);
   const section = (title: string, body: string[]) => {
     if (body.length) lines.push('', `## ${title}`, ...body);
   };
+  section(
+    'Diagnosis',
+    packet.diagnosis
+      ? [
+          `${packet.diagnosis.summary} (${pct(packet.diagnosis.confidence)} confident)`,
+          ...packet.diagnosis.hypotheses.map((h) => `- ${h}`),
+          ...(packet.diagnosis.confirm.length ? [`- To confirm: ${packet.diagnosis.confirm.join(' ')}`] : []),
+          ...(packet.diagnosis.ruleOut.length ? [`- Rules it out: ${packet.diagnosis.ruleOut.join(' ')}`] : []),
+        ]
+      : [],
+  );
   section(
     'Triage reasoning',
     packet.triage

@@ -1,10 +1,7 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput } from '../../workflow/step-input';
-import { runAgentStep } from '../agent-step';
+import { agentStep } from '../../runtime/agent-step';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
 import { type RoutingDecision, routeIncident, workloadOf } from '../escalation-routing/core';
 import { teamsConfig } from '../escalation-routing/teams';
 import { buildHandoffPacket, HandoffOutcome, handoffReason } from './core';
@@ -16,19 +13,19 @@ const Input = z.looseObject({ incidentId: z.string().min(1), outcome: HandoffOut
  * on-call person may have changed since intake) and builds the handoff packet; kept under `agents.handoff`, it is
  * what `WriteBack` puts on the ticket. When Lumos finished the job itself the packet says so and nothing is routed.
  */
-export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
-  const { incidentId, outcome } = parseStepInput(Input, payload);
-  const store = dependency('store');
-  const clock = dependency('clock');
-  return runAgentStep('handoff', incidentId, { store, clock, audit: dependency('audit') }, async (incident) => {
+export const handler = agentStep({
+  agent: 'handoff',
+  input: Input,
+  work: async (incident, _decision, { outcome }) => {
     let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
       | RoutingDecision
       | undefined;
+    const now = clock().now();
     if (handoffReason(incident, outcome)) {
-      const recent = await store.list({ limit: 500 });
-      routing = await routeIncident(incident, teamsConfig(), workloadOf(recent, incidentId), clock.now());
+      const recent = await incidentStore().list({ limit: 500 });
+      routing = await routeIncident(incident, teamsConfig(), workloadOf(recent, incident.incidentId), now);
     }
-    const packet = buildHandoffPacket(incident, outcome, routing, clock.now());
+    const packet = buildHandoffPacket(incident, outcome, routing, now);
     return {
       result: { ...packet },
       summary: packet.needed
@@ -38,5 +35,5 @@ export const handler = middy<unknown, Record<string, unknown>>().handler(async (
       output: { needed: packet.needed, group: packet.to?.group ?? null },
       method: 'handoff-packet',
     };
-  });
+  },
 });

@@ -1,7 +1,6 @@
-import middy from '@middy/core';
-import '../../runtime/aws/agents-knowledge';
-import '../../runtime/aws/agents-knowledge-sources';
-import { dependency } from '../../runtime/dependencies';
+import { observed } from '../../runtime/observed';
+import { knowledgeSources } from '../../runtime/ports/knowledge-sources';
+import { knowledgeWriter } from '../../runtime/ports/knowledge-writer';
 import { logger } from '../../shared/observability';
 import { syncKnowledge } from './core';
 
@@ -10,8 +9,8 @@ import { syncKnowledge } from './core';
  * (markdown folder, S3 prefix, ServiceNow `kb_knowledge`): new and changed articles re-chunked and re-embedded,
  * removed ones deleted.
  */
-export const handler = middy<unknown, { sources: Awaited<ReturnType<typeof syncKnowledge>> }>().handler(async () => {
-  const reports = await syncKnowledge(dependency('knowledgeSources'), dependency('knowledgeWriter'));
+export const handler = observed<unknown, { sources: Awaited<ReturnType<typeof syncKnowledge>> }>().handler(async () => {
+  const reports = await syncKnowledge(knowledgeSources(), knowledgeWriter());
   for (const report of reports) logger.info('knowledge source synced', { ...report });
   return { sources: reports };
 });

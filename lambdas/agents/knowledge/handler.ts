@@ -1,14 +1,9 @@
-import middy from '@middy/core';
-import '../../runtime/aws/agents-knowledge';
-import '../../runtime/aws/agents-llm';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/store';
 import type { KnowledgeIndex } from '../../ports/knowledge-index';
 import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
-import { dependency } from '../../runtime/dependencies';
+import { agentStep } from '../../runtime/agent-step';
+import { knowledgeIndex } from '../../runtime/ports/knowledge-index';
+import { languageModel } from '../../runtime/ports/language-model';
 import { logger } from '../../shared/observability';
-import { parseStepInput, StepInput } from '../../workflow/step-input';
-import { runAgentStep } from '../agent-step';
 import { retrieveKnowledge, summarizeKnowledge } from './core';
 import { type SuggestedResolution, selectExcerpts, suggestResolution } from './suggested-resolution';
 
@@ -30,49 +25,39 @@ const asText = (resolution: SuggestedResolution) =>
  * update time, snippet) and a suggested resolution grounded only in the cited articles' text. Without a usable model
  * the incident still gets the citations.
  */
-export const handler = middy<unknown, { articleCount: number }>().handler(async (payload) => {
-  const { incidentId } = parseStepInput(StepInput, payload);
-  const output = await runAgentStep(
-    'knowledge',
-    incidentId,
-    { store: dependency('store'), clock: dependency('clock'), audit: dependency('audit') },
-    async (incident, decision) => {
-      const index = dependency('knowledge');
-      const knowledge = await retrieveKnowledge(incident, index, { k: 5 });
-      let resolution: SuggestedResolution | undefined;
-      let resolutionSkipped: string | undefined;
-      if (knowledge.articles.length > 0) {
-        try {
-          resolution = await suggestResolution(
-            incident,
-            await selectExcerpts(knowledge.articles, chunkReader(index)),
-            decision.model(dependency('llm')),
-          );
-          if (!resolution) resolutionSkipped = 'the cited articles do not cover this incident';
-        } catch (error) {
-          resolutionSkipped = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        }
+export const handler = agentStep<{ articleCount: number }>({
+  agent: 'knowledge',
+  work: async (incident, decision) => {
+    const index = knowledgeIndex();
+    const knowledge = await retrieveKnowledge(incident, index, { k: 5 });
+    let resolution: SuggestedResolution | undefined;
+    let resolutionSkipped: string | undefined;
+    if (knowledge.articles.length > 0) {
+      try {
+        resolution = await suggestResolution(
+          incident,
+          await selectExcerpts(knowledge.articles, chunkReader(index)),
+          decision.model(languageModel()),
+        );
+        if (!resolution) resolutionSkipped = 'the cited articles do not cover this incident';
+      } catch (error) {
+        resolutionSkipped = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       }
-      logger.info('knowledge retrieved', {
-        incidentId,
-        articles: knowledge.articles.length,
-        resolution: Boolean(resolution),
-      });
-      return {
-        set: { knowledge: { ...knowledge, ...(resolution ? { suggestedResolution: asText(resolution) } : {}) } },
-        result: {
-          query: knowledge.query,
-          citations: knowledge.articles,
-          ...(resolution ? { suggestedResolution: resolution } : {}),
-          ...(resolutionSkipped ? { resolutionSkipped } : {}),
-        },
-        summary: summarizeKnowledge(knowledge) + (resolution ? `; resolution in ${resolution.steps.length} steps` : ''),
-        data: { articleIds: knowledge.articles.map((a) => a.articleId) },
-        output: { articleCount: knowledge.articles.length },
-        method: 'hybrid-retrieval',
-        retrieved: knowledge.articles.map((a) => ({ articleId: a.articleId, version: a.updatedAt ?? 'unversioned' })),
-      };
-    },
-  );
-  return output as { articleCount: number };
+    }
+    logger.info('knowledge retrieved', { articles: knowledge.articles.length, resolution: Boolean(resolution) });
+    return {
+      set: { knowledge: { ...knowledge, ...(resolution ? { suggestedResolution: asText(resolution) } : {}) } },
+      result: {
+        query: knowledge.query,
+        citations: knowledge.articles,
+        ...(resolution ? { suggestedResolution: resolution } : {}),
+        ...(resolutionSkipped ? { resolutionSkipped } : {}),
+      },
+      summary: summarizeKnowledge(knowledge) + (resolution ? `; resolution in ${resolution.steps.length} steps` : ''),
+      data: { articleIds: knowledge.articles.map((a) => a.articleId) },
+      output: { articleCount: knowledge.articles.length },
+      method: 'hybrid-retrieval',
+      retrieved: knowledge.articles.map((a) => ({ articleId: a.articleId, version: a.updatedAt ?? 'unversioned' })),
+    };
+  },
 });

@@ -1,5 +1,5 @@
 import type { LogEvent } from '../../ports/logs';
-import { DrainMiner, type DrainOptions, templateText } from './drain';
+import { DrainMiner, type DrainOptions, type LogTemplate, templateText } from './drain';
 import { errorCodesOf, type LogLevel, levelOf, type StackSignature, stackSignatureOf } from './log-signals';
 
 /** Thresholds of the anomaly rules. */
@@ -124,6 +124,7 @@ export function findLogAnomalies(
     } else tally.baseline++;
   };
 
+  const mined: { template: LogTemplate; inWindow: boolean; level: LogLevel | undefined; firstLine: string }[] = [];
   for (const event of events) {
     const inWindow = Date.parse(event.timestamp) >= start;
     if (inWindow) windowEvents++;
@@ -131,7 +132,7 @@ export function findLogAnomalies(
     const level = levelOf(event.message);
     const template = miner.add(event.message);
     const firstLine = event.message.split('\n', 1)[0] ?? '';
-    bump(templates, template.id, inWindow, level, firstLine);
+    mined.push({ template, inWindow, level, firstLine });
     for (const code of errorCodesOf(event.message)) bump(codes, code, inWindow, level, firstLine);
     const signature = stackSignatureOf(event.message);
     if (signature) {
@@ -152,6 +153,11 @@ export function findLogAnomalies(
       else stat.baselineCount++;
       stat.lastSeen = event.timestamp;
     }
+  }
+
+  // Counted only now: the miner may merge templates as evidence accumulates, and a line counts for the merged one.
+  for (const { template, inWindow, level, firstLine } of mined) {
+    bump(templates, miner.resolve(template).id, inWindow, level, firstLine);
   }
 
   const hasBaseline = baselineEvents > 0 && periods.baselineMinutes > 0;

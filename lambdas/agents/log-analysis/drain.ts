@@ -1,13 +1,24 @@
 /**
- * Online log-template mining in the manner of Drain (He et al., ICWS 2017): a fixed-depth prefix tree routes each
- * masked, tokenised line by its token count and first tokens to a leaf of candidate templates; the line joins the most
- * similar template if the share of identical tokens reaches the threshold (differing positions become `<*>`), else
- * it starts a new template. Cost per line is bounded by the tree depth and the templates in one leaf.
+ * Online log-template mining in the manner of Drain (He et al., ICWS 2017), with three changes that matter on real
+ * logs:
+ * - a raw line is first split into header and message ({@link parseLogLine}), so timestamps, levels, hosts and
+ *   logger names never take part in grouping, and the message is masked ({@link maskVariables});
+ * - a word is presumed constant: a line joins a template only if they differ in values (placeholders, tokens with
+ *   digits, positions already found variable), never merely because most words agree, so `VM Started` and `VM
+ *   Paused` stay apart;
+ * - a position becomes variable on evidence: templates that differ in one word only are merged once that position
+ *   has shown many different words (user names, file names), and templates equal but for the length of a run of
+ *   values (`<*>` versus `<*> <*>`) are one template.
+ * A fixed-depth prefix tree routes each line by its token count and first tokens, which bounds the cost per line.
  */
+import { parseLogLine } from './log-header';
+import { maskVariables, PLACEHOLDER } from './masking';
+
+export { maskVariables } from './masking';
 
 /** Tuning of the template miner. */
 export interface DrainOptions {
-  /** Share of positions that must be identical for a line to join a template. @default 0.5 */
+  /** Share of positions that must agree for a line to join a template. @default 0.5 */
   readonly similarityThreshold?: number;
   /** Leading tokens used to route a line (the tree depth minus the length layer). @default 2 */
   readonly prefixTokens?: number;
@@ -15,6 +26,12 @@ export interface DrainOptions {
   readonly maxChildren?: number;
   /** Tokens of a line considered; longer lines are cut (a stack dump is not a template). @default 60 */
   readonly maxTokens?: number;
+  /** Characters of a line read; the rest is cut before anything else, so a runaway line costs no more than this. @default 1000 */
+  readonly maxLineLength?: number;
+  /** Distinct words seen at one position before it is taken for a variable. @default 4 */
+  readonly variableEvidence?: number;
+  /** Split a raw line's header from its message before mining. @default true */
+  readonly parseHeaders?: boolean;
 }
 
 /** A mined template and the lines it absorbed. */
@@ -29,24 +46,18 @@ export const WILDCARD = '<*>';
 
 interface Node {
   children: Map<string, Node>;
-  templates: LogTemplate[];
+  templates: Entry[];
+}
+
+/** A template plus what the miner needs to know about it. */
+interface Entry extends LogTemplate {
+  /** Distinct words seen at each position (up to the evidence limit), to tell variables from constants. */
+  seen: (Set<string> | undefined)[];
+  /** The template this one was merged into, if any. */
+  mergedInto?: Entry;
 }
 
 const newNode = (): Node => ({ children: new Map(), templates: [] });
-
-/** Masks the parts of a line that vary between occurrences of the same event. */
-export function maskVariables(line: string): string {
-  return line
-    .replace(/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<TIME>')
-    .replace(/\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<TIME>')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<UUID>')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<IP>')
-    .replace(/\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, '<EMAIL>')
-    .replace(/https?:\/\/\S+/g, '<URL>')
-    .replace(/\b0x[0-9a-f]+\b/gi, '<HEX>')
-    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b/gi, '<HEX>')
-    .replace(/(^|[\s=:([,])-?\d+(?:\.\d+)?(?:ms|s|m|h|kb|mb|gb|%)?(?=$|[\s,;)\]])/gi, '$1<NUM>');
-}
 
 /** Whitespace tokens of a masked line, `key=value` split so the key stays comparable while the value may vary. */
 export function tokenize(masked: string, maxTokens: number): string[] {
@@ -61,15 +72,23 @@ export function tokenize(masked: string, maxTokens: number): string[] {
   return tokens;
 }
 
-const hasDigit = (token: string) => /\d/.test(token);
-const isVariable = (token: string) => token === WILDCARD || /^<[A-Z]+>$/.test(token);
+/** A token that stands for a value: a placeholder or the wildcard, alone or with punctuation around it. */
+const isValue = (token: string) => PLACEHOLDER.test(token);
+/** The token with every placeholder written as the wildcard, so `<IP>` and `<HOST>` in one slot agree. */
+const normal = (token: string) => token.replace(/<[A-Z]+>|<\*>/g, WILDCARD);
+/** Nothing but values and punctuation (`<IP>:<NUM>`, `(<NUM>)`): the token is a value whatever its wrapping. */
+const isPureValue = (token: string) => isValue(token) && !/\w/.test(token.replace(/<[A-Z]+>|<\*>/g, ''));
 
 /** The template miner; feed it lines with {@link DrainMiner.add}. */
 export class DrainMiner {
   private readonly root = newNode();
   private readonly options: Required<DrainOptions>;
   private nextId = 1;
-  readonly templates: LogTemplate[] = [];
+  private readonly entries: Entry[] = [];
+  /** Templates by their shape with runs of values collapsed: equal shapes are one event. */
+  private readonly byShape = new Map<string, Entry>();
+  /** Templates by their tokens with one position blanked: the candidates for a variable at that position. */
+  private readonly siblings = new Map<string, Entry[]>();
 
   constructor(options: DrainOptions = {}) {
     this.options = {
@@ -77,34 +96,123 @@ export class DrainMiner {
       prefixTokens: options.prefixTokens ?? 2,
       maxChildren: options.maxChildren ?? 100,
       maxTokens: options.maxTokens ?? 60,
+      maxLineLength: options.maxLineLength ?? 1000,
+      variableEvidence: options.variableEvidence ?? 4,
+      parseHeaders: options.parseHeaders ?? true,
     };
+  }
+
+  /** The templates mined so far (merged ones left out). */
+  get templates(): LogTemplate[] {
+    return this.entries.filter((entry) => !entry.mergedInto);
+  }
+
+  /** The template a template was merged into, or itself: ids returned by {@link add} stay valid through merges. */
+  resolve(template: LogTemplate): LogTemplate {
+    let entry = template as Entry;
+    while (entry.mergedInto) entry = entry.mergedInto;
+    return entry;
   }
 
   /** Adds one line (its first line only, if it has several) and returns the template it now belongs to. */
   add(line: string): LogTemplate {
-    const firstLine = line.split('\n', 1)[0] ?? '';
-    const tokens = tokenize(maskVariables(firstLine.trim()), this.options.maxTokens);
+    const firstLine = (line.split('\n', 1)[0] ?? '').slice(0, this.options.maxLineLength).trim();
+    const content = this.options.parseHeaders ? parseLogLine(firstLine).content : firstLine;
+    const tokens = tokenize(maskVariables(content), this.options.maxTokens);
     const leaf = this.leafFor(tokens);
-    let best: LogTemplate | undefined;
+    let best: Entry | undefined;
     let bestSimilarity = -1;
-    let bestVariables = Number.POSITIVE_INFINITY;
     for (const template of leaf.templates) {
-      const { similarity, variables } = compare(template.tokens, tokens);
-      if (similarity > bestSimilarity || (similarity === bestSimilarity && variables < bestVariables)) {
+      if (template.mergedInto) continue;
+      const similarity = compare(template, tokens);
+      if (similarity > bestSimilarity) {
         best = template;
         bestSimilarity = similarity;
-        bestVariables = variables;
       }
     }
     if (best && bestSimilarity >= this.options.similarityThreshold) {
-      best.tokens = best.tokens.map((token, i) => (token === tokens[i] ? token : WILDCARD));
-      best.count++;
-      return best;
+      this.absorb(best, tokens);
+      return this.resolve(best);
     }
-    const created: LogTemplate = { id: `T${this.nextId++}`, tokens: [...tokens], count: 1 };
+    const shaped = this.byShape.get(shapeOf(tokens));
+    if (shaped && !shaped.mergedInto) {
+      shaped.count++;
+      return this.resolve(shaped);
+    }
+    const created: Entry = {
+      id: `T${this.nextId++}`,
+      tokens: [...tokens],
+      count: 1,
+      seen: tokens.map((token) => (isValue(token) ? undefined : new Set([token]))),
+    };
     leaf.templates.push(created);
-    this.templates.push(created);
-    return created;
+    this.entries.push(created);
+    this.byShape.set(shapeOf(tokens), created);
+    this.indexSiblings(created);
+    this.mergeSiblings(created);
+    return this.resolve(created);
+  }
+
+  private absorb(template: Entry, tokens: readonly string[]): void {
+    template.count++;
+    template.tokens = template.tokens.map((token, i) =>
+      token === tokens[i] ? token : normal(token) === normal(tokens[i]!) ? normal(token) : WILDCARD,
+    );
+    tokens.forEach((token, i) => {
+      const seen = template.seen[i];
+      if (seen && !isValue(token) && seen.size < this.options.variableEvidence) seen.add(token);
+    });
+    this.byShape.set(shapeOf(template.tokens), template);
+  }
+
+  private indexSiblings(entry: Entry): void {
+    entry.tokens.forEach((token, i) => {
+      if (isValue(token)) return;
+      const key = siblingKey(entry.tokens, i);
+      const list = this.siblings.get(key);
+      if (list) list.push(entry);
+      else this.siblings.set(key, [entry]);
+    });
+  }
+
+  /**
+   * Templates equal but for one word position are one event with a variable there once that position has shown at
+   * least `variableEvidence` different words (or one of them already holds a variable there); fewer are read as
+   * distinct constants (`Started`, `Paused`).
+   */
+  private mergeSiblings(entry: Entry): void {
+    entry.tokens.forEach((token, i) => {
+      if (isValue(token) || entry.mergedInto) return;
+      const key = siblingKey(entry.tokens, i);
+      const group = (this.siblings.get(key) ?? []).filter(
+        (e) => !e.mergedInto && e.tokens.length === entry.tokens.length,
+      );
+      if (group.length < 2) return;
+      const words = new Set<string>();
+      let alreadyVariable = false;
+      for (const member of group) {
+        if (isValue(member.tokens[i]!)) alreadyVariable = true;
+        for (const word of member.seen[i] ?? []) words.add(word);
+      }
+      if (!alreadyVariable && words.size < this.options.variableEvidence) return;
+      // A template needs constants to be one: at least two words must remain after the merge.
+      if (entry.tokens.filter((t, j) => j !== i && !isValue(t)).length < 2) return;
+      const [keeper, ...others] = group.sort((a, b) => b.count - a.count) as [Entry, ...Entry[]];
+      keeper.tokens = keeper.tokens.map((t, j) => (j === i ? WILDCARD : t));
+      keeper.seen[i] = undefined;
+      for (const other of others) this.union(keeper, other);
+      // A template of the same shape made earlier (its lines routed elsewhere) is the same event.
+      const shaped = this.byShape.get(shapeOf(keeper.tokens));
+      if (shaped && shaped !== keeper && !shaped.mergedInto) this.union(keeper, shaped);
+      this.byShape.set(shapeOf(keeper.tokens), keeper);
+    });
+  }
+
+  private union(keeper: Entry, other: Entry): void {
+    other.mergedInto = keeper;
+    keeper.count += other.count;
+    // Lines routed to the other template's leaf still find the keeper through its shape.
+    this.byShape.set(shapeOf(other.tokens), keeper);
   }
 
   private leafFor(tokens: string[]): Node {
@@ -112,7 +220,7 @@ export class DrainMiner {
     const depth = Math.min(this.options.prefixTokens, tokens.length);
     for (let i = 0; i < depth; i++) {
       const token = tokens[i]!;
-      const key = hasDigit(token) || isVariable(token) ? WILDCARD : token;
+      const key = isValue(token) || /\d/.test(token) ? WILDCARD : token;
       node = this.child(node, key, false);
     }
     return node;
@@ -132,17 +240,38 @@ export class DrainMiner {
   }
 }
 
-/** Share of positions where template and line agree exactly; wildcards neither help nor hurt the count of variables. */
-function compare(template: readonly string[], tokens: readonly string[]): { similarity: number; variables: number } {
-  if (template.length !== tokens.length || tokens.length === 0)
-    return { similarity: tokens.length === 0 ? 1 : 0, variables: 0 };
-  let same = 0;
-  let variables = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    if (template[i] === WILDCARD) variables++;
-    else if (template[i] === tokens[i]) same++;
+/** The tokens with runs of values collapsed into one wildcard. */
+function shapeOf(tokens: readonly string[]): string {
+  const out: string[] = [];
+  for (const token of tokens) {
+    const value = isPureValue(token);
+    if (value && out[out.length - 1] === WILDCARD) continue;
+    out.push(value ? WILDCARD : normal(token));
   }
-  return { similarity: same / tokens.length, variables };
+  return out.join(' ');
+}
+
+const siblingKey = (tokens: readonly string[], at: number) =>
+  `${tokens.length}|${at}|${tokens.map((t, i) => (i === at ? '' : normal(t))).join(' ')}`;
+
+/**
+ * Share of positions where template and line agree: the same token, or a value in both. A position where they hold
+ * different words, or a word and a value, disqualifies the template (-1): a word is a constant until shown otherwise.
+ */
+function compare(template: Entry, tokens: readonly string[]): number {
+  if (template.tokens.length !== tokens.length) return -1;
+  if (tokens.length === 0) return 1;
+  let same = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const mine = template.tokens[i]!;
+    const theirs = tokens[i]!;
+    if (mine === theirs || normal(mine) === normal(theirs)) same++;
+    else if (isPureValue(mine) && isPureValue(theirs)) same++;
+    else if (mine === WILDCARD) same += isValue(theirs) ? 1 : 0.5;
+    else if (isValue(mine) || isValue(theirs)) same += 0;
+    else return -1;
+  }
+  return same / tokens.length;
 }
 
 /** A template as text, with `key= value` pairs joined back. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Incident } from '../../core/incident';
 import type { LanguageModel } from '../../ports/llm';
-import { type CommentScore, scoreComment, trendSlope } from './scorer';
+import { type CommentScore, polarityOf, scoreComment, trendSlope } from './scorer';
 
 /** When sentiment raises the escalation flag. */
 export interface SentimentOptions {
@@ -168,6 +168,6 @@ export async function assessSentiment(
 
   const summary = raised
     ? `Escalation advised (${escalation.recommendation}): ${reasons.join('; ')}.`
-    : `Sentiment ${current >= 0.2 ? 'positive' : current <= -0.2 ? 'negative' : 'neutral'} (${current}), ${trendLabel} over ${scores.length} comment${scores.length === 1 ? '' : 's'}.`;
+    : `Sentiment ${polarityOf(current)} (${current}), ${trendLabel} over ${scores.length} comment${scores.length === 1 ? '' : 's'}.`;
   return { status: 'scored', comments: scored, current, average, trend, trendLabel, escalation, scoredBy, summary };
 }

@@ -1,11 +1,6 @@
-import middy from '@middy/core';
-import '../../runtime/aws/agents-llm';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
+import { agentStep } from '../../runtime/agent-step';
+import { languageModel } from '../../runtime/ports/language-model';
 import { logger } from '../../shared/observability';
-import { parseStepInput, StepInput } from '../../workflow/step-input';
-import { runAgentStep } from '../agent-step';
 import { assessSentiment } from './core';
 
 /** `SENTIMENT_ESCALATION_THRESHOLD` (-1..0) from the stage config; the core's default when unset. */
@@ -15,31 +10,25 @@ function threshold(): number | undefined {
 }
 
 /** Workflow step `Sentiment`: score and trend over the ticket's comments; flags escalation when it sours. */
-export const handler = middy<unknown, Record<string, unknown>>().handler(async (payload) => {
-  const { incidentId } = parseStepInput(StepInput, payload);
-  return runAgentStep(
-    'sentiment',
-    incidentId,
-    { store: dependency('store'), clock: dependency('clock'), audit: dependency('audit') },
-    async (incident, decision) => {
-      const result = await assessSentiment(
-        incident,
-        { llm: decision.model(dependency('llm')) },
-        { escalationThreshold: threshold() },
-      );
-      logger.info('sentiment assessed', {
-        incidentId,
-        status: result.status,
-        current: result.current,
-        escalate: result.escalation.raised,
-      });
-      return {
-        result: { ...result },
-        summary: result.summary,
-        data: { current: result.current, trend: result.trend, escalation: result.escalation.raised },
-        output: { status: result.status, escalate: result.escalation.raised },
-        method: 'sentiment-lexicon',
-      };
-    },
-  );
+export const handler = agentStep({
+  agent: 'sentiment',
+  work: async (incident, decision) => {
+    const result = await assessSentiment(
+      incident,
+      { llm: decision.model(languageModel()) },
+      { escalationThreshold: threshold() },
+    );
+    logger.info('sentiment assessed', {
+      status: result.status,
+      current: result.current,
+      escalate: result.escalation.raised,
+    });
+    return {
+      result: { ...result },
+      summary: result.summary,
+      data: { current: result.current, trend: result.trend, escalation: result.escalation.raised },
+      output: { status: result.status, escalate: result.escalation.raised },
+      method: 'sentiment-lexicon',
+    };
+  },
 });

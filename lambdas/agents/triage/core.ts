@@ -6,6 +6,7 @@ import {
   HIGH_IMPACT_TERMS,
   HIGH_URGENCY_TERMS,
   INJECTION_PATTERNS,
+  LOOKALIKE_PHRASES,
   LOW_URGENCY_TERMS,
 } from './lexicon';
 
@@ -16,14 +17,22 @@ export interface TriageOptions {
 
 const escapeRegExp = (term: string) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const termPattern = (term: string) => new RegExp(`(^|[^a-z0-9])${escapeRegExp(term)}($|[^a-z0-9])`, 'i');
-const patterns = new Map<string, RegExp>();
-function mentions(text: string, term: string): boolean {
+const patterns = new Map<string, { term: RegExp; lookalikes?: RegExp }>();
+/** Whether the text mentions the term as a word or phrase of its own, not inside a look-alike phrase. */
+export function mentions(text: string, term: string): boolean {
   let pattern = patterns.get(term);
   if (!pattern) {
-    pattern = termPattern(term);
+    const lookalikes = LOOKALIKE_PHRASES[term.toLowerCase()];
+    pattern = {
+      term: termPattern(term),
+      ...(lookalikes?.length
+        ? { lookalikes: new RegExp(`(^|[^a-z0-9])(${lookalikes.map(escapeRegExp).join('|')})(?=$|[^a-z0-9])`, 'gi') }
+        : {}),
+    };
     patterns.set(term, pattern);
   }
-  return pattern.test(text);
+  const checked = pattern.lookalikes ? text.replace(pattern.lookalikes, '$1 ') : text;
+  return pattern.term.test(checked);
 }
 
 /** Scores each category by the terms it mentions; the title counts double because it is what the reporter led with. */
@@ -58,37 +67,46 @@ function priorityFromText(text: string): { priority: Priority; reasons: string[]
   return { priority, reasons, confidence: Math.min(0.75, 0.45 + 0.1 * evidence) };
 }
 
+/** The priority of an incident before any model: from the source when it has one, else estimated from words. */
+export interface PriorityDecision {
+  priority: Priority;
+  /** How sure the rules are of it: high for the source's own data, modest for words. */
+  confidence: number;
+  /** `matrix` (source impact x urgency), `alarm`, `source` (source priority or severity) or `text` (words). */
+  method: 'matrix' | 'alarm' | 'source' | 'text';
+  reasons: string[];
+}
+
 /**
- * Heuristic triage: priority from the source's own impact/urgency when it has them (the ITIL matrix), from the
- * alarm's severity for alerts, else estimated from the words; category by lexicon scoring; assignment group by
+ * Priority from the source's own impact/urgency when it has them (the ITIL matrix), from the alarm's severity for
+ * alerts or the source's priority, else estimated from the words. The source's own figures always win.
+ */
+export function decidePriority(incident: Incident): PriorityDecision {
+  const fromSource = sourcePriority(incident.severity);
+  if (fromSource && incident.severity.impact && incident.severity.urgency)
+    return { priority: fromSource.priority, confidence: 0.95, method: 'matrix', reasons: [fromSource.basis] };
+  if (fromSource)
+    return {
+      priority: fromSource.priority,
+      confidence: incident.kind === 'alert' ? 0.85 : 0.8,
+      method: incident.kind === 'alert' ? 'alarm' : 'source',
+      reasons: [fromSource.basis],
+    };
+  const estimate = priorityFromText(`${incident.title}\n${incident.description}`);
+  return { ...estimate, method: 'text' };
+}
+
+/**
+ * Heuristic triage: priority as {@link decidePriority} decides it; category by lexicon scoring; assignment group by
  * category. Confidence reflects how much of that came from structured data rather than from words, and is capped
  * when the text tries to instruct the system (the text is data, never instructions).
  */
 export function triageIncident(incident: Incident, options: TriageOptions = {}): TriageResult {
   const text = `${incident.title}\n${incident.description}`;
-  const reasons: string[] = [];
-
-  const fromSource = sourcePriority(incident.severity);
-  let priority: Priority;
-  let priorityConfidence: number;
-  let method: string;
-  if (fromSource && incident.severity.impact && incident.severity.urgency) {
-    priority = fromSource.priority;
-    priorityConfidence = 0.95;
-    method = 'matrix';
-    reasons.push(fromSource.basis);
-  } else if (fromSource) {
-    priority = fromSource.priority;
-    priorityConfidence = incident.kind === 'alert' ? 0.85 : 0.8;
-    method = incident.kind === 'alert' ? 'alarm' : 'source';
-    reasons.push(fromSource.basis);
-  } else {
-    const estimate = priorityFromText(text);
-    priority = estimate.priority;
-    priorityConfidence = estimate.confidence;
-    method = 'text';
-    reasons.push(...estimate.reasons);
-  }
+  const decided = decidePriority(incident);
+  const { priority, method } = decided;
+  const priorityConfidence = decided.confidence;
+  const reasons: string[] = [...decided.reasons];
 
   const scores = scoreCategories(incident.title, `${incident.description}\n${incident.service ?? ''}`);
   const hinted = incident.labels.category?.toLowerCase();

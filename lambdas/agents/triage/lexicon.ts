@@ -177,6 +177,53 @@ export const HIGH_IMPACT_TERMS = [
   'company-wide',
   'every',
 ];
+
+/**
+ * Longer phrases in which a term above means something else ("pull request" is no service request, "slow down" no
+ * outage, "every time" a frequency, not breadth). Where one of them occurs, the term inside it does not count.
+ */
+export const LOOKALIKE_PHRASES: Readonly<Record<string, readonly string[]>> = {
+  request: [
+    'pull request',
+    'merge request',
+    'http request',
+    'https request',
+    'api request',
+    'get request',
+    'post request',
+  ],
+  down: [
+    'slow down',
+    'slows down',
+    'drill down',
+    'scale down',
+    'scroll down',
+    'drop down',
+    'count down',
+    'step down',
+    'break down',
+    'narrow down',
+    'track down',
+    'write down',
+    'down the line',
+  ],
+  every: [
+    'every time',
+    'every day',
+    'every hour',
+    'every minute',
+    'every second',
+    'every night',
+    'every week',
+    'every run',
+    'every call',
+  ],
+  critical: ['critical section', 'critical path'],
+  question: ['question mark'],
+  feature: ['feature flag', 'feature flags', 'feature toggle'],
+  minor: ['minor version', 'minor release', 'minor versions'],
+  prod: ['prod-like'],
+};
 export const HIGH_URGENCY_TERMS = [
   'urgent',
   'asap',
@@ -200,6 +247,8 @@ export const LOW_URGENCY_TERMS = [
   'no rush',
   'minor',
   'cosmetic',
+  'service request',
+  'feature request',
   'request',
   'would like',
   'feature',

@@ -2,22 +2,26 @@ import { z } from 'zod';
 import type { Incident, Priority, TriageResult } from '../../core/incident';
 import { priorityFromImpactUrgency } from '../../core/priority-matrix';
 import type { LanguageModel } from '../../ports/llm';
-import type { TriageModel } from '../../ports/triage-model';
-import { classifyIncident, type FieldPrediction, type SimilarIncident } from './classifier';
-import { scoreCategories, type TriageOptions, triageIncident } from './core';
+import type { FieldPrediction, SimilarIncident, TriageClassifier } from '../../ports/triage-model';
+import { decidePriority, scoreCategories, type TriageOptions, triageIncident } from './core';
 import { CATEGORY_TERMS, DEFAULT_ASSIGNMENT_GROUPS, INJECTION_PATTERNS } from './lexicon';
 
 /** What the triage agent may consult besides its rules. */
 export interface TriageAgentDeps {
   /** Classifier trained from resolved incidents; also the source of precedent. */
-  readonly model?: TriageModel;
+  readonly model?: TriageClassifier;
   /** Language model that weighs all the evidence; absent or failing, the rules and the classifier decide. */
   readonly llm?: LanguageModel;
 }
 
 export interface TriageAgentOptions extends TriageOptions {
-  /** A classifier label is used only at or above this probability. @default 0.5 */
+  /** A classifier's category or group is used only at or above this calibrated probability. @default 0.5 */
   readonly minClassifierProbability?: number;
+  /**
+   * The classifier's priority replaces the word rules' estimate only for text at least this familiar (see
+   * TriagePrediction.familiarity): on text unlike its training data its opinion is close to uniform. @default 0.5
+   */
+  readonly minFamiliarity?: number;
 }
 
 /** Everything triage looked at, stored under `incident.agents.triage` for the operator. */
@@ -26,8 +30,12 @@ export interface TriageEvidence {
   classifier?: {
     trainedOn: string;
     exampleCount: number;
+    /** 0..1, how much the text resembles what the classifier learned from. */
+    familiarity: number;
     predictions: Partial<Record<'category' | 'priority' | 'assignmentGroup', FieldPrediction>>;
   };
+  /** The priority decided and how sure triage is of it (calibrated when it came from the classifier). */
+  priority: { label: Priority; confidence: number; from: 'source' | 'rules' | 'classifier' | 'model' };
   similarIncidents: SimilarIncident[];
   model?: { modelId: string; inputTokens: number; outputTokens: number };
   /** Why the language model did not contribute, when it did not. */
@@ -68,8 +76,10 @@ export async function triageWithEvidence(
   options: TriageAgentOptions = {},
 ): Promise<{ triage: TriageResult; evidence: TriageEvidence }> {
   const rules = triageIncident(incident, options);
+  const ruledPriority = decidePriority(incident);
   const groups = { ...DEFAULT_ASSIGNMENT_GROUPS, ...options.assignmentGroups };
   const minProbability = options.minClassifierProbability ?? 0.5;
+  const minFamiliarity = options.minFamiliarity ?? 0.5;
   const text = `${incident.title}\n${incident.description}`;
   const injectionSuspected = INJECTION_PATTERNS.some((pattern) => pattern.test(text));
   const sourceGavePriority = rules.method !== 'text';
@@ -83,9 +93,17 @@ export async function triageWithEvidence(
       confidence: rules.confidence,
       method: rules.method,
     },
+    priority: {
+      label: ruledPriority.priority,
+      confidence: ruledPriority.confidence,
+      from: ruledPriority.method === 'text' ? 'rules' : 'source',
+    },
     similarIncidents: [],
     injectionSuspected,
   };
+  // What the rules' category is worth on its own: their overall confidence with the priority's share taken out.
+  let categoryConfidence = Math.min(1, rules.confidence ** 2 / ruledPriority.confidence);
+  let groupConfidence: number | undefined;
   let priority = rules.priority;
   let category = rules.category;
   let assignmentGroup = rules.assignmentGroup;
@@ -94,18 +112,24 @@ export async function triageWithEvidence(
   const reasons = [...(rules.reasons ?? [])];
 
   if (deps.model) {
-    const prediction = classifyIncident(deps.model, incident.title, incident.description, incident.service);
+    const prediction = await deps.model.classify(incident.title, incident.description, incident.service);
+    const { model } = deps.model;
     evidence.similarIncidents = prediction.similar.slice(0, 3);
     evidence.classifier = {
-      trainedOn: deps.model.trainedOn,
-      exampleCount: deps.model.exampleCount,
+      trainedOn: model.trainedOn,
+      exampleCount: model.exampleCount,
+      familiarity: prediction.familiarity,
       predictions: prediction.fields,
     };
     const { category: c, priority: p, assignmentGroup: g } = prediction.fields;
     const confident = (f: FieldPrediction | undefined): f is FieldPrediction =>
       Boolean(f && f.probability >= minProbability);
-    const parts: number[] = [];
     const knownCategory = (label: string) => label in CATEGORY_TERMS || label === 'general';
+    if (prediction.familiarity < 1)
+      reasons.push(
+        `the text is unlike most of the ${model.exampleCount} resolved incidents the classifier learned from ` +
+          `(familiarity ${prediction.familiarity}); its probabilities were lowered accordingly`,
+      );
     // Category: the lexicon's scores (as a distribution) and the classifier's posterior, averaged; the source's own
     // category label, when it has one, wins over both.
     const lexicon = scoreCategories(incident.title, `${incident.description}\n${incident.service ?? ''}`);
@@ -122,22 +146,29 @@ export async function triageWithEvidence(
       if (best && best[0] !== category) {
         category = best[0];
         reasons.push(
-          `category '${best[0]}' from lexicon and classifier together (p=${round(best[1])}, ${deps.model.exampleCount} resolved incidents)`,
+          `category '${best[0]}' from lexicon and classifier together (p=${round(best[1])}, ${model.exampleCount} resolved incidents)`,
         );
       }
-      if (best) parts.push(best[1]);
+      if (best) categoryConfidence = best[1];
     }
-    if (!sourceGavePriority && confident(p) && /^P[1-5]$/.test(p.label)) {
-      priority = p.label as Priority;
-      method = 'model';
-      parts.push(p.probability);
-      reasons.push(`priority ${p.label} from the classifier (p=${p.probability})`);
+    // Priority: the source's own figures always stand. Otherwise the classifier's calibrated estimate replaces the
+    // word rules' guess on text like what it learned from; on unfamiliar text the rules' guess stands, no surer than
+    // the classifier would have been, so a person looks.
+    if (!sourceGavePriority && p && /^P[1-5]$/.test(p.label)) {
+      if (prediction.familiarity >= minFamiliarity) {
+        priority = p.label as Priority;
+        method = 'model';
+        evidence.priority = { label: priority, confidence: p.probability, from: 'classifier' };
+        reasons.push(`priority ${p.label} from the classifier (calibrated p=${p.probability})`);
+      } else {
+        evidence.priority.confidence = Math.min(evidence.priority.confidence, p.probability);
+      }
     }
     // Group: the classifier's, when it is sure (history knows team splits the category does not, such as payments
     // versus other applications); else the group of the category.
     if (confident(g)) {
       assignmentGroup = g.label;
-      parts.push(g.probability);
+      groupConfidence = g.probability;
       if (g.label !== groups[category]) reasons.push(`group '${g.label}' from the classifier (p=${g.probability})`);
     } else {
       assignmentGroup = groups[category] ?? groups.general ?? 'Service Desk';
@@ -147,13 +178,15 @@ export async function triageWithEvidence(
       reasons.push(
         `most similar resolved incident: ${top.id} '${top.title.slice(0, 80)}' (similarity ${top.similarity})`,
       );
-    if (parts.length > 0) confidence = Math.max(confidence, parts.reduce((a, b) => a + b, 0) / parts.length);
+    // One figure for the whole answer: the geometric mean of what each part is worth, as the rules compute it.
+    const parts = [evidence.priority.confidence, categoryConfidence, ...(groupConfidence ? [groupConfidence] : [])];
+    confidence = parts.reduce((product, value) => product * value, 1) ** (1 / parts.length);
   }
 
   if (deps.llm) {
     const categories = [...new Set([...Object.keys(CATEGORY_TERMS), 'general'])];
     const allowedGroups = [
-      ...new Set([...Object.values(groups), ...(deps.model?.fields.assignmentGroup?.classes ?? [])]),
+      ...new Set([...Object.values(groups), ...(deps.model?.model.fields.assignmentGroup?.classes ?? [])]),
     ];
     try {
       const answer = await deps.llm.generate({
@@ -205,6 +238,7 @@ export async function triageWithEvidence(
       } else {
         priority = modelPriority;
         method = 'model';
+        evidence.priority = { label: priority, confidence: Math.min(0.95, out.confidence), from: 'model' };
       }
       const known = new Set(evidence.similarIncidents.map((s) => s.id));
       const cited = out.precedentIds.filter((id) => known.has(id));
@@ -221,6 +255,7 @@ export async function triageWithEvidence(
 
   if (evidence.injectionSuspected) {
     confidence = Math.min(confidence, 0.4);
+    evidence.priority.confidence = Math.min(evidence.priority.confidence, 0.4);
     if (!reasons.some((r) => r.includes('instructions aimed at the system'))) {
       reasons.push('text contains instructions aimed at the system; treated as data and flagged for a person');
     }

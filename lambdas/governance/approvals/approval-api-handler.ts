@@ -1,18 +1,15 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import '../../runtime/aws/governance-approval-links';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-scheduler';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
-import '../../runtime/aws/workflow';
-import { dependency } from '../../runtime/dependencies';
+import { httpHandler } from '../../runtime/http-handler';
+import { approvalStore } from '../../runtime/ports/approval-store';
+import { notifier } from '../../runtime/ports/notifier';
+import { taskCallbacks } from '../../runtime/ports/task-callbacks';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
-import { header, httpErrors, json, rawBody } from '../../shared/http';
-import { approvalDeps } from '../governance-deps';
+import { header, json, rawBody } from '../../shared/http';
+import { gatePorts, withPorts } from '../governance-deps';
 import { approvalPage } from './approval-page';
 import { decide, publicView, review } from './approval-service';
+import { linkKeys } from './link-keys';
 
 const DecisionBody = z.object({
   decision: z.enum(['approve', 'reject']),
@@ -64,40 +61,48 @@ function decisionInput(event: APIGatewayProxyEvent): z.infer<typeof DecisionBody
  * opens; JSON, or HTML for browsers; never decides), `POST /approvals/{approvalId}/decision` with
  * `{"decision": "approve"|"reject", "token", "comment"}`.
  */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(httpErrors())
-  .handler(async (event) => {
-    const segments = event.path.split('/').filter(Boolean);
-    const approvalId = event.pathParameters?.approvalId ?? (segments[1] ? decodeURIComponent(segments[1]) : undefined);
-    if (event.httpMethod === 'GET' && segments.length === 1) {
-      const raw = event.queryStringParameters?.status;
-      const status = raw ? Status.safeParse(raw) : undefined;
-      if (status && !status.success) {
-        throw new BadRequestError(`status must be one of ${Status.options.join(', ')}`, 'invalid_query', 'status');
-      }
-      const approvals = await dependency('approvals').list({ status: status?.data, limit: 200 });
-      return json(200, { approvals: approvals.map(publicView) });
+export const handler = httpHandler(async (event) => {
+  const segments = event.path.split('/').filter(Boolean);
+  const approvalId = event.pathParameters?.approvalId ?? (segments[1] ? decodeURIComponent(segments[1]) : undefined);
+  if (event.httpMethod === 'GET' && segments.length === 1) {
+    const raw = event.queryStringParameters?.status;
+    const status = raw ? Status.safeParse(raw) : undefined;
+    if (status && !status.success) {
+      throw new BadRequestError(`status must be one of ${Status.options.join(', ')}`, 'invalid_query', 'status');
     }
-    if (event.httpMethod === 'GET' && approvalId && segments.length === 2) {
-      const view = await review(approvalDeps(event), approvalId, event.queryStringParameters?.token);
-      if ((header(event, 'accept') ?? '').includes('text/html')) {
-        return {
-          statusCode: 200,
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'cache-control': 'no-store',
-            'referrer-policy': 'no-referrer',
-            'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; connect-src 'self'",
-          },
-          body: approvalPage(view),
-        };
-      }
-      return json(200, view);
+    const approvals = await approvalStore().list({ status: status?.data, limit: 200 });
+    return json(200, { approvals: approvals.map(publicView) });
+  }
+  if (event.httpMethod === 'GET' && approvalId && segments.length === 2) {
+    const view = await review(
+      Object.assign(gatePorts(event), { linkKeys }),
+      approvalId,
+      event.queryStringParameters?.token,
+    );
+    if ((header(event, 'accept') ?? '').includes('text/html')) {
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+          'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; connect-src 'self'",
+        },
+        body: approvalPage(view),
+      };
     }
-    if (event.httpMethod === 'POST' && approvalId && segments[2] === 'decision') {
-      const input = decisionInput(event);
-      const result = await decide(approvalDeps(event), { approvalId, ...input });
-      return json(result.status === 'pending' ? 202 : 200, result);
-    }
-    throw new NotFoundError(`no route for ${event.httpMethod} ${event.path}`);
-  });
+    return json(200, view);
+  }
+  if (event.httpMethod === 'POST' && approvalId && segments[2] === 'decision') {
+    const input = decisionInput(event);
+    const result = await decide(
+      withPorts(Object.assign(gatePorts(event), { linkKeys }), { notifier, workflow: taskCallbacks }),
+      {
+        approvalId,
+        ...input,
+      },
+    );
+    return json(result.status === 'pending' ? 202 : 200, result);
+  }
+  throw new NotFoundError(`no route for ${event.httpMethod} ${event.path}`);
+});

@@ -24,6 +24,7 @@ interface Reasoning {
   summary?: string;
   rationale?: string;
   triage?: { rationale?: string };
+  diagnosis?: { summary?: string; hypotheses?: string[]; confirm?: string[]; ruleOut?: string[] };
   policy?: { type: string; target: string; verdict?: { because?: string[] } }[];
   dryRun?: unknown;
 }
@@ -71,6 +72,15 @@ for (const b of document.querySelectorAll('button[data-decision]')) b.addEventLi
 <p>You are <strong>${escapeHtml(you.approver)}</strong>.</p>
 <h2>Planned actions</h2><ol>${actions}</ol>
 <h2>Why</h2><p>${escapeHtml(reasoning.rationale)}</p>
+${
+  reasoning.diagnosis
+    ? `<h2>Diagnosis</h2><p>${escapeHtml(reasoning.diagnosis.summary)}</p><ol>${(reasoning.diagnosis.hypotheses ?? []).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ol>${
+        reasoning.diagnosis.confirm?.length
+          ? `<p>To confirm: ${escapeHtml(reasoning.diagnosis.confirm.join(' '))}</p>`
+          : ''
+      }${reasoning.diagnosis.ruleOut?.length ? `<p>Rules it out: ${escapeHtml(reasoning.diagnosis.ruleOut.join(' '))}</p>` : ''}`
+    : ''
+}
 <h2>Triage</h2><p>${escapeHtml(reasoning.triage?.rationale)}</p>
 <h2>Policy</h2><ul>${policy}</ul>
 ${reasoning.dryRun ? `<h2>Dry run</h2><pre>${escapeHtml(JSON.stringify(reasoning.dryRun, null, 2))}</pre>` : ''}

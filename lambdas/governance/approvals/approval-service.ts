@@ -1,3 +1,4 @@
+import { describeHypotheses, diagnosisOf } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
 import type { ApprovalRequest, ApprovalStage, ApprovalStore, ApprovalVote } from '../../ports/approval-store';
@@ -18,7 +19,8 @@ import { InvalidLinkTokenError, type LinkClaims, mintLinkToken, verifyLinkToken 
 export interface ApprovalDeps {
   approvals: ApprovalStore;
   store: IncidentStore;
-  workflow: Workflow;
+  /** Resumes the waiting task; approvals never start workflows. */
+  workflow: Omit<Workflow, 'start'>;
   notifier: Notifier;
   audit: AuditTrail;
   scheduler: Scheduler;
@@ -29,6 +31,12 @@ export interface ApprovalDeps {
   /** Public base URL of the API, for links. */
   baseUrl: string;
 }
+
+/** What the approval gate needs where it never resumes the workflow (requesting, expiring, reviewing). */
+export type GateDeps = Omit<ApprovalDeps, 'workflow'>;
+
+/** What expiring a request needs (the Escalate step). */
+export type ExpireDeps = Pick<GateDeps, 'approvals' | 'store' | 'scheduler' | 'clock'>;
 
 export type Decision = 'approve' | 'reject';
 
@@ -57,7 +65,11 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** The identity a person acts under in the trail. */
 const human = (approver: string) => `human:${approver}`;
 
-async function timeline(deps: ApprovalDeps, incidentId: string, entry: Omit<TimelineEntry, 'at'>): Promise<void> {
+async function timeline(
+  deps: Pick<GateDeps, 'store' | 'clock'>,
+  incidentId: string,
+  entry: Omit<TimelineEntry, 'at'>,
+): Promise<void> {
   await deps.store.update(incidentId, { append: [{ at: deps.clock.now().toISOString(), ...entry }] });
 }
 
@@ -70,6 +82,7 @@ export function publicView(
 }
 
 function reasoningOf(incident: Incident, plan: Plan): Record<string, unknown> {
+  const diagnosis = diagnosisOf(incident.agents.diagnosis);
   return {
     summary: `Lumos plans a ${plan.riskTier}-risk response to ${incident.externalId} "${incident.title}" (${incident.triage?.priority ?? incident.priority}).`,
     incident: {
@@ -82,6 +95,18 @@ function reasoningOf(incident: Incident, plan: Plan): Record<string, unknown> {
       reporter: incident.reporter,
     },
     triage: incident.triage,
+    // What the approver weighs the action against: the diagnosis it remediates, with the evidence it cites.
+    ...(diagnosis
+      ? {
+          diagnosis: {
+            summary: diagnosis.summary,
+            confidence: diagnosis.confidence,
+            hypotheses: describeHypotheses(diagnosis),
+            confirm: diagnosis.hypotheses[0]?.confirm ?? [],
+            ruleOut: diagnosis.hypotheses[0]?.ruleOut ?? [],
+          },
+        }
+      : {}),
     knowledge: (incident.knowledge?.articles ?? [])
       .slice(0, 3)
       .map(({ articleId, title, score }) => ({ articleId, title, score })),
@@ -103,7 +128,7 @@ function describeActions(request: Pick<ApprovalRequest, 'actions'>): string {
     .join('\n');
 }
 
-function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullable<Notification['links']> {
+function links(deps: Pick<GateDeps, 'baseUrl'>, approvalId: string, token: string): NonNullable<Notification['links']> {
   const base = `${deps.baseUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}`;
   const t = encodeURIComponent(token);
   return [
@@ -115,7 +140,7 @@ function links(deps: ApprovalDeps, approvalId: string, token: string): NonNullab
 
 /** Sends every member of the current stage's group a personal message with their own links. */
 async function notifyApprovers(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   request: ApprovalRequest,
   kind: 'request' | 'reminder' | 'reassigned',
 ): Promise<number> {
@@ -124,7 +149,7 @@ async function notifyApprovers(
   if (!key) throw new Error('no approval-link signing key is configured');
   const voted = new Set(request.votes.map((v) => v.approver));
   const members = membersOf(deps.policy.config, stage.approverGroup).filter((m) => !voted.has(m));
-  const reasoning = request.reasoning as { summary?: string; rationale?: string };
+  const reasoning = request.reasoning as { summary?: string; rationale?: string; diagnosis?: { summary?: string } };
   const lead = {
     request: `Approval needed${request.mode === 'realtime' ? ' NOW' : ''}`,
     reminder: 'Reminder: approval still needed',
@@ -145,6 +170,7 @@ async function notifyApprovers(
       text: [
         reasoning.summary ?? '',
         `Decide by ${stage.expiresAt} (${request.requiredApprovals} approval${request.requiredApprovals > 1 ? 's' : ''} from ${stage.approverGroup} needed).`,
+        reasoning.diagnosis?.summary ? `Diagnosis: ${reasoning.diagnosis.summary}` : '',
         'Planned actions:',
         describeActions(request),
         request.mode === 'realtime' ? `Reasoning: ${reasoning.rationale ?? ''}` : '',
@@ -200,7 +226,7 @@ export function nextTickAt(
  * invocation finds the request it already made).
  */
 export async function requestApproval(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   input: { incidentId: string; taskToken: string; actionHash: string; executionArn?: string },
 ): Promise<{ approvalId: string; approvers: number }> {
   const incident = await deps.store.get(input.incidentId);
@@ -316,7 +342,7 @@ export async function requestApproval(
 
 /** Verifies a link token against the keys and the approval it claims; 401 for anything we did not issue. */
 export async function readToken(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'linkKeys'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<LinkClaims> {
@@ -332,7 +358,7 @@ export async function readToken(
   return claims;
 }
 
-async function loadRequest(deps: ApprovalDeps, approvalId: string): Promise<ApprovalRequest> {
+async function loadRequest(deps: Pick<GateDeps, 'approvals'>, approvalId: string): Promise<ApprovalRequest> {
   const request = await deps.approvals.get(approvalId);
   if (!request) throw new NotFoundError(`approval ${approvalId} does not exist`);
   return request;
@@ -343,19 +369,30 @@ function decidedMessage(request: ApprovalRequest): string {
   return `this request was already ${request.status} by ${who} at ${request.decidedAt}; nothing changed`;
 }
 
+/** Only for a request the fallback (Escalate) really expired: nothing ran and on-call was paged. */
 function expiredMessage(request: ApprovalRequest): string {
   return `this request expired at ${request.expiresAt} without a decision; the safe fallback applied (nothing was executed, on-call took over)`;
+}
+
+/** The deadline passed but the gate's fallback has not run yet: say what is about to happen, not that it did. */
+function closingMessage(request: ApprovalRequest): string {
+  return `the decision window closed at ${request.expiresAt}; the safe fallback is taking over (nothing will be executed, on-call is paged)`;
 }
 
 /**
  * Why a decision by `claims.p` cannot count now, as the error to answer with, or undefined when it can.
  * Order matters: a decided request is 409 even after its deadline; a closed window is 410.
  */
-function refusal(deps: ApprovalDeps, request: ApprovalRequest, claims: LinkClaims, now: Date): Error | undefined {
+function refusal(
+  deps: Pick<GateDeps, 'policy'>,
+  request: ApprovalRequest,
+  claims: LinkClaims,
+  now: Date,
+): Error | undefined {
   if (request.status === 'approved' || request.status === 'rejected')
     return new ConflictError(decidedMessage(request), 'already_decided');
-  if (request.status === 'expired' || now.getTime() >= Date.parse(request.expiresAt))
-    return new GoneError(expiredMessage(request));
+  if (request.status === 'expired') return new GoneError(expiredMessage(request));
+  if (now.getTime() >= Date.parse(request.expiresAt)) return new GoneError(closingMessage(request));
   if (request.usedTokenIds.includes(claims.n))
     return new ConflictError('this link was already used; each link decides once', 'link_used');
   if (claims.h !== request.actionHash) {
@@ -501,7 +538,12 @@ export async function decide(
       };
     }
     const sent = await sendCallback(deps, saved);
-    if (sent === 'gone') throw new GoneError(expiredMessage({ ...saved, status: 'expired' }));
+    if (sent === 'gone') {
+      throw new GoneError(
+        'your decision was recorded, but the workflow is no longer waiting for it; nothing was executed and the incident was handed to a person',
+        'workflow_gone',
+      );
+    }
     return {
       approvalId: request.approvalId,
       status: saved.status,
@@ -524,19 +566,26 @@ export async function decide(
   );
 }
 
-/** Sends the recorded outcome to the waiting task, once; marks the request expired when the task is gone. */
+/**
+ * Sends the recorded outcome to the waiting task, once. When the task is gone (the workflow stopped waiting for
+ * some reason other than its fallback, which would have expired the request first), the decision stays recorded,
+ * nothing runs, and the incident goes to a person: the request is not called expired, since no fallback ran.
+ */
 async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promise<'sent' | 'gone' | 'retry'> {
   try {
     await deps.workflow.sendTaskSuccess(request.taskToken, request.callbackOutput ?? {});
   } catch (error) {
     const name = (error as Error).name;
     if (GONE_TASK_ERRORS.has(name)) {
-      await settle(deps, request.approvalId, (r) => ({ ...r, status: 'expired', callback: 'failed' }));
-      await timeline(deps, request.incidentId, {
-        actor: 'system',
-        type: 'approval.expired',
-        summary: `the decision on ${request.approvalId} arrived after the gate closed (${name}); nothing was executed`,
-      });
+      await settle(deps, request.approvalId, (r) =>
+        r.callback === 'failed' ? undefined : { ...r, callback: 'failed' },
+      );
+      await deps.scheduler.cancel(tickTimerId(request.approvalId));
+      await handToPerson(
+        deps,
+        request,
+        `the ${request.status === 'rejected' ? 'rejection' : 'approval'} of ${request.approvalId} arrived after the workflow stopped waiting (${name}); nothing was executed`,
+      );
       return 'gone';
     }
     await deps.scheduler.schedule({
@@ -561,9 +610,36 @@ async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promi
   return 'sent';
 }
 
+/** The incident needs a person (unless one already has it): status, timeline, and a message to the service desk. */
+async function handToPerson(deps: ApprovalDeps, request: ApprovalRequest, reason: string): Promise<void> {
+  const incident = await deps.store.get(request.incidentId);
+  const handled = incident && ['needs_human', 'escalated', 'resolved', 'closed'].includes(incident.status);
+  await deps.store.update(request.incidentId, {
+    ...(handled ? {} : { set: { status: 'needs_human' } }),
+    append: [
+      {
+        at: deps.clock.now().toISOString(),
+        actor: 'system',
+        type: handled ? 'approval.late' : 'incident.flagged',
+        summary: handled ? reason : `Needs a person: ${reason}`,
+        data: { approvalId: request.approvalId },
+      },
+    ],
+  });
+  if (!handled) {
+    await deps.notifier.send({
+      channel: 'slack',
+      recipient: process.env.SERVICE_DESK_CHANNEL ?? 'service-desk',
+      text: `Incident ${request.incidentId} needs a person: ${reason}`,
+      incidentId: request.incidentId,
+      data: { approvalId: request.approvalId, kind: 'approval.workflow_gone' },
+    });
+  }
+}
+
 /** Applies a change with optimistic retries (for bookkeeping that must not be lost to a concurrent write). */
 async function settle(
-  deps: ApprovalDeps,
+  deps: Pick<GateDeps, 'approvals' | 'clock'>,
   approvalId: string,
   change: (r: ApprovalRequest) => ApprovalRequest | undefined,
 ): Promise<ApprovalRequest | undefined> {
@@ -579,8 +655,10 @@ async function settle(
 
 /**
  * The approval timer: keeps the gate alive (SendTaskHeartbeat), reminds approvers before their window closes,
- * moves the request to the fallback group when the first window passes, retries a callback that did not go out,
- * and marks the request expired after its final deadline. Safe to run any number of times.
+ * moves the request to the fallback group when the first window passes, and retries a callback that did not go
+ * out. It stops at the final deadline, or when the gate no longer waits: expiring the request is the fallback's
+ * job (the Escalate step), so a request is called expired only once the fallback really ran. Safe to run any
+ * number of times.
  */
 export async function tick(
   deps: ApprovalDeps,
@@ -598,15 +676,17 @@ export async function tick(
     return { action: 'nothing: already decided' };
   }
   if (now.getTime() >= Date.parse(request.expiresAt)) {
-    await expire(deps, approvalId, 'the final deadline passed');
-    return { action: 'expired' };
+    // The gate's own timeout fires now and its fallback expires the request.
+    await deps.scheduler.cancel(tickTimerId(approvalId));
+    return { action: 'stopped: the final deadline passed' };
   }
   try {
     await deps.workflow.sendTaskHeartbeat(request.taskToken);
   } catch (error) {
     if (GONE_TASK_ERRORS.has((error as Error).name)) {
-      await expire(deps, approvalId, `the gate closed (${(error as Error).name})`);
-      return { action: 'expired: task gone' };
+      // Whatever closed the gate (its timeout, the workflow stopping) also hands the incident on; nothing to expire.
+      await deps.scheduler.cancel(tickTimerId(approvalId));
+      return { action: `stopped: the gate no longer waits (${(error as Error).name})` };
     }
     throw error;
   }
@@ -689,7 +769,7 @@ export async function tick(
 }
 
 /** Marks a pending request expired (the gate timed out): later decisions get 410. Idempotent. */
-export async function expire(deps: ApprovalDeps, approvalId: string, reason: string): Promise<boolean> {
+export async function expire(deps: ExpireDeps, approvalId: string, reason: string): Promise<boolean> {
   const before = await deps.approvals.get(approvalId);
   if (before?.status !== 'pending') return false;
   const after = await settle(deps, approvalId, (r) =>
@@ -714,7 +794,7 @@ export async function expire(deps: ApprovalDeps, approvalId: string, reason: str
 
 /** The request for the review page; with a valid token, also whether that person may decide and how. */
 export async function review(
-  deps: ApprovalDeps,
+  deps: Omit<GateDeps, 'notifier'>,
   approvalId: string,
   token: string | undefined,
 ): Promise<{ request: ReturnType<typeof publicView>; you: Record<string, unknown> }> {

@@ -1,8 +1,7 @@
-import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import '../../runtime/aws/governance-audit-export';
 import { auditRecordFromItem } from '../../adapters/aws/dynamodb-audit-trail';
-import { dependency } from '../../runtime/dependencies';
+import { observed } from '../../runtime/observed';
+import { auditExport } from '../../runtime/ports/audit-export';
 import { logger } from '../../shared/observability';
 
 /** Audit items hold only strings and numbers (`data` is JSON text), so the stream image unpacks directly. */
@@ -17,7 +16,7 @@ function flatImage(image: Record<string, { S?: string; N?: string }>): Record<st
  * and removals are never expected (the application cannot make them); when one shows up it is logged as an
  * error, so the tampering alarm fires, and the write-once copy keeps the original.
  */
-export const handler = middy<DynamoDBStreamEvent, { batchItemFailures: { itemIdentifier: string }[] }>().handler(
+export const handler = observed<DynamoDBStreamEvent, { batchItemFailures: { itemIdentifier: string }[] }>().handler(
   async (event) => {
     const failures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
@@ -30,7 +29,7 @@ export const handler = middy<DynamoDBStreamEvent, { batchItemFailures: { itemIde
       }
       try {
         const image = flatImage(record.dynamodb?.NewImage ?? {});
-        await dependency('auditExport').put(auditRecordFromItem(image));
+        await auditExport().put(auditRecordFromItem(image));
       } catch (error) {
         logger.error('audit export failed', { error: error as Error });
         failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });

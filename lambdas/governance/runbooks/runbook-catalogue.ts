@@ -98,20 +98,23 @@ export function matchRunbook(
 
 /**
  * Resolves a runbook's parameters for an incident. Every value must match its declared pattern; a missing
- * required value or a mismatch is a RunbookParameterError (the planner then proposes no runbook).
+ * required value or a mismatch is a RunbookParameterError (the planner then proposes no runbook). `provided` holds
+ * values decided by trusted code (a catalogue item's resolved variables, a change record the diagnosis cites); they
+ * win over the declared source and are checked against the same patterns.
  */
 export function resolveParameters(
   runbook: Runbook,
   incident: Pick<Incident, 'incidentId' | 'externalId' | 'service' | 'priority'>,
   service: Pick<ServicePolicy, 'targets'>,
+  provided: Record<string, string> = {},
 ): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, parameter] of Object.entries(runbook.parameters)) {
-    let value: string | undefined;
-    if (parameter.from?.startsWith('incident.')) {
+    let value: string | undefined = provided[name];
+    if (value === undefined && parameter.from?.startsWith('incident.')) {
       const field = parameter.from.slice('incident.'.length) as 'service' | 'externalId' | 'incidentId' | 'priority';
       value = incident[field];
-    } else if (parameter.from?.startsWith('target.')) {
+    } else if (value === undefined && parameter.from?.startsWith('target.')) {
       value = service.targets[parameter.from.slice('target.'.length)];
     }
     value ??= parameter.default;

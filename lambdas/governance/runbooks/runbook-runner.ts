@@ -1,5 +1,12 @@
 import type { RenderedAction, RunbookExecutor, StepRunResult } from '../../ports/runbook-executor';
-import type { ActionSpec, Expectation, Runbook, RunbookCheck, RunbookStep } from './runbook-schema';
+import {
+  type ActionSpec,
+  type Expectation,
+  type Runbook,
+  type RunbookCheck,
+  type RunbookStep,
+  TEMPLATE,
+} from './runbook-schema';
 
 export type StepPhase = 'precondition' | 'step' | 'postCheck' | 'rollback';
 
@@ -42,15 +49,48 @@ export interface RunOptions {
 }
 
 const render = (template: string, values: Record<string, string>): string =>
-  template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+  template.replace(TEMPLATE, (_, name: string) => values[name] ?? '');
+
+/** A string that is one typed template (`{{replicas|number}}`) becomes a number or boolean; others stay text. */
+function renderValue(template: string, values: Record<string, string>): unknown {
+  const typed = /^\{\{\s*([A-Za-z0-9_]+)\s*\|\s*(number|boolean)\s*\}\}$/.exec(template);
+  if (typed) {
+    const raw = values[typed[1]!] ?? '';
+    if (typed[2] === 'number') return raw === '' ? null : Number(raw);
+    return raw === 'true';
+  }
+  return render(template, values);
+}
 
 function renderDeep(value: unknown, values: Record<string, string>): unknown {
-  if (typeof value === 'string') return render(value, values);
+  if (typeof value === 'string') return renderValue(value, values);
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, values));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, values)]));
   }
   return value;
+}
+
+/** Fills `{{parameter}}` templates into an expectation (a JSON path or value may name a parameter). */
+export function renderExpectation(expect: Expectation, values: Record<string, string>): Expectation {
+  return {
+    ...expect,
+    ...(expect.contains !== undefined ? { contains: render(expect.contains, values) } : {}),
+    ...(expect.json
+      ? {
+          json: {
+            ...expect.json,
+            path: render(expect.json.path, values),
+            ...(typeof expect.json.equals === 'string'
+              ? { equals: renderValue(expect.json.equals, values) as string | number | boolean }
+              : {}),
+            ...(typeof expect.json.includes === 'string'
+              ? { includes: renderValue(expect.json.includes, values) as string | number | boolean }
+              : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Fills a step's parameters in. URLs get URL-encoded values, so a value cannot add a path or a query. */
@@ -88,13 +128,18 @@ export function renderAction(spec: ActionSpec, values: Record<string, string>): 
   };
 }
 
+/** A dotted path into JSON; on a list, a non-numeric key collects that field of every element, flattened (`devices.software.package`). */
 function valueAt(json: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
-      json,
-    );
+  return path.split('.').reduce<unknown>((node, key) => {
+    if (Array.isArray(node) && !/^[0-9]+$/.test(key)) {
+      const pick = (item: unknown): unknown[] =>
+        Array.isArray(item)
+          ? item.flatMap(pick)
+          : [item && typeof item === 'object' ? (item as Record<string, unknown>)[key] : undefined];
+      return node.flatMap(pick);
+    }
+    return node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  }, json);
 }
 
 /** Whether a result meets a step's expectation (by default: the executor's own notion of success). */
@@ -112,12 +157,22 @@ export function meets(result: StepRunResult, expect: Expectation): { ok: boolean
     return { ok: false, why: `output does not contain '${expect.contains}'` };
   }
   if (expect.json) {
-    const actual = valueAt(result.json, expect.json.path);
-    if (actual !== expect.json.equals) {
+    const { path, equals, exists, includes, below } = expect.json;
+    const actual = valueAt(result.json, path);
+    if (equals !== undefined && actual !== equals) {
+      return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected ${JSON.stringify(equals)}` };
+    }
+    if (exists !== undefined && (actual !== undefined && actual !== null) !== exists) {
+      return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected it ${exists ? 'set' : 'absent'}` };
+    }
+    if (includes !== undefined && !(Array.isArray(actual) && actual.includes(includes))) {
       return {
         ok: false,
-        why: `${expect.json.path} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expect.json.equals)}`,
+        why: `${path} is ${JSON.stringify(actual)}, expected it to include ${JSON.stringify(includes)}`,
       };
+    }
+    if (below !== undefined && !(typeof actual === 'number' && actual < below)) {
+      return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected below ${below}` };
     }
   }
   return { ok: true };
@@ -156,9 +211,10 @@ export async function runRunbook(
     const attempts = 'attempts' in item ? item.attempts : 1;
     const interval = 'intervalSeconds' in item ? item.intervalSeconds : 0;
     let outcome: StepOutcome = { phase, name: item.name, action, ok: false };
+    const expect = renderExpectation(item.expect, values);
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const result = await executor.run(action, { timeoutMs: item.timeoutSeconds * 1000 });
-      const verdict = meets(result, item.expect);
+      const verdict = meets(result, expect);
       outcome = {
         phase,
         name: item.name,
@@ -213,4 +269,55 @@ export async function runRunbook(
     if (!outcome.ok) return rollback(`post-check '${postCheck.name}' failed (${outcome.error})`);
   }
   return finish('succeeded', `${runbook.steps.length} step(s) ran; ${runbook.postChecks.length} post-check(s) passed`);
+}
+
+/** One post-check's result at one moment, as verification records it. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Runs a runbook's post-checks once each (no polling: the caller polls, e.g. the workflow's wait loop), and says
+ * for each whether it holds now. Never throws: a check that cannot run is a failed check with the reason.
+ */
+export async function runPostChecksOnce(
+  runbook: Runbook,
+  values: Record<string, string>,
+  executor: RunbookExecutor,
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const check of runbook.postChecks) {
+    const action = renderAction(check, values);
+    try {
+      const result = await executor.run(action, { timeoutMs: check.timeoutSeconds * 1000 });
+      const verdict = meets(result, renderExpectation(check.expect, values));
+      results.push({
+        name: check.name,
+        ok: verdict.ok,
+        detail: verdict.ok ? `passed (status ${result.status ?? 'ok'})` : (verdict.why ?? 'failed'),
+      });
+    } catch (error) {
+      results.push({ name: check.name, ok: false, detail: (error as Error).message });
+    }
+  }
+  return results;
+}
+
+/** Runs a runbook's rollback steps (after a verified failure to recover); true when every step succeeded. */
+export async function runRollback(
+  runbook: Runbook,
+  values: Record<string, string>,
+  executor: RunbookExecutor,
+): Promise<{ ok: boolean; steps: CheckResult[] }> {
+  const steps: CheckResult[] = [];
+  for (const step of runbook.rollback) {
+    const action = renderAction(step, values);
+    const result = await executor.run(action, { timeoutMs: step.timeoutSeconds * 1000 });
+    const verdict = meets(result, renderExpectation(step.expect, values));
+    steps.push({ name: step.name, ok: verdict.ok, detail: verdict.ok ? 'done' : (verdict.why ?? 'failed') });
+    if (!verdict.ok) break;
+  }
+  return { ok: steps.length > 0 && steps.every((s) => s.ok), steps };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RiskTier } from '../governance-config';
+import { FailureMode } from './failure-modes';
 
 const HttpAction = z.object({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
@@ -43,8 +44,24 @@ const Expectation = z
     statusNot: z.array(z.union([z.number(), z.string()])).optional(),
     /** The output must contain this text. */
     contains: z.string().optional(),
-    /** A field of the JSON body (dotted path) must equal a value. */
-    json: z.object({ path: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+    /**
+     * A field of the JSON body (dotted path): `equals` a value, `exists` (present and not null, or absent), for a
+     * list `includes` a value, for a number is `below` a limit. Strings may hold `{{parameter}}` templates (`{{n|number}}` for a number).
+     */
+    json: z
+      .object({
+        path: z.string().min(1),
+        equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+        exists: z.boolean().optional(),
+        includes: z.union([z.string(), z.number(), z.boolean()]).optional(),
+        /** A number strictly below this. */
+        below: z.number().optional(),
+      })
+      .refine(
+        (j) => j.equals !== undefined || j.exists !== undefined || j.includes !== undefined || j.below !== undefined,
+        { message: 'a json expectation needs equals, exists, includes or below' },
+      )
+      .optional(),
   })
   .default({});
 export type Expectation = z.infer<typeof Expectation>;
@@ -87,6 +104,9 @@ const Parameter = z.object({
 });
 export type RunbookParameter = z.infer<typeof Parameter>;
 
+/** `{{name}}` or `{{name|number}}` / `{{name|boolean}}` (typed, for JSON bodies and expectations). */
+export const TEMPLATE = /\{\{\s*([A-Za-z0-9_]+)\s*(?:\|\s*(number|boolean)\s*)?\}\}/g;
+
 /** A runbook as code: `runbooks/<id>.yaml`. */
 export const Runbook = z
   .object({
@@ -103,6 +123,11 @@ export const Runbook = z
         keywords: z.array(z.string()).default([]),
       })
       .default({ categories: [], services: [], keywords: [] }),
+    /**
+     * The failure modes (as the diagnosis names them) this runbook fixes: the plan maps a diagnosis to runbooks by
+     * this list. Service requests (password resets, access) fix none.
+     */
+    remediates: z.array(FailureMode).default([]),
     parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), Parameter).default({}),
     preconditions: z.array(Check).default([]),
     steps: z.array(Step).min(1),
@@ -112,7 +137,7 @@ export const Runbook = z
   .superRefine((runbook, ctx) => {
     const known = new Set([...Object.keys(runbook.parameters), 'incidentId']);
     const text = JSON.stringify([runbook.preconditions, runbook.steps, runbook.postChecks, runbook.rollback]);
-    for (const match of text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
+    for (const match of text.matchAll(TEMPLATE)) {
       if (!known.has(match[1]!)) {
         ctx.addIssue({ code: 'custom', message: `uses undeclared parameter '{{${match[1]}}}'`, path: ['parameters'] });
       }

@@ -40,6 +40,9 @@ export interface SlaDeps {
 /** What pausing and resuming a clock touch: no notifier and no configuration (intake holds only these). */
 export type SlaPauseDeps = Pick<SlaDeps, 'store' | 'audit' | 'scheduler' | 'clock'>;
 
+/** What starting a clock needs: it pages nobody. */
+export type SlaStartDeps = Omit<SlaDeps, 'notifier'>;
+
 export const resolveTimerId = (incidentId: string) => timerId('sla-resolve', incidentId);
 export const progressTimerId = (incidentId: string) => timerId('sla-progress', incidentId);
 
@@ -107,7 +110,7 @@ async function load(deps: SlaPauseDeps, incidentId: string): Promise<Incident> {
  * Starts (or, after a priority change, restarts) an incident's SLA clock from when it was opened: the
  * priority's resolution target and, for P1, the no-progress clock. Starting it again unchanged does nothing.
  */
-export async function startSlaClock(deps: SlaDeps, incidentId: string): Promise<SlaState | undefined> {
+export async function startSlaClock(deps: SlaStartDeps, incidentId: string): Promise<SlaState | undefined> {
   const incident = await load(deps, incidentId);
   const priority = incident.triage?.priority ?? incident.priority;
   const existing = incident.agents.sla as SlaState | undefined;

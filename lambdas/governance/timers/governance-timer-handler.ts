@@ -1,18 +1,15 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import '../../runtime/aws/governance-approval-links';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-scheduler';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
-import '../../runtime/aws/workflow';
+import { observed } from '../../runtime/observed';
+import { notifier } from '../../runtime/ports/notifier';
+import { taskCallbacks } from '../../runtime/ports/task-callbacks';
 import { BadRequestError } from '../../shared/errors';
 import { logger } from '../../shared/observability';
 import { approvalDeadlines } from '../../workflow/deadlines';
 import { tick } from '../approvals/approval-service';
+import { linkKeys } from '../approvals/link-keys';
 import { governanceConfig } from '../governance-config';
-import { approvalDeps } from '../governance-deps';
+import { gatePorts, withPorts } from '../governance-deps';
 import { checkSla } from '../sla/sla-clock';
 import { slaDeps } from '../sla/sla-deps';
 
@@ -29,7 +26,7 @@ const TimerEvent = z.discriminatedUnion('kind', [
  * Target of every governance timer (EventBridge Scheduler in AWS, the timer table locally): SLA checks and the
  * approval timer (heartbeat, reminder, fallback, expiry).
  */
-export const handler = middy<unknown, { result: string }>().handler(async (event: unknown, context: Context) => {
+export const handler = observed<unknown, { result: string }>().handler(async (event: unknown, context: Context) => {
   // Timers this function sets for itself point at its own ARN; Lambda tells it what that is.
   if (!process.env.GOVERNANCE_TIMER_FUNCTION_ARN && context?.invokedFunctionArn?.startsWith('arn:aws')) {
     process.env.GOVERNANCE_TIMER_FUNCTION_ARN = context.invokedFunctionArn.split(':').slice(0, 7).join(':');
@@ -38,11 +35,12 @@ export const handler = middy<unknown, { result: string }>().handler(async (event
   if (!parsed.success) throw new BadRequestError(`not a governance timer event: ${parsed.error.issues[0]?.message}`);
   const timer = parsed.data;
   if (timer.kind === 'sla-check') {
+    logger.appendKeys({ incidentId: timer.incidentId });
     const result = await checkSla(slaDeps(), timer.incidentId, timer.clock);
     logger.info('sla check', { incidentId: timer.incidentId, clock: timer.clock, result });
     return { result };
   }
-  const deps = approvalDeps();
+  const deps = withPorts(Object.assign(gatePorts(), { linkKeys }), { notifier, workflow: taskCallbacks });
   const request = await deps.approvals.get(timer.approvalId);
   const deadlines = approvalDeadlines(governanceConfig())[
     (request?.riskTier === 'high' ? 'high' : 'medium') as 'medium' | 'high'

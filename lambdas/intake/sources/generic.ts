@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { Priority, type Signal } from '../../core/incident';
 import {
+  batchItem,
   firstLine,
   IdLike,
   isoTime,
   names,
   type ParseContext,
   type ParseOutcome,
+  ScalarRecord,
   type SourceParser,
   validate,
 } from './source';
@@ -59,7 +61,7 @@ export const GenericSignal = z.looseObject({
   urgency: Scale.optional(),
   source: z.string().max(256).optional(),
   occurredAt: z.string().optional(),
-  labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  labels: ScalarRecord.optional(),
   correlationKeys: z.array(z.string().min(1)).max(10).optional(),
   serviceHints: z.array(z.string()).max(20).optional(),
   changedBy: z.union([z.string(), z.array(z.string())]).optional(),
@@ -67,7 +69,8 @@ export const GenericSignal = z.looseObject({
 });
 type GenericSignal = z.infer<typeof GenericSignal>;
 
-const Batch = z.looseObject({ signals: z.array(GenericSignal).min(1).max(500) });
+/** A batch: up to 500 signals, each judged on its own (one malformed entry is refused, the others count). */
+const Batch = z.looseObject({ signals: z.array(z.unknown()).min(1).max(500) });
 
 function toSignal(input: GenericSignal, context: ParseContext): Signal {
   const word = input.action ?? input.status?.trim().toLowerCase();
@@ -110,7 +113,12 @@ export const genericParser: SourceParser = {
   parse(body: unknown, context: ParseContext): ParseOutcome {
     if (body && typeof body === 'object' && !Array.isArray(body) && 'signals' in body) {
       const batch = validate(Batch, body, 'Lumos signals');
-      return { signals: batch.signals.map((item) => toSignal(item, context)) };
+      const items = batch.signals.map((entry, index) =>
+        batchItem(`signals.${index}`, () =>
+          toSignal(validate(GenericSignal, entry, 'Lumos signal', ['signals', index]), context),
+        ),
+      );
+      return { items, list: 'signals' };
     }
     return { signals: [toSignal(validate(GenericSignal, body, 'Lumos signal'), context)] };
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Signal } from '../../core/incident';
-import { AlertGroup, alertSignal, PrometheusAlert } from './prometheus-alerts';
+import { AlertGroup, alertSignal, groupItems, PrometheusAlert } from './prometheus-alerts';
 import {
   firstLine,
   IdLike,
@@ -10,6 +10,7 @@ import {
   type ParseContext,
   type ParseOutcome,
   type SourceParser,
+  StringRecord,
   validate,
 } from './source';
 
@@ -17,13 +18,12 @@ const GrafanaAlert = PrometheusAlert.extend({
   silenceURL: z.string().nullish(),
   dashboardURL: z.string().nullish(),
   panelURL: z.string().nullish(),
-  values: z.record(z.string(), z.unknown()).nullish(),
+  values: StringRecord.nullish(),
   valueString: z.string().nullish(),
 });
 
 /** Grafana alerting (unified alerting, Grafana 8+): the Alertmanager envelope plus title, state and message. */
 const UnifiedWebhook = AlertGroup.extend({
-  alerts: z.array(GrafanaAlert),
   orgId: IdLike.nullish(),
   title: z.string().nullish(),
   state: z.string().nullish(),
@@ -41,7 +41,7 @@ const LegacyWebhook = z.looseObject({
   orgId: IdLike.nullish(),
   dashboardId: IdLike.nullish(),
   panelId: IdLike.nullish(),
-  tags: z.record(z.string(), z.unknown()).nullish(),
+  tags: StringRecord.nullish(),
   evalMatches: z.array(z.looseObject({ metric: z.string().nullish(), value: z.unknown().optional() })).nullish(),
 });
 
@@ -53,7 +53,7 @@ function fromLegacy(body: unknown, context: ParseContext): ParseOutcome {
   if (state !== 'alerting' && state !== 'ok') return { ignored: `Grafana rule ${hook.ruleName} is ${hook.state}` };
   const identity = hook.ruleId ?? hook.ruleName;
   const matches = (hook.evalMatches ?? []).map((m) => `${m.metric ?? 'value'} = ${JSON.stringify(m.value)}`);
-  const tags = Object.fromEntries(Object.entries(hook.tags ?? {}).map(([k, v]) => [k, String(v)]));
+  const tags = hook.tags ?? {};
   const signal: Signal = {
     source: 'grafana',
     kind: 'alert',
@@ -87,25 +87,21 @@ export const grafanaParser: SourceParser = {
       return fromLegacy(body, context);
     }
     const group = validate(UnifiedWebhook, body, 'Grafana webhook');
-    if (group.alerts.length === 0) return { ignored: 'the Grafana notification holds no alerts' };
-    const signals = group.alerts.flatMap((alert) => {
+    return groupItems(group, GrafanaAlert, 'Grafana notification', (alert, index) => {
       const values =
         alert.valueString?.trim() ||
         Object.entries(alert.values ?? {})
-          .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+          .map(([k, v]) => `${k} = ${v}`)
           .join(', ');
-      return (
-        alertSignal({
-          source: 'grafana',
-          group,
-          alert,
-          context,
-          details: values ? `Values: ${values}` : undefined,
-          link: usableLink(alert.panelURL, alert.dashboardURL, alert.generatorURL),
-        }) ?? []
-      );
+      return alertSignal({
+        source: 'grafana',
+        group,
+        alert,
+        context,
+        index,
+        details: values ? `Values: ${values}` : undefined,
+        link: usableLink(alert.panelURL, alert.dashboardURL, alert.generatorURL),
+      });
     });
-    if (signals.length === 0) return { ignored: 'no alert in the notification is firing or resolved' };
-    return { signals };
   },
 };

@@ -2,11 +2,26 @@ import { z } from 'zod';
 import { sha256Hex } from '../../core/ids';
 import type { Signal, Source } from '../../core/incident';
 import { priorityFromName } from '../../core/priority-matrix';
-import { firstLine, isoTime, names, originOf, type ParseContext, StringRecord } from './source';
+import { BadRequestError } from '../../shared/errors';
+import {
+  type BatchItem,
+  batchItem,
+  firstLine,
+  isoTime,
+  names,
+  originOf,
+  type ParseContext,
+  type ParseOutcome,
+  StringRecord,
+  validate,
+} from './source';
 
-/** One alert as Alertmanager (webhook v4) and Grafana alerting both send it. */
+/**
+ * One alert as Alertmanager (webhook v4) and Grafana alerting both send it. `status` may be missing: some senders
+ * (and hand-written tests) leave it to the group's `status`, which then applies.
+ */
 export const PrometheusAlert = z.looseObject({
-  status: z.string().trim().min(1),
+  status: z.string().nullish(),
   labels: StringRecord.default({}),
   annotations: StringRecord.default({}),
   startsAt: z.string().nullish(),
@@ -16,11 +31,14 @@ export const PrometheusAlert = z.looseObject({
 });
 export type PrometheusAlert = z.infer<typeof PrometheusAlert>;
 
-/** The group envelope shared by Alertmanager and Grafana. */
+/**
+ * The group envelope shared by Alertmanager and Grafana. Its alerts are validated one by one ({@link groupItems}),
+ * so one malformed alert is refused on its own instead of sinking the whole notification.
+ */
 export const AlertGroup = z.looseObject({
   receiver: z.string().nullish(),
   status: z.string().nullish(),
-  alerts: z.array(PrometheusAlert),
+  alerts: z.array(z.unknown()),
   groupLabels: StringRecord.nullish(),
   commonLabels: StringRecord.nullish(),
   commonAnnotations: StringRecord.nullish(),
@@ -38,6 +56,8 @@ const HINT_LABELS = ['namespace', 'instance', 'host', 'hostname', 'pod', 'contai
 
 export interface AlertSignalOptions {
   source: Extract<Source, 'alertmanager' | 'grafana'>;
+  /** The alert's position in `alerts` (names the field when the alert is refused). */
+  index: number;
   group: AlertGroup;
   alert: PrometheusAlert;
   context: ParseContext;
@@ -60,10 +80,19 @@ const labelText = (labels: Record<string, string>) =>
  * repeat notifications Alertmanager sends every `repeat_interval` are recognised as duplicates. Alerts of one
  * group share the group as a correlation key, so one notification makes one incident.
  */
-export function alertSignal(options: AlertSignalOptions): Signal | undefined {
+export function alertSignal(options: AlertSignalOptions): Signal | { ignored: string } {
   const { source, group, alert, context } = options;
-  const status = alert.status.toLowerCase();
-  if (status !== 'firing' && status !== 'resolved') return undefined;
+  const status = (alert.status?.trim() || group.status?.trim() || '').toLowerCase();
+  if (!status) {
+    throw new BadRequestError(
+      `alerts.${options.index}: the alert has no status and neither has its notification`,
+      'schema_mismatch',
+      `alerts.${options.index}.status`,
+    );
+  }
+  if (status !== 'firing' && status !== 'resolved') {
+    return { ignored: `alert status '${status.slice(0, 40)}' is neither firing nor resolved` };
+  }
   const labels = { ...(group.commonLabels ?? {}), ...alert.labels };
   const annotations = { ...(group.commonAnnotations ?? {}), ...alert.annotations };
   const identity = alert.fingerprint?.trim() || sha256Hex(labelText(alert.labels)).slice(0, 16);
@@ -110,4 +139,21 @@ export function alertSignal(options: AlertSignalOptions): Signal | undefined {
     labels: { ...labels, alertStatus: status, ...(group.receiver ? { receiver: group.receiver } : {}) },
     correlationKeys: grouped ? [`${source}:group:${group.receiver ?? ''}:${group.groupKey}`] : undefined,
   };
+}
+
+/**
+ * A notification's alerts, each judged on its own ({@link batchItem}): validated against `schema` (the sender's
+ * alert shape) and turned into a signal by `toSignal`; an empty notification is acknowledged and ignored.
+ */
+export function groupItems<A extends z.ZodType>(
+  group: AlertGroup,
+  schema: A,
+  what: string,
+  toSignal: (alert: z.infer<A>, index: number) => Signal | { ignored: string },
+): ParseOutcome {
+  if (group.alerts.length === 0) return { ignored: `the ${what} holds no alerts` };
+  const items: BatchItem[] = group.alerts.map((raw, index) =>
+    batchItem(`alerts.${index}`, () => toSignal(validate(schema, raw, `${what} alert`, ['alerts', index]), index)),
+  );
+  return { items, list: 'alerts' };
 }

@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import type { Signal, Source } from '../../core/incident';
+import { isPlainRecord, mapFromEntries } from '../../core/label-map';
 import { BadRequestError } from '../../shared/errors';
 import type { AuthScheme } from '../signatures';
 
-/** What a source parser makes of one delivery: signals to act on, or a reason there is nothing to do. */
-export type ParseOutcome = { signals: Signal[] } | { ignored: string };
+/**
+ * One entry of a batch delivery (an alert of an Alertmanager or Grafana notification, a signal of a generic batch),
+ * judged on its own: a signal to act on, a reason there is nothing to do, or why it was refused (400-style).
+ */
+export type BatchItem = { signal: Signal } | { ignored: string } | { refused: BadRequestError };
+
+/**
+ * What a source parser makes of one delivery: signals to act on, a reason there is nothing to do, or, for batches,
+ * one {@link BatchItem} per entry of the body's `list` (in order), so one bad entry does not sink the others.
+ */
+export type ParseOutcome = { signals: Signal[] } | { ignored: string } | { items: BatchItem[]; list: string };
 
 export interface ParseContext {
   receivedAt: Date;
@@ -19,13 +29,36 @@ export interface SourceParser {
   parse(body: unknown, context: ParseContext): ParseOutcome;
 }
 
-/** Validates with zod and turns the first issue into a 400 that names the field. */
-export function validate<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+/**
+ * Validates with zod and turns the first issue into a 400 that names the field; `at` is where `body` sits in the
+ * delivery (`['alerts', 3]`), so the field named is a path into the whole body.
+ */
+export function validate<T extends z.ZodType>(
+  schema: T,
+  body: unknown,
+  what: string,
+  at: readonly (string | number)[] = [],
+): z.infer<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || undefined;
+  const field = [...at, ...issue.path].map(String).join('.') || undefined;
   throw new BadRequestError(`${what}: ${field ? `${field}: ` : ''}${issue.message}`, 'schema_mismatch', field);
+}
+
+/**
+ * Judges one batch entry (at `field`, e.g. `alerts.3`): what `judge` returns (a signal, or a reason to ignore it), or
+ * why it was refused. An entry the parser trips over is refused like any unusable entry, never failing the batch.
+ */
+export function batchItem(field: string, judge: () => Signal | { ignored: string }): BatchItem {
+  try {
+    const outcome = judge();
+    return 'ignored' in outcome ? outcome : { signal: outcome };
+  } catch (error) {
+    if (error instanceof BadRequestError) return { refused: error };
+    const message = error instanceof Error ? error.message : String(error);
+    return { refused: new BadRequestError(`${field} could not be read: ${message}`, 'schema_mismatch', field) };
+  }
 }
 
 /** First non-empty line, trimmed to a title-sized length. */
@@ -95,11 +128,30 @@ export function originOf(url: string | null | undefined): string | undefined {
   }
 }
 
-/** Record values as strings (labels and annotations are strings in Prometheus; be lenient with the rest). */
-export const StringRecord = z.record(z.string(), z.unknown()).transform((record) =>
-  Object.fromEntries(
-    Object.entries(record)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-  ),
-);
+/** A value as label text: strings as they are, anything else as its JSON. */
+const labelText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+
+/**
+ * A sender's map (labels, annotations, tags) with values as text: Prometheus labels are strings, other senders are
+ * lenient. Every key is kept as itself (`constructor`, `__proto__`, empty: see core/label-map.ts); null values are
+ * dropped.
+ */
+export const StringRecord = z
+  .custom<Record<string, unknown>>(isPlainRecord, { message: 'expected an object of names and values' })
+  .transform((record) =>
+    mapFromEntries(
+      Object.entries(record)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, labelText(v)] as const),
+    ),
+  );
+
+/** Like {@link StringRecord}, but only text, numbers and booleans are accepted as values (Lumos' own format). */
+export const ScalarRecord = z
+  .custom<Record<string, string | number | boolean>>(
+    (value) =>
+      isPlainRecord(value) &&
+      Object.values(value).every((v) => typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)),
+    { message: 'expected an object whose values are text, numbers or booleans' },
+  )
+  .transform((record) => mapFromEntries(Object.entries(record).map(([k, v]) => [k, String(v)] as const)));

@@ -2,7 +2,9 @@ import type { Priority } from '../../core/incident';
 import { AmbiguousWriteError, ItsmUnavailableError } from '../itsm-errors';
 import type {
   ApplyOptions,
+  CreateReceipt,
   ItsmConnector,
+  TicketDraft,
   TicketPerson,
   TicketState,
   TicketWrite,
@@ -73,6 +75,55 @@ export class JiraConnector implements ItsmConnector {
     private readonly http: VendorHttp,
     private readonly settings: JiraSettings = {},
   ) {}
+
+  /**
+   * Opens an issue (`POST /rest/api/3/issue`) labelled with the idempotency key; a retried create first searches
+   * for that label (`GET /rest/api/3/search/jql`) and returns the issue an earlier attempt opened.
+   */
+  async create(draft: TicketDraft, options: ApplyOptions): Promise<CreateReceipt> {
+    const calls: VendorCall[] = [];
+    if (!draft.project) throw new ItsmUnavailableError('a Jira ticket needs a project key (routing.alarmTickets)');
+    if (options.reconcile) {
+      const jql = `labels = "${draft.idempotencyKey}"`;
+      const { body } = await this.http.request(
+        {
+          method: 'GET',
+          path: `/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}&fields=key&maxResults=1`,
+          idempotent: true,
+        },
+        calls,
+      );
+      const found = (body as { issues?: { id: string; key: string }[] })?.issues?.[0];
+      if (found)
+        return { ticket: { source: 'jira', id: found.key, displayId: found.key }, calls, existing: true, warnings: [] };
+    }
+    const { body } = await this.http.request(
+      {
+        method: 'POST',
+        path: '/rest/api/3/issue',
+        body: {
+          fields: {
+            project: { key: draft.project },
+            issuetype: { name: draft.issueType ?? 'Task' },
+            summary: draft.title.slice(0, 250),
+            description: textToAdf(draft.description),
+            labels: ['lumos', draft.idempotencyKey],
+            priority: { name: this.settings.priorityNames?.[draft.priority] ?? DEFAULT_PRIORITIES[draft.priority] },
+          },
+        },
+        idempotent: false,
+      },
+      calls,
+    );
+    const created = body as { id?: string; key?: string };
+    if (!created?.key) throw new ItsmUnavailableError('Jira answered the create without an issue key');
+    return {
+      ticket: { source: 'jira', id: created.key, displayId: created.key },
+      calls,
+      existing: false,
+      warnings: [],
+    };
+  }
 
   async apply(write: TicketWrite, options: ApplyOptions): Promise<WriteReceipt> {
     const calls: VendorCall[] = [];

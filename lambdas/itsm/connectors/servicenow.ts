@@ -1,7 +1,10 @@
 import type { Priority } from '../../core/incident';
+import { ItsmUnavailableError } from '../itsm-errors';
 import type {
   ApplyOptions,
+  CreateReceipt,
   ItsmConnector,
+  TicketDraft,
   TicketPerson,
   TicketState,
   TicketWrite,
@@ -64,6 +67,58 @@ export class ServiceNowConnector implements ItsmConnector {
 
   private get table(): string {
     return this.settings.table ?? 'incident';
+  }
+
+  /**
+   * Opens an incident (`POST /api/now/table/incident`) carrying the idempotency key in `correlation_id`; a retried
+   * create first queries `correlation_id=<key>` and returns the incident an earlier attempt opened.
+   */
+  async create(draft: TicketDraft, options: ApplyOptions): Promise<CreateReceipt> {
+    const calls: VendorCall[] = [];
+    const warnings: string[] = [];
+    const fields = 'sys_id,number';
+    const ref = (row: Record<string, unknown>) => ({
+      source: 'servicenow' as const,
+      id: String(row.sys_id),
+      displayId: String(row.number),
+    });
+    if (options.reconcile) {
+      const query = `correlation_id=${queryValue(draft.idempotencyKey)}`;
+      const { body } = await this.http.request(
+        {
+          method: 'GET',
+          path: `/api/now/table/${this.table}?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=${fields}&sysparm_limit=1`,
+          idempotent: true,
+        },
+        calls,
+      );
+      const found = (body as TableList)?.result?.[0];
+      if (found?.sys_id) return { ticket: ref(found), calls, existing: true, warnings };
+    }
+    const record: Record<string, string> = {
+      short_description: draft.title.slice(0, 160),
+      description: draft.description,
+      correlation_id: draft.idempotencyKey,
+      correlation_display: 'Lumos',
+      ...IMPACT_URGENCY[draft.priority],
+    };
+    if (draft.group) {
+      const groupId = await this.groupId(draft.group, calls);
+      if (groupId) record.assignment_group = groupId;
+      else warnings.push(`assignment group '${draft.group}' does not exist in ServiceNow; not assigned`);
+    }
+    const { body } = await this.http.request(
+      {
+        method: 'POST',
+        path: `/api/now/table/${this.table}?sysparm_exclude_reference_link=true&sysparm_fields=${fields}`,
+        body: record,
+        idempotent: false,
+      },
+      calls,
+    );
+    const created = (body as { result?: Record<string, unknown> })?.result;
+    if (!created?.sys_id) throw new ItsmUnavailableError('ServiceNow answered the create without a sys_id');
+    return { ticket: ref(created), calls, existing: false, warnings };
   }
 
   async apply(write: TicketWrite, options: ApplyOptions): Promise<WriteReceipt> {

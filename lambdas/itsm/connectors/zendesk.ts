@@ -1,7 +1,10 @@
 import type { Priority } from '../../core/incident';
+import { ItsmUnavailableError } from '../itsm-errors';
 import type {
   ApplyOptions,
+  CreateReceipt,
   ItsmConnector,
+  TicketDraft,
   TicketPerson,
   TicketState,
   TicketWrite,
@@ -45,6 +48,47 @@ export class ZendeskConnector implements ItsmConnector {
     private readonly http: VendorHttp,
     private readonly settings: ZendeskSettings = {},
   ) {}
+
+  /**
+   * Opens a ticket (`POST /api/v2/tickets`) whose `external_id` is the idempotency key; a retried create first lists
+   * tickets by that external id and returns the one an earlier attempt opened. The description is a private note.
+   */
+  async create(draft: TicketDraft, options: ApplyOptions): Promise<CreateReceipt> {
+    const calls: VendorCall[] = [];
+    const warnings: string[] = [];
+    const ref = (id: number) => ({ source: 'zendesk' as const, id: String(id), displayId: String(id) });
+    if (options.reconcile) {
+      const { body } = await this.http.request(
+        {
+          method: 'GET',
+          path: `/api/v2/tickets?external_id=${encodeURIComponent(draft.idempotencyKey)}`,
+          idempotent: true,
+        },
+        calls,
+      );
+      const found = (body as { tickets?: { id: number }[] })?.tickets?.[0];
+      if (found) return { ticket: ref(found.id), calls, existing: true, warnings };
+    }
+    const ticket: Record<string, unknown> = {
+      subject: draft.title.slice(0, 250),
+      comment: { body: draft.description, public: false },
+      priority: this.settings.priorities?.[draft.priority] ?? DEFAULT_PRIORITIES[draft.priority],
+      external_id: draft.idempotencyKey,
+      tags: ['lumos'],
+    };
+    if (draft.group) {
+      const groupId = await this.groupId(draft.group, calls);
+      if (groupId) ticket.group_id = Number(groupId);
+      else warnings.push(`group '${draft.group}' does not exist in Zendesk; not assigned`);
+    }
+    const { body } = await this.http.request(
+      { method: 'POST', path: '/api/v2/tickets', body: { ticket }, idempotent: false },
+      calls,
+    );
+    const created = (body as { ticket?: { id?: number } })?.ticket;
+    if (typeof created?.id !== 'number') throw new ItsmUnavailableError('Zendesk answered the create without an id');
+    return { ticket: ref(created.id), calls, existing: false, warnings };
+  }
 
   async apply(write: TicketWrite, options: ApplyOptions): Promise<WriteReceipt> {
     const calls: VendorCall[] = [];

@@ -1,4 +1,5 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { traced } from './traced';
 
 let bedrock: BedrockRuntimeClient | undefined;
 
@@ -7,6 +8,6 @@ let bedrock: BedrockRuntimeClient | undefined;
  * because the adapters back off themselves.
  */
 export function bedrockClient(): BedrockRuntimeClient {
-  bedrock ??= new BedrockRuntimeClient({ maxAttempts: 1 });
+  bedrock ??= traced(new BedrockRuntimeClient({ maxAttempts: 1 }));
   return bedrock;
 }

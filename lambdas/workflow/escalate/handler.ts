@@ -1,15 +1,9 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/governance-approval-links';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-scheduler';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
-import '../../runtime/aws/workflow';
 import { expire } from '../../governance/approvals/approval-service';
-import { approvalDeps } from '../../governance/governance-deps';
-import { dependency } from '../../runtime/dependencies';
-import { loadIncident, parseStepInput } from '../step-input';
+import { gatePorts } from '../../governance/governance-deps';
+import { notifier } from '../../runtime/ports/notifier';
+import { workflowStep } from '../../runtime/workflow-step';
+import { loadIncident } from '../step-input';
 
 const Input = z.object({ incidentId: z.string(), reason: z.string().optional() });
 
@@ -18,9 +12,8 @@ const Input = z.object({ incidentId: z.string(), reason: z.string().optional() }
  * so the safe default applies: the request expires (late decisions get 410), nothing is executed, on-call is
  * paged and the ticket notes it.
  */
-export const handler = middy<unknown, { escalatedTo: string }>().handler(async (payload) => {
-  const { incidentId, reason } = parseStepInput(Input, payload);
-  const deps = approvalDeps();
+export const handler = workflowStep(Input, async ({ incidentId, reason }): Promise<{ escalatedTo: string }> => {
+  const deps = gatePorts();
   const incident = await loadIncident(deps.store, incidentId);
   const why =
     reason === 'States.HeartbeatTimeout' ? 'the approval channel stopped answering' : 'the approval deadline passed';
@@ -30,7 +23,7 @@ export const handler = middy<unknown, { escalatedTo: string }>().handler(async (
   const { onCall } = deps.policy.config;
   const escalatedTo = onCall.recipient;
   const at = deps.clock.now().toISOString();
-  await deps.notifier.send({
+  await notifier().send({
     channel: onCall.channel,
     recipient: escalatedTo,
     subject: `[${incident.triage?.priority ?? incident.priority}] Escalation: ${incident.title}`,
@@ -38,7 +31,7 @@ export const handler = middy<unknown, { escalatedTo: string }>().handler(async (
     incidentId,
     data: { kind: 'approval.escalation', approvalId: approval?.approvalId ?? null },
   });
-  await dependency('notifier').send({
+  await notifier().send({
     channel: 'itsm',
     recipient: `${incident.source}:${incident.externalId}`,
     subject: 'Lumos: escalated',

@@ -1,5 +1,5 @@
 import type { Incident, TimelineEntry } from '../../core/incident';
-import { PlanMismatchError, PolicyDeniedError, RunbookFailedError } from '../../governance/governance-errors';
+import { PlanMismatchError, PolicyDeniedError } from '../../governance/governance-errors';
 import type { GovernancePolicy } from '../../governance/policy/governance-policy';
 import type { LoadedRunbook } from '../../governance/runbooks/runbook-catalogue';
 import { type RunbookRun, runRunbook } from '../../governance/runbooks/runbook-runner';
@@ -86,12 +86,19 @@ export async function verifyApproved(deps: ExecuteDeps, incident: Incident, inpu
  * Workflow step `ExecutePlan`: carries out exactly the approved plan. The policy is asked again right before
  * (a freeze may have started since planning): refused actions are skipped and reported, the rest run. A runbook
  * runs with automatic rollback on a failed post-check. Every action, ITSM write and policy answer goes to the
- * audit trail. Refusals and failed runbooks end in named errors, so the workflow hands the incident to a person.
+ * audit trail. Refusals end in a named error, so the workflow hands the incident to a person; a runbook's outcome
+ * (succeeded, rolled back, ...) is returned and judged by the verification loop that follows.
  */
 export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promise<ExecuteResult> {
   const incident = await deps.store.get(input.incidentId);
   if (!incident) throw new PlanMismatchError(`incident ${input.incidentId} does not exist`);
   const plan = await verifyApproved(deps, incident, input);
+  // A step run again (at-least-once delivery, a restart after the work was stored) reports what was done instead
+  // of running the plan, and its runbook, a second time.
+  const recorded = incident.agents.execution as
+    | { planId?: string; done?: string[]; refused?: unknown[]; runbook?: RunbookRun }
+    | undefined;
+  if (recorded?.planId === plan.planId) return resultOf(recorded);
   const approved = plan.requiresApproval;
   const priority = incident.triage?.priority ?? incident.priority;
   const confidence = incident.triage?.confidence ?? 0;
@@ -178,7 +185,8 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
         await deps.notifier.send({
           channel: 'slack',
           recipient: action.target,
-          subject: `[${priority}] The user asked for a person: ${incident.title}`,
+          // The plan says why a person takes over (the user asked, or the diagnosis left nothing safe to run).
+          subject: `[${priority}] A person takes over: ${incident.title}`,
           text: `${incident.externalId}: ${action.reason}. Please contact ${incident.reporter ?? 'the reporter'}.`,
           incidentId: incident.incidentId,
         });
@@ -232,17 +240,23 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
       },
     ],
   });
+  // A failed runbook is not an error of this step: VerifyRecovery finds it not recovered at once and the handoff
+  // gives the incident to a person with the packet (what ran, what failed, what was rolled back).
+  return resultOf({ done, refused, ...(runbook ? { runbook } : {}) });
+}
+
+/** The step's result from what it stored; a stored refusal is raised again, as the first run raised it. */
+function resultOf(execution: { done?: string[]; refused?: unknown[]; runbook?: RunbookRun }): ExecuteResult {
+  const refused = (execution.refused ?? []) as { action: PlannedAction; why: string }[];
   if (refused.length) {
     throw new PolicyDeniedError(
       `policy refused ${refused.map((r) => `${r.action.type} (${r.why})`).join(', ')} right before execution`,
     );
   }
-  if (runbook && (runbook.status === 'rolled_back' || runbook.status === 'rollback_failed')) {
-    throw new RunbookFailedError(`runbook ${runbook.runbookId}: ${runbook.summary}`);
-  }
+  const { runbook } = execution;
   return {
     status: 'done',
-    actions: done.length,
+    actions: execution.done?.length ?? 0,
     ...(runbook
       ? {
           runbook: {

@@ -1,15 +1,15 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-runbooks';
-import '../../runtime/aws/itsm';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
 import { writeBack } from '../../itsm/write-back';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput } from '../step-input';
+import { approvalStore } from '../../runtime/ports/approval-store';
+import { auditTrail } from '../../runtime/ports/audit-trail';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { itsm } from '../../runtime/ports/itsm';
+import { notifier } from '../../runtime/ports/notifier';
+import { runbookExecutor } from '../../runtime/ports/runbook-executor';
+import { workflowStep } from '../../runtime/workflow-step';
 import { type ExecuteResult, executePlan } from './core';
 
 const Input = z.object({
@@ -21,31 +21,18 @@ const Input = z.object({
 });
 
 /** Workflow step `ExecutePlan`: runs exactly the approved plan, after asking the policy once more. */
-export const handler = middy<unknown, ExecuteResult>().handler(async (payload) => {
-  const input = parseStepInput(Input, payload);
+export const handler = workflowStep(Input, (input): Promise<ExecuteResult> => {
+  const ports = { store: incidentStore(), clock: clock(), audit: auditTrail() };
   return executePlan(
     {
-      store: dependency('store'),
-      approvals: dependency('approvals'),
-      notifier: dependency('notifier'),
-      audit: dependency('audit'),
-      clock: dependency('clock'),
+      ...ports,
+      approvals: approvalStore(),
+      notifier: notifier(),
       policy: governancePolicy(),
       runbooks: runbookCatalogue(),
-      executor: dependency('runbookExecutor'),
+      executor: runbookExecutor(),
       runbookDryRun: process.env.LUMOS_RUNBOOK_MODE === 'dry-run',
-      writeBack: (incident, purpose, update) =>
-        writeBack(
-          {
-            store: dependency('store'),
-            itsm: dependency('itsm'),
-            clock: dependency('clock'),
-            audit: dependency('audit'),
-          },
-          incident,
-          purpose,
-          update,
-        ),
+      writeBack: (incident, purpose, update) => writeBack({ ...ports, itsm: itsm() }, incident, purpose, update),
     },
     input,
   );

@@ -1,3 +1,4 @@
+import { diagnosisOf, diagnosisSection } from '../../agents/diagnosis/diagnosis';
 import type { Incident } from '../../core/incident';
 import type { TicketUpdate } from '../../itsm/ticket';
 
@@ -25,7 +26,7 @@ export function nextSteps(incident: Incident, routing: Routing | undefined): str
   return steps;
 }
 
-/** The first response as a work note: triage with its reasoning, routing, the top articles and next steps. */
+/** The first response as a work note: triage with its reasoning, routing, the diagnosis, the top articles and next steps. */
 export function firstResponseText(incident: Incident, routing: Routing | undefined): string {
   const triage = incident.triage;
   const articles = (incident.knowledge?.articles ?? []).slice(0, 3);
@@ -37,6 +38,13 @@ export function firstResponseText(incident: Incident, routing: Routing | undefin
     );
   } else lines.push(`**Triage:** not available yet; priority stays ${incident.priority} from the source.`);
   if (routing?.group) lines.push(`**Routed to:** ${routing.group}${routing.reason ? ` (${routing.reason})` : ''}`);
+  const service = incident.facts?.service;
+  if (service)
+    lines.push(
+      `**Affected service:** ${service}${incident.facts?.basis.service ? ` (from ${incident.facts.basis.service})` : ''}`,
+    );
+  const diagnosis = diagnosisOf(incident.agents.diagnosis);
+  if (diagnosis) lines.push('', '## Diagnosis', ...diagnosisSection(diagnosis));
   lines.push('', '## Top knowledge');
   if (articles.length) lines.push(...articles.map((a) => `- ${a.title} (${a.articleId}, score ${a.score.toFixed(2)})`));
   else lines.push('- Nothing in the knowledge base matches yet.');

@@ -1,9 +1,8 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { parseStepInput } from '../step-input';
+import { clock } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { notifier } from '../../runtime/ports/notifier';
+import { workflowStep } from '../../runtime/workflow-step';
 
 const Input = z.object({
   incidentId: z.string(),
@@ -22,21 +21,20 @@ function describe(error: { Error?: string; Cause?: string } | undefined): string
 }
 
 /** Workflow step `FlagForHuman`: an agent failed for good; the incident goes to a person with the reason. */
-export const handler = middy<unknown, { status: 'needs_human' }>().handler(async (payload) => {
-  const { incidentId, error } = parseStepInput(Input, payload);
+export const handler = workflowStep(Input, async ({ incidentId, error }): Promise<{ status: 'needs_human' }> => {
   const reason = describe(error);
-  await dependency('store').update(incidentId, {
+  await incidentStore().update(incidentId, {
     set: { status: 'needs_human' },
     append: [
       {
-        at: dependency('clock').now().toISOString(),
+        at: clock().now().toISOString(),
         actor: 'system',
         type: 'incident.flagged',
         summary: `Needs a person: ${reason}`,
       },
     ],
   });
-  await dependency('notifier').send({
+  await notifier().send({
     channel: 'slack',
     recipient: process.env.SERVICE_DESK_CHANNEL ?? 'service-desk',
     text: `Incident ${incidentId} needs a person: ${reason}`,

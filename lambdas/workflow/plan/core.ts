@@ -1,5 +1,7 @@
+import { type Diagnosis, diagnosisOf, type Hypothesis } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
-import type { Incident } from '../../core/incident';
+import type { Incident, TimelineEntry } from '../../core/incident';
+import { agentDecisionEntry } from '../../governance/audit/agent-decisions';
 import { canonicalJson } from '../../governance/audit/audit-chain';
 import {
   type GovernanceConfig,
@@ -11,12 +13,12 @@ import {
 import type { ActionVerdict, GovernancePolicy } from '../../governance/policy/governance-policy';
 import {
   type LoadedRunbook,
-  matchRunbook,
   RunbookParameterError,
   resolveParameters,
   runbookRisk,
 } from '../../governance/runbooks/runbook-catalogue';
 import type { RunbookRun } from '../../governance/runbooks/runbook-runner';
+import type { AuditEntry } from '../../ports/audit';
 import type { ApprovalDeadlines } from '../deadlines';
 
 export type { RiskTier } from '../../governance/governance-config';
@@ -60,6 +62,15 @@ export interface Plan {
   service: string;
   /** The runbook's dry run at planning time: exactly what would run. */
   dryRun?: Pick<RunbookRun, 'status' | 'summary' | 'outcomes'>;
+  /** How the plan follows the diagnosis: the hypothesis it acts on and the remediation chosen (or why none). */
+  remediation?: {
+    hypothesis?: Pick<Hypothesis, 'rank' | 'component' | 'failureMode' | 'confidence'>;
+    diagnosisConfidence?: number;
+    runbookId?: string;
+    /** True when a person takes over at once: no diagnosis, low confidence or no safe remediation. */
+    personTakesOver: boolean;
+    why: string;
+  };
   notes: string[];
 }
 
@@ -70,6 +81,28 @@ export interface PlanContext {
   at: Date;
   /** Dry-runs a runbook (its read-only preconditions, and renders the steps). */
   dryRun?: (loaded: LoadedRunbook, parameters: Record<string, string>) => Promise<RunbookRun>;
+  /** Below this diagnosis confidence no remediation is proposed and a person takes over. @default 0.4 */
+  minDiagnosisConfidence?: number;
+}
+
+/** A candidate action with the service and confidence the policy judges it by. */
+interface Candidate extends PlannedAction {
+  /** The service the policy evaluates (change windows, freezes, domain autonomy): the remediated component. */
+  policyService?: string;
+  /** The confidence the policy weighs: the diagnosis' for a remediation, triage's for the rest. */
+  policyConfidence?: number;
+}
+
+/** Runbooks that remediate a failure mode, most specific first (fewest modes), then least risky. */
+export function remediationsFor(runbooks: Iterable<LoadedRunbook>, mode: Hypothesis['failureMode']): LoadedRunbook[] {
+  return [...runbooks]
+    .filter((loaded) => (loaded.runbook.remediates ?? []).includes(mode))
+    .sort(
+      (a, b) =>
+        (a.runbook.remediates ?? []).length - (b.runbook.remediates ?? []).length ||
+        RISK_RANK[runbookRisk(a.runbook)] - RISK_RANK[runbookRisk(b.runbook)] ||
+        a.runbook.id.localeCompare(b.runbook.id),
+    );
 }
 
 /** Phrases of a user asking for a person (the P4 trigger). */
@@ -120,17 +153,33 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
   const confidence = triage?.confidence ?? 0;
   const trigger = config.sla[priority]?.trigger;
   const notes: string[] = [];
-  const service = serviceOf(config, incident.service);
-  const candidates: PlannedAction[] = [];
+  const serviceName = incident.facts?.service ?? incident.service;
+  const service = serviceOf(config, serviceName);
+  const candidates: Candidate[] = [];
 
-  let group = triage?.assignmentGroup ?? config.routing.humanGroup;
-  let assignReason = `owner of ${triage?.category ?? 'unclassified'} incidents`;
+  // Routing decided the owning team and the first response already assigned the ticket to it: the plan reassigns
+  // only when it decides otherwise, and says what it replaces.
+  const routed = (incident.agents.routing as { group?: unknown } | undefined)?.group;
+  const owner = incident.facts?.owningTeam ?? (typeof routed === 'string' ? routed : undefined);
+  let group = owner ?? triage?.assignmentGroup ?? config.routing.humanGroup;
   const uncategorised = !triage || triage.category === 'general' || triage.category === 'unknown';
-  if (trigger?.kind === 'uncategorised' && uncategorised) {
+  if (trigger?.kind === 'uncategorised' && uncategorised && group !== config.routing.l2Group) {
+    const was = group;
     group = config.routing.l2Group;
-    assignReason = `${priority}: triage could not categorise it, so second line takes it`;
+    candidates.push({
+      type: 'assign',
+      risk: 'low',
+      target: group,
+      reason: `${priority}: triage could not categorise it, so second line takes it (was ${was})`,
+    });
+  } else if (!owner) {
+    candidates.push({
+      type: 'assign',
+      risk: 'low',
+      target: group,
+      reason: `owner of ${triage?.category ?? 'unclassified'} incidents`,
+    });
   }
-  candidates.push({ type: 'assign', risk: 'low', target: group, reason: assignReason });
   candidates.push({
     type: 'post-work-note',
     risk: 'low',
@@ -165,43 +214,20 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
     });
   }
 
-  let dryRun: Plan['dryRun'];
-  const match = matchRunbook(ctx.runbooks, incident);
-  if (match) {
-    const { runbook, version } = match.loaded;
-    try {
-      const parameters = resolveParameters(runbook, incident, service);
-      const rehearsal = ctx.dryRun ? await ctx.dryRun(match.loaded, parameters) : undefined;
-      if (rehearsal) dryRun = { status: rehearsal.status, summary: rehearsal.summary, outcomes: rehearsal.outcomes };
-      if (rehearsal?.status === 'not_needed') {
-        notes.push(
-          `runbook ${runbook.id} matched (${match.matched.join(', ')}) but is not needed: ${rehearsal.summary}`,
-        );
-      } else {
-        candidates.push({
-          type: 'run-runbook',
-          risk: runbookRisk(runbook),
-          target: incident.service ?? service.name,
-          reason: `runbook "${runbook.title}" matches ${match.matched.join(', ')}`,
-          runbook: { id: runbook.id, version, title: runbook.title, parameters },
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof RunbookParameterError)) throw error;
-      notes.push(`runbook ${runbook.id} matched but cannot be parameterized: ${error.message}`);
-    }
-  }
+  const remedy = await remediate(incident, diagnosisOf(incident.agents.diagnosis), group, ctx, notes);
+  candidates.push(...remedy.candidates);
+  const dryRun = remedy.dryRun;
 
   const actions: PlannedAction[] = [];
   const blocked: PlannedAction[] = [];
   const gating: PlannedAction[] = [];
-  for (const candidate of candidates) {
+  for (const { policyService, policyConfidence, ...candidate } of candidates) {
     const verdict = ctx.policy.evaluate(
-      { actionType: candidate.type, declaredRisk: candidate.risk, service: incident.service },
-      { priority, confidence },
+      { actionType: candidate.type, declaredRisk: candidate.risk, service: policyService ?? serviceName },
+      { priority, confidence: policyConfidence ?? confidence },
       { at: ctx.at, phase: 'plan', approved: false },
     );
-    const action = { ...candidate, risk: verdict.riskTier, verdict: summarize(verdict) };
+    const action: PlannedAction = { ...candidate, risk: verdict.riskTier, verdict: summarize(verdict) };
     if (!verdict.allowed) {
       blocked.push(action);
       notes.push(
@@ -248,6 +274,174 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
     policyVersion: ctx.policy.version,
     service: service.name,
     ...(dryRun ? { dryRun } : {}),
+    remediation: remedy.remediation,
     notes,
+  };
+}
+
+const pct = (value: number) => `${Math.round(value * 100)}%`;
+
+/**
+ * The remediation that follows the diagnosis: the runbook that declares it remediates the top hypothesis' failure
+ * mode, run on the hypothesis' component (not necessarily the service the ticket names), its parameters from the
+ * component and its governance targets. The most specific runbook whose parameters resolve and whose dry run finds
+ * work to do wins. With no diagnosis, an unknown cause, a confidence below the floor, or no runbook that fits, a
+ * person takes over at once (escalate-to-human to the owning team) instead.
+ */
+async function remediate(
+  incident: Incident,
+  diagnosis: Diagnosis | undefined,
+  group: string,
+  ctx: PlanContext,
+  notes: string[],
+): Promise<{ candidates: Candidate[]; dryRun?: Plan['dryRun']; remediation: NonNullable<Plan['remediation']> }> {
+  const takeOver = (why: string, hypothesis?: Hypothesis) => {
+    notes.push(`a person takes over: ${why}`);
+    return {
+      candidates: [
+        {
+          type: 'escalate-to-human' as const,
+          risk: 'low' as const,
+          target: group,
+          reason: `a person takes over: ${why}`,
+        },
+      ],
+      remediation: {
+        ...(hypothesis ? { hypothesis: pick(hypothesis) } : {}),
+        ...(diagnosis ? { diagnosisConfidence: diagnosis.confidence } : {}),
+        personTakesOver: true,
+        why,
+      },
+    };
+  };
+  if (!diagnosis) return takeOver('there is no diagnosis to act on');
+  const top = diagnosis.hypotheses[0];
+  if (!top || top.failureMode === 'unknown') return takeOver('the diagnosis found no cause', top);
+  const floor = ctx.minDiagnosisConfidence ?? 0.4;
+  if (diagnosis.confidence < floor) {
+    return takeOver(
+      `the diagnosis (${top.failureMode} on ${top.component}) is only ${pct(diagnosis.confidence)} confident, below ${pct(floor)}`,
+      top,
+    );
+  }
+  const config = ctx.policy.config;
+  const target = serviceOf(config, top.component);
+  const options = remediationsFor(ctx.runbooks, top.failureMode);
+  for (const loaded of options) {
+    const { runbook, version } = loaded;
+    let parameters: Record<string, string>;
+    try {
+      // The component stands where a runbook reads the incident's service; the targets are the component's own.
+      parameters = resolveParameters(runbook, { ...incident, service: top.component }, target);
+    } catch (error) {
+      if (!(error instanceof RunbookParameterError)) throw error;
+      notes.push(
+        `runbook ${runbook.id} fits ${top.failureMode} but cannot be parameterized for ${top.component}: ${error.message}`,
+      );
+      continue;
+    }
+    const rehearsal = ctx.dryRun ? await ctx.dryRun(loaded, parameters) : undefined;
+    const dryRun = rehearsal
+      ? { status: rehearsal.status, summary: rehearsal.summary, outcomes: rehearsal.outcomes }
+      : undefined;
+    if (rehearsal?.status === 'not_needed') {
+      notes.push(
+        `runbook ${runbook.id} fits ${top.failureMode} on ${top.component} but is not needed: ${rehearsal.summary}`,
+      );
+      continue;
+    }
+    const why = `${top.failureMode} on ${top.component} (hypothesis ${top.rank}, ${pct(top.confidence)}; diagnosis ${pct(diagnosis.confidence)}) is remediated by runbook ${runbook.id}`;
+    return {
+      candidates: [
+        {
+          type: 'run-runbook',
+          risk: runbookRisk(runbook),
+          target: top.component,
+          reason: why,
+          runbook: { id: runbook.id, version, title: runbook.title, parameters },
+          policyService: top.component,
+          policyConfidence: diagnosis.confidence,
+        },
+      ],
+      ...(dryRun ? { dryRun } : {}),
+      remediation: {
+        hypothesis: pick(top),
+        diagnosisConfidence: diagnosis.confidence,
+        runbookId: runbook.id,
+        personTakesOver: false,
+        why,
+      },
+    };
+  }
+  return takeOver(
+    options.length
+      ? `no runbook for ${top.failureMode} can run on ${top.component} (${options.map((o) => o.runbook.id).join(', ')} considered)`
+      : `no runbook remediates ${top.failureMode}`,
+    top,
+  );
+}
+
+const pick = ({ rank, component, failureMode, confidence }: Hypothesis) => ({
+  rank,
+  component,
+  failureMode,
+  confidence,
+});
+
+/** What the Plan step writes besides the plan itself: the timeline entry and the two audit records. */
+export interface PlanRecords {
+  readonly timeline: TimelineEntry;
+  /** The planner's decision (`agent.decision`). */
+  readonly decision: AuditEntry;
+  /** The plan-time policy verdict of every action, refused ones included (`policy.evaluation`). */
+  readonly policyEvaluation: AuditEntry;
+}
+
+/** The timeline entry and audit records of a plan made at `at` for `incident`. */
+export function planRecords(plan: Plan, incident: Incident, at: Date): PlanRecords {
+  const autonomous = plan.actions.filter((a) => a.verdict?.autonomous).length;
+  return {
+    timeline: {
+      at: at.toISOString(),
+      actor: 'planner',
+      type: 'plan.created',
+      summary: `${plan.actions.length} actions, ${plan.riskTier} risk${plan.requiresApproval ? ', needs approval' : ', runs autonomously'}${plan.blocked.length ? `, ${plan.blocked.length} refused by policy` : ''}`,
+      data: { planId: plan.planId, actionHash: plan.actionHash },
+    },
+    decision: agentDecisionEntry(
+      {
+        agent: 'planner',
+        modelId: 'lumos-rule-planner/1',
+        promptHash: plan.actionHash,
+        retrieved: (incident.knowledge?.articles ?? []).map((a) => ({
+          articleId: a.articleId,
+          version: a.updatedAt ?? 'unversioned',
+        })),
+        output: {
+          planId: plan.planId,
+          actions: plan.actions,
+          blocked: plan.blocked,
+          riskTier: plan.riskTier,
+          notes: plan.notes,
+          dryRun: plan.dryRun?.summary ?? null,
+        },
+      },
+      `planned ${plan.actions.length} action(s), ${plan.riskTier} risk${plan.requiresApproval ? ', approval needed' : ''}`,
+    ),
+    policyEvaluation: {
+      type: 'policy.evaluation',
+      actor: 'policy',
+      summary: `plan-time policy ${plan.policyVersion}: ${autonomous} autonomous, ${plan.actions.length - autonomous} need approval, ${plan.blocked.length} refused`,
+      data: {
+        phase: 'plan',
+        policyVersion: plan.policyVersion,
+        verdicts: [...plan.actions, ...plan.blocked].map((a) => ({
+          type: a.type,
+          target: a.target,
+          risk: a.risk,
+          verdict: a.verdict,
+        })),
+      },
+    },
   };
 }

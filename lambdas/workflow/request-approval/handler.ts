@@ -1,14 +1,9 @@
-import middy from '@middy/core';
 import { z } from 'zod';
-import '../../runtime/aws/governance-approval-links';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/governance-scheduler';
-import '../../runtime/aws/notifier';
-import '../../runtime/aws/store';
-import '../../runtime/aws/workflow';
 import { requestApproval } from '../../governance/approvals/approval-service';
-import { approvalDeps } from '../../governance/governance-deps';
-import { parseStepInput } from '../step-input';
+import { linkKeys } from '../../governance/approvals/link-keys';
+import { gatePorts, withPorts } from '../../governance/governance-deps';
+import { notifier } from '../../runtime/ports/notifier';
+import { workflowStep } from '../../runtime/workflow-step';
 
 const Input = z.object({
   incidentId: z.string(),
@@ -21,7 +16,10 @@ const Input = z.object({
  * planned actions by their hash, and sends each approver a personal link. The execution waits until a decision
  * arrives through SendTaskSuccess or the gate's deadline passes.
  */
-export const handler = middy<unknown, { approvalId: string; approvers: number }>().handler(async (payload) => {
-  const { incidentId, taskToken, plan } = parseStepInput(Input, payload);
-  return requestApproval(approvalDeps(), { incidentId, taskToken, actionHash: plan.actionHash });
-});
+export const handler = workflowStep(Input, ({ incidentId, taskToken, plan }) =>
+  requestApproval(withPorts(Object.assign(gatePorts(), { linkKeys }), { notifier }), {
+    incidentId,
+    taskToken,
+    actionHash: plan.actionHash,
+  }),
+);

@@ -26,14 +26,65 @@ export interface FinalWrite {
   resolves: boolean;
 }
 
+interface Verification {
+  status?: string;
+  summary?: string;
+  attempts?: number;
+  checks?: { name: string; ok: boolean; detail: string; at: string }[];
+  verifiedAt?: string;
+}
+interface Diagnosis {
+  status?: string;
+  summary?: string;
+  hypotheses?: { component?: string; failureMode?: string; confidence?: number }[];
+}
+
+/** The cause as Lumos understands it: the diagnosis' top hypothesis when there is one, else triage's reading. */
+export function causeOf(incident: Incident): string {
+  const diagnosis = incident.agents.diagnosis as Diagnosis | undefined;
+  const top = diagnosis?.status === 'ok' ? diagnosis.hypotheses?.[0] : undefined;
+  if (top?.component && top.failureMode) {
+    const pct = typeof top.confidence === 'number' ? `, ${Math.round(top.confidence * 100)}% confidence` : '';
+    return `${top.failureMode} in ${top.component}${pct}${diagnosis?.summary ? `: ${diagnosis.summary}` : ''}`;
+  }
+  if (incident.triage)
+    return `not diagnosed; triage read it as ${incident.triage.category}: ${incident.triage.rationale}`;
+  return 'not diagnosed';
+}
+
+/** The resolution note of a verified recovery: cause, action, evidence. */
+export function resolutionNote(incident: Incident): string {
+  const verification = incident.agents.verification as Verification | undefined;
+  const execution = incident.agents.execution as Execution | undefined;
+  const runbook = execution?.runbook;
+  const selfRecovered = verification?.status === 'self-recovered';
+  const lines = [
+    selfRecovered
+      ? '## Resolved: recovered on its own (verified by Lumos)'
+      : '## Resolved by Lumos (recovery verified)',
+    `**Cause:** ${causeOf(incident)}`,
+    `**Action:** ${
+      runbook && !selfRecovered
+        ? `runbook ${runbook.runbookId} ${runbook.status} (${runbook.summary})`
+        : runbook
+          ? `none needed (runbook ${runbook.runbookId}: ${runbook.status})`
+          : 'none: the service recovered without a change by Lumos'
+    }`,
+    `**Evidence:** ${verification?.summary ?? 'checks passed'}${verification?.attempts ? ` (after ${verification.attempts} check(s))` : ''}`,
+    ...(verification?.checks ?? []).map((c) => `- ${c.ok ? 'pass' : 'fail'} ${c.name}: ${c.detail} (${c.at})`),
+  ];
+  return lines.join('\n');
+}
+
 /**
  * The workflow's last word on the ticket: the handoff packet (assigned to the team and on-call person) when a
- * person takes over; the reply and the resolution when a catalogue request was fulfilled; otherwise a progress
- * note with what Lumos did.
+ * person takes over; the reply and the resolution when a catalogue request was fulfilled; the resolution note
+ * (cause, action, evidence) when recovery was verified; otherwise a progress note with what Lumos did.
  */
 export function finalWrite(incident: Incident): FinalWrite {
   const handoff = incident.agents.handoff as Handoff | undefined;
   const fulfilment = incident.agents.fulfilment as Fulfilment | undefined;
+  const verification = incident.agents.verification as Verification | undefined;
   if (handoff?.needed && handoff.text) {
     return {
       purpose: 'handoff',
@@ -63,6 +114,14 @@ export function finalWrite(incident: Incident): FinalWrite {
         state: 'resolved',
         resolution: { notes },
       },
+      resolves: true,
+    };
+  }
+  if (!handoff?.needed && (verification?.status === 'recovered' || verification?.status === 'self-recovered')) {
+    const notes = resolutionNote(incident);
+    return {
+      purpose: 'resolution',
+      update: { workNote: notes, state: 'resolved', resolution: { notes } },
       resolves: true,
     };
   }

@@ -1,38 +1,35 @@
-import middy from '@middy/core';
+import { alarmTicketOpener } from '../../itsm/alarm-ticket-opener';
 import { writeBack } from '../../itsm/write-back';
 import { isClosed } from '../../ports/incident-store';
-import '../../runtime/aws/governance-audit';
-import '../../runtime/aws/itsm';
-import '../../runtime/aws/store';
-import { dependency } from '../../runtime/dependencies';
-import { loadIncident, parseStepInput, StepInput } from '../step-input';
+import { auditTrail } from '../../runtime/ports/audit-trail';
+import { clock as clockPort } from '../../runtime/ports/clock';
+import { incidentStore } from '../../runtime/ports/incident-store';
+import { itsm as itsmPort } from '../../runtime/ports/itsm';
+import { workflowStep } from '../../runtime/workflow-step';
+import { loadIncident, StepInput } from '../step-input';
 import { finalWrite } from './core';
 
 /**
  * Workflow step `WriteBack`: writes the workflow's outcome to the ticket exactly once (the handoff packet, a
- * fulfilled request's reply and resolution, or a progress note). A fulfilled request also resolves the incident.
+ * fulfilled request's reply and resolution, a verified recovery's resolution note, or a progress note). A fulfilled
+ * request or a verified recovery also resolves the incident.
  */
-export const handler = middy<unknown, { purpose: string; status: string }>().handler(async (payload) => {
-  const { incidentId } = parseStepInput(StepInput, payload);
-  const store = dependency('store');
-  const clock = dependency('clock');
+export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{ purpose: string; status: string }> => {
+  const store = incidentStore();
+  const clock = clockPort();
+  const ports = { store, itsm: itsmPort(), clock, audit: auditTrail() };
   const incident = await loadIncident(store, incidentId);
   const { purpose, update, resolves } = finalWrite(incident);
-  const { record } = await writeBack(
-    { store, itsm: dependency('itsm'), clock, audit: dependency('audit') },
-    incident,
-    purpose,
-    update,
-  );
+  const { record } = await writeBack({ ...ports, openTicket: alarmTicketOpener(ports) }, incident, purpose, update);
   if (resolves && !isClosed(incident.status)) {
     await store.update(incidentId, {
       set: { status: 'resolved' },
       append: [
         {
           at: clock.now().toISOString(),
-          actor: 'fulfilment',
+          actor: purpose === 'fulfilment' ? 'fulfilment' : 'verifier',
           type: 'incident.resolved',
-          summary: `Request fulfilled by Lumos${record.ticket ? `; ${record.ticket.source} ${record.ticket.displayId} resolved` : ''}`,
+          summary: `${purpose === 'fulfilment' ? 'Request fulfilled by Lumos' : 'Recovery verified by Lumos'}${record.ticket ? `; ${record.ticket.source} ${record.ticket.displayId} resolved` : ''}`,
         },
       ],
     });

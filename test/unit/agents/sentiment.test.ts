@@ -1,5 +1,5 @@
 import { assessSentiment, collectComments } from '../../../lambdas/agents/sentiment/core';
-import { scoreComment, trendSlope } from '../../../lambdas/agents/sentiment/scorer';
+import { polarityOf, scoreComment, trendSlope } from '../../../lambdas/agents/sentiment/scorer';
 import type { TimelineEntry } from '../../../lambdas/core/incident';
 import type { LanguageModel } from '../../../lambdas/ports/llm';
 import { anIncident } from './support/incident';
@@ -38,6 +38,83 @@ describe('comment scoring', () => {
   it('measures the trend as the least-squares slope per comment', () => {
     expect(trendSlope([0.5, 0, -0.5])).toBe(-0.5);
     expect(trendSlope([0.2])).toBe(0);
+  });
+});
+
+describe('comment scoring in context', () => {
+  const score = (text: string) => scoreComment(text).score;
+
+  it('keeps a negation inside its sentence', () => {
+    // "no resolution." must not reach "Incompetent" in the next sentence.
+    expect(score('No compensation, no resolution. Incompetent')).toBeLessThan(-0.5);
+    expect(score('Not great.')).toBeLessThan(0);
+    expect(score('The agent was not helpful.')).toBeLessThan(0);
+  });
+
+  it('weighs what follows a contrast more than what precedes it', () => {
+    expect(score('The staff were friendly. But the flight was cancelled and nobody told us.')).toBeLessThan(0);
+    expect(score('The flight was cancelled and nobody told us. But the staff were friendly.')).toBeGreaterThan(0);
+  });
+
+  it('strengthens a feeling with an intensifier and reads emoji', () => {
+    expect(score('The service is very good.')).toBeGreaterThan(score('The service is good.'));
+    expect(score('The service is good 😊')).toBeGreaterThan(score('The service is good.'));
+    expect(score('The service is good 😡')).toBeLessThan(0);
+    expect(score('Our line is down again 😤😤😤')).toBeLessThan(score('Our line is down again'));
+  });
+
+  it('reads marked irony as the complaint it is, and unmarked praise as praise', () => {
+    expect(score('Oh great, another outage. /s')).toBeLessThan(-0.3);
+    expect(score('Great, another outage.')).toBeLessThan(0);
+    expect(score('Great support, the outage was fixed in minutes.')).toBeGreaterThan(0.3);
+  });
+
+  it('knows the words of support requests that general English leaves neutral', () => {
+    for (const complaint of [
+      'Still waiting for a reply.',
+      'We have been on hold for an hour.',
+      'My flight was cancelled and I am stranded.',
+      "I can't log in to my account.",
+      'No response to my ticket since Monday.',
+    ]) {
+      expect(score(complaint)).toBeLessThan(-0.05);
+    }
+    for (const praise of ['It is working again.', 'Problem solved.', 'Much appreciated.']) {
+      expect(score(praise)).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('reads requests and questions as neutral', () => {
+    for (const request of [
+      'Please help me reset my password.',
+      'I would like to know your opening hours.',
+      'Is my flight on time?',
+      'Can you send me the invoice?',
+    ]) {
+      expect(polarityOf(score(request))).toBe('neutral');
+    }
+    // A complaint put as a question is still a complaint.
+    expect(score('Why is nobody answering?')).toBeLessThan(-0.05);
+  });
+
+  it('does not let a courtesy thanks turn a complaint into praise', () => {
+    expect(score('The VPN is still not working, thanks.')).toBeLessThan(0);
+    expect(score('Thanks for fixing the VPN.')).toBeGreaterThan(0);
+  });
+
+  it('reads the tone of what a person wrote, not of a long dump pasted after it', () => {
+    const dump = `${'-'.repeat(6000)}\nERROR terrible awful failure, worst crash`;
+    expect(score(`Thanks, all working again. ${dump}`)).toBeGreaterThan(0);
+  });
+
+  it('drops mentions, links and entities before reading', () => {
+    expect(score('@helpdesk https://example.com/x &amp; nothing else')).toBe(0);
+  });
+
+  it("calls a score positive, negative or neutral at VADER's documented cut-offs", () => {
+    expect(polarityOf(0.05)).toBe('positive');
+    expect(polarityOf(0.04)).toBe('neutral');
+    expect(polarityOf(-0.05)).toBe('negative');
   });
 });
 

@@ -1,16 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainTriageModel } from '../../../lambdas/agents/triage/classifier';
-import { parseTrainingData } from '../../../lambdas/agents/triage/training-data';
+import { FileTriageModelStore } from '../../../lambdas/adapters/local/file-triage-model';
+import { createUseEmbedder, USE_MODEL_ID } from '../../../lambdas/adapters/local/use-embedder';
 import { triageWithEvidence } from '../../../lambdas/agents/triage/triage-agent';
 import { type LanguageModel, LanguageModelUnavailableError, type StructuredRequest } from '../../../lambdas/ports/llm';
+import type { TriageClassifier } from '../../../lambdas/ports/triage-model';
 import { anIncident } from './support/incident';
 
-const { examples } = parseTrainingData(
-  readFileSync(join(__dirname, '../../../local/fixtures/incident-history.jsonl'), 'utf8'),
-  'jsonl',
-);
-const model = trainTriageModel(examples, 'incident-history.jsonl');
+const historyCount = readFileSync(join(__dirname, '../../../local/fixtures/incident-history.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim()).length;
+
+/** The model the project ships (trained from local/fixtures/incident-history.jsonl), read as the local runtime reads it. */
+let model: TriageClassifier;
+beforeAll(async () => {
+  const store = new FileTriageModelStore(join(__dirname, '../../../local/fixtures/triage-model.json'), {
+    embedder: createUseEmbedder(),
+    model: USE_MODEL_ID,
+  });
+  model = (await store.load())!;
+}, 60_000);
 
 /** A model double that records requests and answers with `raw`, validated by the request's own schema like a real adapter. */
 function modelAnswering(raw: unknown) {
@@ -51,7 +60,7 @@ describe('triage with evidence', () => {
     expect(triage.category).toBe('application');
     expect(evidence.similarIncidents.length).toBeGreaterThan(0);
     expect(triage.reasons?.some((r) => r.startsWith('most similar resolved incident: INC'))).toBe(true);
-    expect(evidence.classifier?.exampleCount).toBe(examples.length);
+    expect(evidence.classifier?.exampleCount).toBe(historyCount);
   });
 
   it('never lets the classifier or the model override a priority the source gave', async () => {
@@ -152,5 +161,57 @@ describe('triage with evidence', () => {
     expect(requests[0]!.instructions).not.toContain('Ignore previous');
     expect(JSON.stringify(requests[0]!.facts)).not.toContain('Ignore previous');
     expect(requests[0]!.untrusted.find((u) => u.label === 'ticket.description')?.text).toBe(attack);
+  });
+
+  it('states a calibrated priority confidence from the classifier for a ticket like its history', async () => {
+    const { triage, evidence } = await triageWithEvidence(
+      anIncident({
+        title: 'Checkout page returns 502 for all customers',
+        description: 'orders stopped, revenue impact',
+      }),
+      { model },
+    );
+    expect(evidence.priority.from).toBe('classifier');
+    expect(evidence.priority.label).toBe(triage.priority);
+    expect(evidence.classifier?.familiarity).toBeGreaterThan(0.5);
+    expect(evidence.priority.confidence).toBe(evidence.classifier?.predictions.priority?.probability);
+  });
+
+  it('is not sure of a priority its history cannot tell (once p = 0.986 for this feature request)', async () => {
+    const { evidence } = await triageWithEvidence(
+      anIncident({
+        title: 'Provide fallbacks for identity/cost providers',
+        description: 'The credential provider chain should fall back to the next provider when one is not configured.',
+      }),
+      { model },
+    );
+    expect(evidence.priority.confidence).toBeLessThan(0.5);
+  });
+
+  it('is not sure of a software bug either: a person looks', async () => {
+    const { triage, evidence } = await triageWithEvidence(
+      anIncident({
+        title: 'Edit log tailer throws NullPointerException when a JournalNode segment is rolled twice',
+        description: 'java.lang.NullPointerException at EditLogTailer.doTailEdits in the standby NameNode.',
+      }),
+      { model },
+    );
+    expect(evidence.priority.confidence).toBeLessThan(0.5);
+    expect(triage.confidence).toBeLessThan(0.6);
+  });
+
+  it('knows it does not know: text unlike anything it learned from gets the rules and no confidence', async () => {
+    const { triage, evidence } = await triageWithEvidence(
+      anIncident({
+        title: 'Recipe for sourdough bread with a long cold proof',
+        description: 'Mix flour, water and starter, fold four times, then rest overnight in the fridge.',
+      }),
+      { model },
+    );
+    expect(evidence.classifier!.familiarity).toBe(0);
+    expect(evidence.priority.from).toBe('rules');
+    expect(evidence.priority.confidence).toBeLessThanOrEqual(0.2);
+    expect(triage.confidence).toBeLessThan(0.5);
+    expect(triage.reasons?.some((r) => r.includes('unlike most of the'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { triageIncident } from '../../../lambdas/agents/triage/core';
+import { mentions, triageIncident } from '../../../lambdas/agents/triage/core';
 import type { Incident } from '../../../lambdas/core/incident';
 
 const incident = (overrides: Partial<Incident>): Incident => ({
@@ -83,5 +83,15 @@ describe('the triage agent', () => {
     expect(result.confidence).toBeLessThanOrEqual(0.4);
     expect(result.reasons?.join(' ')).toContain('instructions aimed at the system');
     expect(result.category).toBe('network');
+  });
+});
+
+describe('the triage rules read words in context', () => {
+  it('does not take a pull request for a service request, nor "slow down" for an outage', () => {
+    expect(mentions('Fix flaky test in pull request 42', 'request')).toBe(false);
+    expect(mentions('please handle my service request', 'request')).toBe(true);
+    expect(mentions('the UI can slow down under load', 'down')).toBe(false);
+    expect(mentions('checkout is down', 'down')).toBe(true);
+    expect(mentions('it fails every time I log in', 'every')).toBe(false);
   });
 });

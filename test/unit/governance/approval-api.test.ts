@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { requestApproval } from '../../../lambdas/governance/approvals/approval-service';
+import { linkKeys } from '../../../lambdas/governance/approvals/link-keys';
 import { resetGovernanceConfig } from '../../../lambdas/governance/governance-config';
-import { approvalDeps } from '../../../lambdas/governance/governance-deps';
+import { gatePorts } from '../../../lambdas/governance/governance-deps';
 import { resetGovernancePolicy } from '../../../lambdas/governance/policy/governance-policy';
 import { loadRunbooks } from '../../../lambdas/governance/runbooks/runbook-catalogue';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
@@ -87,7 +88,7 @@ beforeAll(async () => {
     at: new Date('2026-11-21T10:00:00Z'),
   });
   await store.update(incident.incidentId, { agents: { plan } });
-  ({ approvalId } = await requestApproval(approvalDeps(), {
+  ({ approvalId } = await requestApproval(Object.assign(gatePorts(), { notifier, linkKeys }), {
     incidentId: incident.incidentId,
     taskToken: 'tt',
     actionHash: plan.actionHash,

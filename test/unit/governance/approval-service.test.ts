@@ -229,27 +229,34 @@ describe('deciding', () => {
     });
   });
 
-  it('answers 410 once the request expired, however the link is used', async () => {
+  it('answers 410 once the window closed, and says the fallback applied only once it really ran', async () => {
     const { deps, approvalId, tokenOf, clock, workflow } = await setup();
     clock.advance(601);
-    await expect(decide(deps, { approvalId, token: tokenOf(ANA), decision: 'approve' })).rejects.toMatchObject({
-      statusCode: 410,
-      message: expect.stringMatching(/expired/),
-    });
+    const closing = decide(deps, { approvalId, token: tokenOf(ANA), decision: 'approve' });
+    await expect(closing).rejects.toMatchObject({ statusCode: 410, message: expect.stringMatching(/is taking over/) });
+    await expect(closing).rejects.not.toMatchObject({ message: expect.stringMatching(/fallback applied/) });
+    // The Escalate step (the fallback) expires the request.
     await expire(deps, approvalId, 'deadline');
     await expect(decide(deps, { approvalId, token: tokenOf(BEN), decision: 'reject' })).rejects.toMatchObject({
       statusCode: 410,
+      message: expect.stringMatching(/expired .* the safe fallback applied/),
     });
     expect(workflow.successes).toHaveLength(0);
   });
 
-  it('marks the request expired and answers 410 when the workflow already gave up on the task', async () => {
-    const { deps, approvalId, tokenOf, workflow, approvals } = await setup();
+  it('keeps the decision and hands the incident to a person when the workflow no longer waits; never calls it expired', async () => {
+    const { deps, approvalId, tokenOf, workflow, approvals, incident: opened, notifier } = await setup();
     workflow.taskGone = true;
     await expect(decide(deps, { approvalId, token: tokenOf(ANA), decision: 'approve' })).rejects.toMatchObject({
       statusCode: 410,
+      code: 'workflow_gone',
+      message: expect.not.stringMatching(/fallback applied|on-call took over/),
     });
-    expect(approvals.items.get(approvalId)?.status).toBe('expired');
+    expect(approvals.items.get(approvalId)).toMatchObject({ status: 'approved', callback: 'failed' });
+    const incident = await deps.store.get(opened.incidentId);
+    expect(incident?.status).toBe('needs_human');
+    expect(incident?.timeline.filter((e) => e.type === 'incident.flagged')).toHaveLength(1);
+    expect(notifier.sent.filter((n) => n.data?.kind === 'approval.workflow_gone')).toHaveLength(1);
   });
 
   it('a reject vetoes at once and resumes the workflow with the rejection', async () => {
@@ -298,11 +305,19 @@ describe('the approval timer', () => {
     });
   });
 
-  it('expires the request after its final deadline and stops', async () => {
+  it("stops at the final deadline without expiring the request: that is the fallback step's job", async () => {
     const { deps, approvalId, clock, approvals, scheduler } = await setup();
     clock.advance(600);
-    await expect(tick(deps, approvalId, timing)).resolves.toMatchObject({ action: 'expired' });
-    expect(approvals.items.get(approvalId)?.status).toBe('expired');
+    await expect(tick(deps, approvalId, timing)).resolves.toMatchObject({ action: expect.stringMatching(/^stopped/) });
+    expect(approvals.items.get(approvalId)?.status).toBe('pending');
+    expect(scheduler.timers.size).toBe(0);
+  });
+
+  it('stops when the gate no longer answers heartbeats, without calling the request expired', async () => {
+    const { deps, approvalId, workflow, approvals, scheduler } = await setup();
+    workflow.taskGone = true;
+    await expect(tick(deps, approvalId, timing)).resolves.toMatchObject({ action: expect.stringMatching(/^stopped/) });
+    expect(approvals.items.get(approvalId)?.status).toBe('pending');
     expect(scheduler.timers.size).toBe(0);
   });
 

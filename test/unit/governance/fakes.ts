@@ -149,7 +149,24 @@ export function triagedIncident(overrides: Partial<Incident> = {}): Incident {
       confidence: 0.92,
       rationale: 'P3 application',
     },
-    agents: {},
+    agents: {
+      diagnosis: {
+        status: 'ok',
+        summary: 'Most likely crash-loop on inventory-svc',
+        confidence: 0.8,
+        hypotheses: [
+          {
+            rank: 1,
+            component: 'inventory-svc',
+            failureMode: 'crash-loop',
+            confidence: 0.8,
+            evidence: [{ kind: 'log', ref: 'log:inventory-svc:T1', summary: 'Back-off restarting failed container' }],
+            confirm: ['inventory-svc restarts repeatedly'],
+            ruleOut: ['inventory-svc has a stable uptime'],
+          },
+        ],
+      },
+    },
     timeline: [{ at: now, actor: 'intake', type: 'incident.created', summary: 'opened' }],
     createdAt: now,
     updatedAt: now,

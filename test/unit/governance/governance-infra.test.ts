@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { functionCatalogue } from '../../../lambdas/catalogue';
-import { GOVERNANCE_GRANTS, stageGovernanceOverrides } from '../../../lib/governance-wiring';
+import { functionCatalogue } from '../../../lambdas/function-catalogue';
+import { stageGovernanceOverrides } from '../../../lib/governance-wiring';
 import { renderCfn, resourcesOfType, synthStage } from '../../infra/support/synth-stage';
 
 // Template assertions for the governance constructs (they belong with test/infra; kept here with their owner).
@@ -88,9 +88,9 @@ describe('timers', () => {
 describe('function wiring', () => {
   it('gives every policy-deciding function the governance layer, its folders and the stage overrides', () => {
     const functions = resourcesOfType(prod.template, 'AWS::Lambda::Function');
-    for (const [id, grants] of Object.entries(GOVERNANCE_GRANTS)) {
-      if (!grants.includes('policyBundle')) continue;
-      const fn = functions[logicalId(prod.stack.functions[id]!.function)]!;
+    for (const spec of functionCatalogue) {
+      if (!spec.access.includes('policyBundle')) continue;
+      const fn = functions[logicalId(prod.stack.functions[spec.id]!.function)]!;
       expect(fn.Properties.Layers).toHaveLength(1);
       expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         LUMOS_POLICY_DIR: '/opt/lumos/policies',

@@ -63,7 +63,7 @@ describe('execution policy', () => {
   });
 
   it('lets a bounded-autonomous domain run a medium change alone inside its window, but not outside it', () => {
-    const facts = { actionType: 'run-runbook', declaredRisk: 'medium' as const, service: 'laptop-fleet' };
+    const facts = { actionType: 'run-runbook', declaredRisk: 'medium' as const, service: 'device-fleet' };
     expect(policy.evaluate(facts, confident, plan(IN_WINDOW)).autonomous).toBe(true);
     const outside = policy.evaluate(facts, confident, plan(OUT_OF_WINDOW));
     expect(outside.autonomous).toBe(false);
@@ -71,7 +71,7 @@ describe('execution policy', () => {
   });
 
   it('never lets a change run alone below the confidence floor, which the P2 trigger raises to 0.8', () => {
-    const facts = { actionType: 'run-runbook', declaredRisk: 'low' as const, service: 'laptop-fleet' };
+    const facts = { actionType: 'run-runbook', declaredRisk: 'low' as const, service: 'device-fleet' };
     expect(policy.evaluate(facts, { priority: 'P3', confidence: 0.85 }, plan(IN_WINDOW)).autonomous).toBe(true);
     const unsure = policy.evaluate(facts, { priority: 'P2', confidence: 0.75 }, plan(IN_WINDOW));
     expect(unsure.autonomous).toBe(false);
@@ -100,7 +100,7 @@ describe('execution policy', () => {
   it('keeps high-risk actions and reviews from ever running alone', () => {
     expect(
       policy.evaluate(
-        { actionType: 'run-runbook', declaredRisk: 'high', service: 'laptop-fleet' },
+        { actionType: 'run-runbook', declaredRisk: 'high', service: 'device-fleet' },
         confident,
         plan(IN_WINDOW),
       ).autonomous,

@@ -183,8 +183,17 @@ describe.each(Object.entries(SEEDS))('fuzzing the %s parser', (_route, { parser,
           expect(typeof outcome.ignored).toBe('string');
           return;
         }
-        for (const signal of outcome.signals) {
-          const checked = Signal.safeParse(signal);
+        const items = 'items' in outcome ? outcome.items : outcome.signals.map((signal) => ({ signal }));
+        for (const item of items) {
+          if ('refused' in item) {
+            expect(item.refused.statusCode).toBe(400);
+            continue;
+          }
+          if ('ignored' in item) {
+            expect(typeof item.ignored).toBe('string');
+            continue;
+          }
+          const checked = Signal.safeParse(item.signal);
           if (!checked.success) throw new Error(`not a canonical signal: ${JSON.stringify(checked.error.issues)}`);
         }
       }),

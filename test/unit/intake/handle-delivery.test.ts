@@ -191,7 +191,9 @@ describe('a delivery through the intake', () => {
   it.each([
     ['malformed JSON', '{"result": {"sys_id": ', 400, 'invalid_json'],
     ['an empty body', '', 400, 'invalid_json'],
-    ['a JSON array', '[1,2]', 400, 'schema_mismatch'],
+    ['a JSON array', '[1,2]', 400, 'invalid_body'],
+    ['a JSON string', '"incident"', 400, 'invalid_body'],
+    ['JSON null', 'null', 400, 'invalid_body'],
     ['a record without sys_id', '{"result": {"number": "INC1"}}', 400, 'schema_mismatch'],
   ])('answers %s with %s and stores nothing', async (_what, body, status, code) => {
     const h = harness();

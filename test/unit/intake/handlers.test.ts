@@ -5,7 +5,7 @@ import { handler as eventHandler } from '../../../lambdas/intake/event-handler';
 import { handler as webhookHandler } from '../../../lambdas/intake/webhook-handler';
 import { provideDependencies, resetDependencies } from '../../../lambdas/runtime/dependencies';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
-import { CapturingNotifier, MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
+import { MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
 import { fixture, fixtureText, ManualClock, MemoryArchive, nativeAuth, RecordingWorkflow } from './support';
 
 /** The thin Lambda handlers over the intake core, with the ports provided as the local runtime provides them. */
@@ -123,7 +123,6 @@ describe('the intake Lambda handlers', () => {
         audit,
         scheduler: new MemoryScheduler(),
         clock,
-        notifier: new CapturingNotifier(),
         config: testPolicy().config,
       },
       incidentId!,
@@ -136,8 +135,20 @@ describe('the intake Lambda handlers', () => {
     expect((await store.get(incidentId!))?.agents.sla).toMatchObject({ status: 'paused', pauses: [{ by: 'intake' }] });
   });
 
-  it('throws for an event it has no intake for, so EventBridge retries and dead-letters it', async () => {
+  it('refuses an event whose source is an object with its own toString with a 400, not a crash', async () => {
+    const odd = { ...fixture('cloudwatch/alarm.json'), source: { toString: 'aws.cloudwatch' } };
+    await expect(eventHandler(odd as EventBridgeEvent<string, unknown>, context())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'unknown_source',
+    });
+  });
+
+  it('refuses an event from a source it has no intake for with a 400 naming the source field (EventBridge dead-letters it)', async () => {
     const other = { ...fixture('cloudwatch/alarm.json'), source: 'aws.health' } as EventBridgeEvent<string, unknown>;
-    await expect(eventHandler(other, context())).rejects.toMatchObject({ statusCode: 404 });
+    await expect(eventHandler(other, context())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'unknown_source',
+      field: 'source',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import type { Signal } from '../../../lambdas/core/incident';
 import { pauseSla, type SlaState, startSlaClock } from '../../../lambdas/governance/sla/sla-clock';
 import { acceptSignal } from '../../../lambdas/intake/intake-service';
-import { CapturingNotifier, MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
+import { MemoryAuditTrail, MemoryScheduler, testPolicy } from '../governance/fakes';
 import { harness } from './support';
 
 const RAW = 'memory://raw';
@@ -32,7 +32,7 @@ async function setup() {
   const intake = { ...deps, sla };
   const opened = await acceptSignal(intake, ticket({ action: 'create', deliveryId: 'servicenow:abc:0:' }), RAW);
   const id = opened.incidentId!;
-  await startSlaClock({ ...sla, notifier: new CapturingNotifier(), config: testPolicy().config }, id);
+  await startSlaClock({ ...sla, config: testPolicy().config }, id);
   const clockState = async () => (await store.get(id))!.agents.sla as SlaState;
   const timeline = async (type: string) => (await store.get(id))!.timeline.filter((e) => e.type === type);
   return { intake, sla, store, clock, audit, scheduler, id, clockState, timeline };

@@ -27,10 +27,18 @@ export const NOW = new Date('2026-11-20T10:00:00Z');
 
 export const parseContext = (receivedAt = NOW): ParseContext => ({ receivedAt, header: () => undefined });
 
-/** The signals of an outcome, failing the test with the reason when the parser ignored the body. */
+/**
+ * The signals of an outcome (a batch's accepted entries, in order), failing the test with the reason when the parser
+ * ignored the body or refused an entry.
+ */
 export function signalsOf(outcome: ParseOutcome) {
-  if (!('signals' in outcome)) throw new Error(`expected signals, got ignored: ${outcome.ignored}`);
-  return outcome.signals;
+  if ('ignored' in outcome) throw new Error(`expected signals, got ignored: ${outcome.ignored}`);
+  if ('signals' in outcome) return outcome.signals;
+  const refused = outcome.items.flatMap((item) => ('refused' in item ? [item.refused.message] : []));
+  if (refused.length > 0) throw new Error(`expected signals, but entries were refused: ${refused.join('; ')}`);
+  const signals = outcome.items.flatMap((item) => ('signal' in item ? [item.signal] : []));
+  if (signals.length === 0) throw new Error('expected signals, but every entry was ignored');
+  return signals;
 }
 
 export function onlySignal(outcome: ParseOutcome) {

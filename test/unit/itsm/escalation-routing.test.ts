@@ -23,6 +23,28 @@ describe('escalation routing agent', () => {
     expect(decision.summary).toContain('Routed to Network Operations (team queue)');
   });
 
+  it('gives the incident to the team that owns the affected service when the facts name one the roster knows', async () => {
+    const facts = {
+      service: 'orders-db',
+      owningTeam: 'Database Administration',
+      basis: { service: 'cmdb_ci', owningTeam: 'service graph owner' },
+    };
+    const decision = await routeIncident(incident('application', 'P3', { facts }), config, {}, WEDNESDAY_MORNING);
+    expect(decision.group).toBe('Database Administration');
+    expect(decision.reason).toMatch(/^Database Administration owns the affected service orders-db/);
+    expect(decision.candidates.map((c) => c.group).slice(0, 2)).toEqual([
+      'Database Administration',
+      'Application Support',
+    ]);
+  });
+
+  it('ignores a proposed owner the roster does not know and routes by category', async () => {
+    const facts = { service: 'checkout-api', owningTeam: 'Team Nobody Staffs', basis: {} };
+    const decision = await routeIncident(incident('network', 'P3', { facts }), config, {}, WEDNESDAY_MORNING);
+    expect(decision.group).toBe('Network Operations');
+    expect(decision.summary).toContain('Affected service: checkout-api.');
+  });
+
   it('names the on-call person of the rotation for urgent incidents', async () => {
     const decision = await routeIncident(incident('network', 'P1'), config, {}, WEDNESDAY_MORNING);
     expect(decision.assignee).toMatchObject({

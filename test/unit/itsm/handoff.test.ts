@@ -111,9 +111,28 @@ describe('human handoff agent', () => {
     expect(packet.confidence).toBe(0.82);
   });
 
-  it('needs no person when Lumos finished the job, and one whenever a person is owed', () => {
+  it('needs no person only after a verified recovery or a fulfilled request, and one whenever a person is owed', () => {
     const done = { ...enriched(), agents: { execution: { done: ['posted first response'], refused: [] } } };
-    expect(handoffReason(done, 'executed')).toBeUndefined();
+    // Notes posted, nothing verified: a person must still confirm the incident is handled.
+    expect(handoffReason(done, 'executed')).toBe(
+      'Lumos took no verified remedial action; a person must confirm the incident is handled',
+    );
+    const ran = { runbookId: 'restart-service', status: 'succeeded', summary: '1 step(s) ran' };
+    const verified = (status: string) => ({
+      ...done,
+      agents: {
+        execution: { done: [], refused: [], runbook: ran },
+        verification: { status, summary: 'post-checks pass' },
+      },
+    });
+    expect(handoffReason(verified('recovered'), 'executed')).toBeUndefined();
+    expect(handoffReason(verified('self-recovered'), 'executed')).toBeUndefined();
+    expect(handoffReason(verified('not-recovered'), 'executed')).toBe('recovery was not verified (post-checks pass)');
+    expect(handoffReason(verified('pending'), 'executed')).toBe('recovery was not verified (post-checks pass)');
+    const packet = buildHandoffPacket(verified('recovered'), 'executed', undefined, new Date());
+    expect(packet).toMatchObject({ needed: false, personNeeded: false });
+    expect(packet.reason).toBe('recovery verified; no person needs to take over');
+    expect(buildHandoffPacket(verified('not-recovered'), 'executed', undefined, new Date()).personNeeded).toBe(true);
     expect(handoffReason({ ...done, agents: { fulfilment: { status: 'fulfilled' } } }, 'fulfilled')).toBeUndefined();
     expect(handoffReason(done, 'rejected')).toBe('the approver rejected the planned response');
     expect(handoffReason({ ...done, status: 'needs_human' }, undefined)).toBe(
@@ -133,10 +152,110 @@ describe('human handoff agent', () => {
       agents: { plan: { actions: [{ type: 'escalate-to-human', target: 'Service Desk' }] } },
     };
     expect(handoffReason(asked, 'executed')).toBe('the user asked for a person');
+    const takeOver = {
+      ...enriched(),
+      agents: {
+        plan: {
+          actions: [
+            {
+              type: 'escalate-to-human',
+              target: 'Service Desk',
+              reason: 'a person takes over: no runbook remediates network',
+            },
+          ],
+        },
+      },
+    };
+    expect(handoffReason(takeOver, 'executed')).toBe('a person takes over: no runbook remediates network');
+  });
+
+  it('puts the diagnosis first, says why the team changed, and claims no person is needed only after verified recovery', () => {
+    const diagnosis = {
+      status: 'ok',
+      summary: 'Most likely bad-deployment on payments-api (80%)',
+      confidence: 0.74,
+      hypotheses: [
+        {
+          rank: 1,
+          component: 'payments-api',
+          failureMode: 'bad-deployment',
+          confidence: 0.8,
+          evidence: [{ kind: 'change', ref: 'change:CHG1', summary: 'deployment CHG1 40 min before' }],
+          confirm: ['The new errors start right after CHG1.'],
+          ruleOut: ['The same errors appear before CHG1.'],
+        },
+      ],
+    };
+    const incident = {
+      ...enriched(),
+      facts: { service: 'corp-vpn', owningTeam: 'Platform Engineering', basis: {} },
+      agents: { ...enriched().agents, diagnosis },
+    };
+    const packet = buildHandoffPacket(
+      incident,
+      'rejected',
+      { group: 'Network Operations', summary: '', reason: 'Platform Engineering is at capacity' },
+      AT,
+    );
+    expect(packet).toMatchObject({ needed: true, personNeeded: true, confidence: 0.74 });
+    expect(packet.reassigned).toEqual({
+      from: 'Platform Engineering',
+      to: 'Network Operations',
+      because: 'Platform Engineering is at capacity',
+    });
+    expect(packet.text).toContain('## Diagnosis');
+    expect(packet.text).toContain(
+      '1. bad-deployment on payments-api (80%): deployment CHG1 40 min before [change:CHG1]',
+    );
+    expect(packet.nextSteps[0]).toBe(
+      'Check the top hypothesis, bad-deployment on payments-api: The new errors start right after CHG1.',
+    );
+    const recovered = buildHandoffPacket(
+      {
+        ...incident,
+        agents: { diagnosis, verification: { status: 'recovered', attempts: 1, checks: [] } },
+      },
+      'executed',
+      undefined,
+      AT,
+    );
+    expect(recovered).toMatchObject({ needed: false, personNeeded: false });
+    expect(recovered.reason).toBe('recovery verified; no person needs to take over');
   });
 });
 
 describe('first response and write-back notes', () => {
+  it('shows the affected service and the diagnosis in the first response', () => {
+    const incident = {
+      ...enriched(),
+      facts: { service: 'corp-vpn', basis: { service: 'cmdb_ci' } },
+      agents: {
+        ...enriched().agents,
+        diagnosis: {
+          status: 'ok',
+          summary: 'Most likely network on corp-vpn (70%)',
+          confidence: 0.6,
+          hypotheses: [
+            {
+              rank: 1,
+              component: 'corp-vpn',
+              failureMode: 'network',
+              confidence: 0.7,
+              evidence: [{ kind: 'log', ref: 'log:corp-vpn:T3', summary: 'corp-vpn logs: connection reset by peer' }],
+              confirm: ['Connections to corp-vpn are reset.'],
+              ruleOut: [],
+            },
+          ],
+        },
+      },
+    };
+    const text = firstResponseText(incident, undefined);
+    expect(text).toContain('**Affected service:** corp-vpn (from cmdb_ci)');
+    expect(text).toContain('## Diagnosis');
+    expect(text).toContain('- 1. network on corp-vpn (70%): corp-vpn logs: connection reset by peer [log:corp-vpn:T3]');
+    expect(text).toContain('- To confirm: Connections to corp-vpn are reset.');
+  });
+
   it('puts triage, routing, the top knowledge and next steps in the first response', () => {
     const incident = enriched();
     const text = firstResponseText(incident, incident.agents.routing as { group: string; reason: string });

@@ -45,7 +45,10 @@ export function incident(entries: TimelineEntry[], overrides: Partial<Incident> 
   };
 }
 
-/** Triaged by the agent 30 s in, a plan executed autonomously 60 s in, resolved by the source 600 s in. */
+/**
+ * Triaged by the agent 30 s in, a plan executed autonomously 60 s in, its recovery verified and the incident resolved
+ * 600 s in (outcome class agent-mitigated).
+ */
 export const autoResolved = (overrides: Partial<Incident> = {}, openedAt = 0) =>
   incident(
     [
@@ -54,7 +57,14 @@ export const autoResolved = (overrides: Partial<Incident> = {}, openedAt = 0) =>
       entry(openedAt + 60, 'executor', 'plan.executed', 'ran restart-service'),
       entry(openedAt + 600, 'intake', 'incident.resolved', 'servicenow reported recovery'),
     ],
-    { status: 'resolved', agents: { plan: { requiresApproval: false } }, ...overrides },
+    {
+      status: 'resolved',
+      agents: {
+        plan: { requiresApproval: false },
+        verification: { status: 'recovered', summary: 'post-checks pass', verifiedAt: at(openedAt + 600) },
+      },
+      ...overrides,
+    },
     openedAt,
   );
 

@@ -68,3 +68,38 @@ describe('stats helpers', () => {
     expect(rateStats(0, 0)).toEqual({ numerator: 0, denominator: 0, rate: null });
   });
 });
+
+describe('outcome classes in the metrics', () => {
+  it('measures time to mitigation and the autonomous-resolution rate by outcome class, leaving self-recovery out', () => {
+    const selfRecovered = incident([entry(300, 'intake', 'incident.resolved', 'cloudwatch reported recovery')], {
+      kind: 'alert',
+      source: 'cloudwatch',
+      status: 'resolved',
+    });
+    const stillOpen = incident([entry(20, 'triage', 'agent.triage')], {
+      status: 'in_progress',
+      agents: { verification: { status: 'not-recovered', summary: 'still 503' } },
+    });
+    const summary = summarizeOutcomes([autoResolved(), approvedByPerson(), selfRecovered, stillOpen], window);
+    expect(summary.outcomeClasses).toEqual({
+      'agent-mitigated': 1,
+      'human-resolved': 1,
+      'self-recovered': 1,
+      open: 1,
+    });
+    expect(summary.metrics.timeToMitigation.ai).toEqual({ count: 1, mean: 600, p50: 600, p90: 600 });
+    expect(summary.metrics.autonomousResolutionRate.all).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
+    // A self-recovered incident counts in MTTR overall but for neither Lumos nor people.
+    expect(summary.metrics.mttr.all.count).toBe(3);
+    expect(summary.metrics.mttr.ai.count + summary.metrics.mttr.human.count).toBe(2);
+  });
+
+  it('keeps a stored outcome class, and classifies again an incident people closed after the workflow left it open', () => {
+    const closedLater = approvedByPerson('approved', {
+      outcome: { class: 'open', personNeeded: true, reason: 'recovery not verified' },
+      agents: { plan: { requiresApproval: true }, diagnosis: { status: 'ok' } },
+    });
+    const summary = summarizeOutcomes([closedLater], window);
+    expect(summary.outcomeClasses).toEqual({ 'agent-assisted': 1 });
+  });
+});

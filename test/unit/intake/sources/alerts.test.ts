@@ -64,16 +64,35 @@ describe('the Alertmanager parser', () => {
     expect(signals[0]).toMatchObject({ action: 'create', severity: { label: 'critical' } });
   });
 
-  it('rejects alerts without a status, naming the alert', () => {
+  it('gives an alert without its own status the status of its notification', () => {
+    const body = fixture('alertmanager/group-resolved.json');
+    for (const alert of body.alerts) delete alert.status;
+    const signals = signalsOf(alertmanager(body));
+    expect(signals.length).toBe(body.alerts.length);
+    expect(signals.every((s) => s.action === 'resolve' && s.labels.alertStatus === 'resolved')).toBe(true);
+  });
+
+  it('refuses only the alert that has no status anywhere, naming its field, and keeps the others', () => {
     const body = fixture('alertmanager/group-firing.json');
+    delete body.status;
     delete body.alerts[1].status;
-    expect.assertions(2);
-    try {
-      alertmanager(body);
-    } catch (error) {
-      expect(error).toBeInstanceOf(BadRequestError);
-      expect((error as BadRequestError).field).toBe('alerts.1.status');
-    }
+    const outcome = alertmanager(body);
+    if (!('items' in outcome)) throw new Error('expected one item per alert');
+    expect(outcome.list).toBe('alerts');
+    const refused = outcome.items[1]!;
+    expect('refused' in refused && refused.refused).toBeInstanceOf(BadRequestError);
+    expect('refused' in refused && refused.refused.field).toBe('alerts.1.status');
+    expect('signal' in outcome.items[0]!).toBe(true);
+  });
+
+  it('refuses a malformed alert on its own, naming the field inside the whole body', () => {
+    const body = fixture('alertmanager/group-firing.json');
+    body.alerts[0].labels = 42;
+    const outcome = alertmanager(body);
+    if (!('items' in outcome)) throw new Error('expected one item per alert');
+    const first = outcome.items[0]!;
+    expect('refused' in first && first.refused.field).toBe('alerts.0.labels');
+    expect(outcome.items.slice(1).every((item) => 'signal' in item)).toBe(true);
   });
 });
 

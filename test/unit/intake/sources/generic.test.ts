@@ -50,7 +50,6 @@ describe('the generic Lumos parser', () => {
     [{ id: 'x', title: 't', action: 'explode' }, 'action'],
     [{ id: 'x', title: 't', url: 'javascript:alert(1)' }, 'url'],
     [{ id: 'x', title: 't', impact: 7 }, 'impact'],
-    [{ signals: [{ id: 'a', title: 'ok' }, { id: 'b' }] }, 'signals.1.title'],
   ])('rejects %j naming %s', (body, field) => {
     expect.assertions(2);
     try {
@@ -59,6 +58,17 @@ describe('the generic Lumos parser', () => {
       expect(error).toBeInstanceOf(BadRequestError);
       expect((error as BadRequestError).field).toBe(field);
     }
+  });
+});
+
+describe('a generic batch', () => {
+  it('refuses a bad entry on its own, naming its field inside the body, and keeps the good ones', () => {
+    const outcome = parse({ signals: [{ id: 'a', title: 'ok' }, { id: 'b' }] });
+    if (!('items' in outcome)) throw new Error('expected one item per signal');
+    expect(outcome.list).toBe('signals');
+    expect('signal' in outcome.items[0]! && outcome.items[0].signal.deliveryId).toBe('generic:a');
+    const second = outcome.items[1]!;
+    expect('refused' in second && second.refused.field).toBe('signals.1.title');
   });
 });
 

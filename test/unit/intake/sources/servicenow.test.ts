@@ -8,7 +8,7 @@ import { sampleText } from '../support';
 const fixture = (path: string) => JSON.parse(readFileSync(join(__dirname, '../../../fixtures', path), 'utf8'));
 const context = { receivedAt: new Date('2026-11-20T10:00:00Z'), header: () => undefined };
 const onlySignal = (outcome: ParseOutcome) => {
-  if (!('signals' in outcome)) throw new Error(`expected signals, got ${outcome.ignored}`);
+  if (!('signals' in outcome)) throw new Error(`expected signals, got ${JSON.stringify(outcome)}`);
   expect(outcome.signals).toHaveLength(1);
   return outcome.signals[0]!;
 };

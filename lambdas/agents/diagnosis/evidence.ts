@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import type { Incident } from '../../core/incident';
+import type { ChangeRecord } from '../../ports/topology';
+import type { EvidenceKind } from './diagnosis';
+
+/**
+ * One piece of evidence Lumos gathered, with the structure the scoring needs. `ref` is its citation id: a diagnosis
+ * may cite only refs from this list. `text` is what the evidence says in the source's own words (a log line, an
+ * alert's annotations): untrusted, matched against failure signatures and shown to a model only as delimited data.
+ */
+export interface EvidenceItem {
+  kind: EvidenceKind;
+  ref: string;
+  /** One line a person reads; written by Lumos from structured fields (counts, ids, times) and short excerpts. */
+  summary: string;
+  /** The component it is about. */
+  component?: string;
+  /** When it happened (changes). */
+  at?: string;
+  text?: string;
+  /** 0..1: how much it weighs by itself (an anomaly's confidence, a neighbour's similarity). */
+  strength: number;
+  /** Log evidence: errors (error/fatal level, 5xx, stack traces) rather than informational lines. */
+  error?: boolean;
+  /** Log evidence: absent from the baseline before the incident window. */
+  newInWindow?: boolean;
+  /** Change evidence: the change kind (deployment, config, feature-flag, ...). */
+  changeKind?: string;
+  /** Topology evidence: the chain from the affected service to the component. */
+  path?: string[];
+}
+
+/** The window a log analysis read: new templates appeared after `baselineEnd`. */
+export interface LogWindow {
+  baselineStart?: string;
+  baselineEnd?: string;
+  windowEnd?: string;
+}
+
+export interface GatheredEvidence {
+  /** The affected service (the shared facts), if known. */
+  service?: string;
+  items: EvidenceItem[];
+  /** Components within reach of the affected service, with their distance and path (the service itself at 0). */
+  reach: Map<string, { depth: number; path: string[]; dependent?: boolean }>;
+  /** Every component name the service graph knows, lower-cased -> id (ids, aliases, names). */
+  names: Map<string, string>;
+  /** The log window per component whose logs were read. */
+  windows: Map<string, LogWindow>;
+  /** When the incident opened. */
+  openedAt: string;
+}
+
+// Agent results are read leniently: a missing or reshaped agent leaves its evidence out.
+const Anomaly = z.looseObject({
+  kind: z.string(),
+  key: z.string(),
+  description: z.string(),
+  count: z.number(),
+  baselineCount: z.number().default(0),
+  ratio: z.number().optional(),
+  level: z.string().optional(),
+  confidence: z.number().default(0.5),
+  example: z.string().default(''),
+});
+export const LogAnalysisView = z.looseObject({
+  status: z.string(),
+  service: z.string().optional(),
+  window: z.looseObject({ start: z.string(), end: z.string() }).optional(),
+  baseline: z.looseObject({ start: z.string(), end: z.string() }).optional(),
+  anomalies: z.array(Anomaly).default([]),
+});
+export type LogAnalysisView = z.infer<typeof LogAnalysisView>;
+const Related = z.looseObject({ id: z.string(), depth: z.number(), path: z.array(z.string()) });
+export const DependencyView = z.looseObject({
+  status: z.string(),
+  service: z.string().optional(),
+  dependencies: z.array(Related).default([]),
+  dependents: z.array(Related).default([]),
+  changes: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        component: z.string(),
+        at: z.string(),
+        kind: z.string(),
+        summary: z.string().default(''),
+        by: z.string().optional(),
+        risk: z.enum(['high', 'medium', 'low']).optional(),
+      }),
+    )
+    .default([]),
+  suspects: z.array(z.looseObject({ component: z.string(), score: z.number() })).default([]),
+});
+export type DependencyView = z.infer<typeof DependencyView>;
+const TriageView = z.looseObject({
+  similarIncidents: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        title: z.string(),
+        similarity: z.number(),
+        resolution: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** Reads an agent's stored result, or undefined when it is missing, failed, skipped or malformed. */
+export function readAgent<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | undefined {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const status = (parsed.data as { status?: string }).status;
+  return status === 'failed' || status === 'skipped' ? undefined : parsed.data;
+}
+
+const clip = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+
+/** Log anomalies of one service's analysis as evidence. */
+export function logEvidence(analysis: LogAnalysisView, service: string): EvidenceItem[] {
+  return analysis.anomalies.map((a) => {
+    const isError =
+      a.level === 'error' || a.level === 'fatal' || a.kind === 'stack-trace' || /^5\d\d$|^http[_:]?5\d\d$/i.test(a.key);
+    const what =
+      a.kind === 'new-template'
+        ? 'new'
+        : a.kind === 'spiking-template'
+          ? `spiking x${a.ratio ?? '?'}`
+          : a.kind === 'stack-trace'
+            ? 'stack trace'
+            : a.kind === 'error-code'
+              ? 'error code'
+              : 'repeated errors';
+    return {
+      kind: 'log' as const,
+      ref: `log:${service}:${a.key}`,
+      summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before)`,
+      component: service,
+      text: `${a.description}\n${a.example}`,
+      strength: a.confidence,
+      error: isError,
+      newInWindow: a.baselineCount === 0,
+    };
+  });
+}
+
+/** Change records as evidence, timed against the incident. */
+export function changeEvidence(changes: readonly ChangeRecord[], openedAt: string): EvidenceItem[] {
+  return changes.map((c) => {
+    const delta = minutesBetween(c.at, openedAt);
+    const when = delta >= 0 ? `${delta} min before the incident` : `${-delta} min after it opened`;
+    return {
+      kind: 'change' as const,
+      ref: `change:${c.id}`,
+      summary: `${c.kind} ${c.id} on ${c.component} ${when}: ${clip(c.summary, 100)}${c.by ? ` (by ${c.by})` : ''}`,
+      component: c.component,
+      at: c.at,
+      strength: c.risk === 'high' ? 1 : c.risk === 'low' ? 0.8 : 0.9,
+      changeKind: c.kind,
+    };
+  });
+}
+
+/**
+ * Everything the diagnosis weighs, from what the agents left on the incident plus the logs of further components
+ * (`extraLogs`, read by the Diagnose step for suspects the log-analysis agent did not cover): log anomalies, change
+ * records, topology paths, the alert itself, similar resolved incidents and knowledge articles. The ticket's own
+ * words are not evidence: a person's description is a claim, and it could try to steer the diagnosis.
+ */
+export function gatherEvidence(
+  incident: Incident,
+  options: {
+    names?: Map<string, string>;
+    extraLogs?: ReadonlyMap<string, LogAnalysisView>;
+  } = {},
+): GatheredEvidence {
+  const items: EvidenceItem[] = [];
+  const windows = new Map<string, LogWindow>();
+  const dependency = readAgent(DependencyView, incident.agents.dependency);
+  const service = incident.facts?.service ?? dependency?.service ?? incident.service;
+
+  const reach = new Map<string, { depth: number; path: string[]; dependent?: boolean }>();
+  if (service) reach.set(service, { depth: 0, path: [service] });
+  for (const related of dependency?.dependencies ?? []) {
+    if (reach.has(related.id)) continue;
+    reach.set(related.id, { depth: related.depth, path: related.path });
+    items.push({
+      kind: 'topology',
+      ref: `topology:${related.path.join('>')}`,
+      summary: `${related.path.join(' -> ')} (${related.depth === 1 ? 'direct dependency' : `${related.depth} hops`})`,
+      component: related.id,
+      strength: 1 / related.depth,
+      path: related.path,
+    });
+  }
+  // Direct dependents are reached too: their own errors can name a cause on the same path.
+  for (const related of dependency?.dependents ?? []) {
+    if (related.depth === 1 && !reach.has(related.id))
+      reach.set(related.id, { depth: 1, path: related.path, dependent: true });
+  }
+  items.push(...changeEvidence(dependency?.changes ?? [], incident.createdAt));
+
+  const analyses = new Map<string, LogAnalysisView>();
+  const own = readAgent(LogAnalysisView, incident.agents['log-analysis']);
+  if (own?.service) analyses.set(own.service, own);
+  for (const [component, analysis] of options.extraLogs ?? [])
+    if (!analyses.has(component)) analyses.set(component, analysis);
+  for (const [component, analysis] of analyses) {
+    windows.set(component, {
+      baselineStart: analysis.baseline?.start,
+      baselineEnd: analysis.baseline?.end ?? analysis.window?.start,
+      windowEnd: analysis.window?.end,
+    });
+    items.push(...logEvidence(analysis, component));
+  }
+
+  if (incident.kind === 'alert') {
+    const labels = Object.entries(incident.labels)
+      .filter(([key]) => !/^(state|account|region|priorityFrom|serviceAlias)$/.test(key))
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ');
+    items.push({
+      kind: 'alert',
+      ref: `alert:${incident.source}:${incident.externalId}`,
+      summary: `${incident.source} alert on ${service ?? 'an unknown service'}: ${clip(incident.title, 120)}`,
+      component: service,
+      text: `${incident.title}\n${incident.description}\n${labels}`,
+      strength: 0.85,
+    });
+  }
+
+  const triage = readAgent(TriageView, incident.agents.triage);
+  for (const similar of (triage?.similarIncidents ?? []).slice(0, 3)) {
+    items.push({
+      kind: 'similar-incident',
+      ref: `similar:${similar.id}`,
+      summary: `similar resolved incident ${similar.id} (similarity ${similar.similarity}): ${clip(similar.title, 80)}${similar.resolution ? `; resolved by: ${clip(similar.resolution, 100)}` : ''}`,
+      component: service,
+      text: `${similar.title}\n${similar.resolution ?? ''}`,
+      strength: Math.max(0, Math.min(1, similar.similarity)),
+    });
+  }
+  for (const [index, article] of (incident.knowledge?.articles ?? []).slice(0, 3).entries()) {
+    items.push({
+      kind: 'knowledge',
+      ref: `kb:${article.articleId}`,
+      summary: `knowledge article "${clip(article.title, 80)}" (${article.articleId})`,
+      component: service,
+      text: `${article.title}\n${article.snippet ?? ''}`,
+      strength: 0.6 - 0.15 * index,
+    });
+  }
+  return { service, items, reach, names: options.names ?? new Map(), windows, openedAt: incident.createdAt };
+}

@@ -1,0 +1,326 @@
+import type { CitedEvidence, Diagnosis, Hypothesis } from './diagnosis';
+import type { EvidenceItem, GatheredEvidence } from './evidence';
+import {
+  CHANGE_LINKABLE,
+  changeModeOf,
+  checksFor,
+  type FailureMode,
+  type SymptomMode,
+  symptomsIn,
+} from './failure-modes';
+
+/** Tuning of the evidence-scoring model. */
+export interface ScoringOptions {
+  /** Minutes after which a change's timing alone counts half as much as one made just before the incident. @default 60 */
+  readonly changeHalfLifeMinutes?: number;
+  /** Hypotheses reported at most. @default 5 */
+  readonly maxHypotheses?: number;
+  /** Hypotheses scoring below this are dropped. @default 0.08 */
+  readonly minScore?: number;
+}
+
+/**
+ * How plausibly a settings change causes errors of a kind: settings size pools, set limits and timeouts and name
+ * endpoints, so they link more broadly than new code to exhaustion and connectivity errors.
+ */
+const CONFIG_LINKABLE: Readonly<Record<SymptomMode | 'generic', number>> = {
+  generic: 0.9,
+  'connection-exhaustion': 1,
+  'cpu-exhaustion': 0.6,
+  'memory-exhaustion': 0.6,
+  throttling: 0.6,
+  'crash-loop': 0.6,
+  'dependency-failure': 0.4,
+  network: 0.4,
+  'credential-expiry': 0.3,
+  'disk-exhaustion': 0.2,
+  'certificate-expiry': 0.1,
+};
+
+/** Weight of a change's own timing, before any error is linked to it: a recent deploy is suspect but not proof. */
+const CHANGE_BASE = 0.35;
+const EVIDENCE_ORDER: Record<string, number> = {
+  change: 0,
+  log: 1,
+  alert: 2,
+  health: 3,
+  topology: 4,
+  'similar-incident': 5,
+  knowledge: 6,
+};
+const MAX_CITED = 8;
+
+interface Support {
+  parts: number[];
+  refs: Set<string>;
+}
+
+/** An error seen on a component, which a change on it may explain. */
+interface ErrorSeen {
+  item: EvidenceItem;
+  mode: SymptomMode | 'generic';
+  strength: number;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+const noisyOr = (parts: readonly number[]) => 1 - parts.reduce((rest, p) => rest * (1 - Math.min(0.99, p)), 1);
+const keyOf = (component: string, mode: FailureMode) => `${mode}\u0000${component}`;
+const splitKey = (key: string) => {
+  const [mode, component] = key.split('\u0000') as [FailureMode, string];
+  return { mode, component };
+};
+const LOCAL_MODES: readonly FailureMode[] = ['dependency-failure', 'network'];
+
+/** Known components a text names as whole words, longest name first, other than `self`. */
+function namedComponents(text: string, names: ReadonlyMap<string, string>, self: string | undefined): string[] {
+  const padded = ` ${text.toLowerCase().replace(/[^a-z0-9._-]+/g, ' ')} `;
+  const found = [...names.entries()]
+    .filter(([name, id]) => name.length >= 3 && id !== self && padded.includes(` ${name} `))
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([, id]) => id);
+  return [...new Set(found)];
+}
+
+/**
+ * The deterministic evidence-scoring model. Each piece of evidence supports (component, failure mode) pairs:
+ * - log lines and alerts by the failure signatures they match, weighted by how specific the signature is and how
+ *   unusual the anomaly was; timeouts and refusals that name another component point at that component;
+ * - a change by its recency (a deploy suggests bad-deployment, a settings change config-change), and more strongly
+ *   by the errors that followed it on the same component, weighted by how plausibly such a change causes such errors
+ *   and by timing (errors already present in the baseline, or a change older than the baseline, link weakly);
+ * - errors a change explains are discounted as symptoms of that change (a pool exhausted right after the deploy
+ *   that rewrote the pool is the deploy's fault); a failing dependency with a cause of its own hands the callers'
+ *   evidence to that cause;
+ * - distance from the affected service tempers everything; similar resolved incidents and knowledge articles only
+ *   reinforce hypotheses other evidence raised.
+ * Supports combine by noisy-OR, so independent evidence adds up and no single item reaches certainty.
+ */
+export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOptions = {}): Hypothesis[] {
+  const halfLife = options.changeHalfLifeMinutes ?? 60;
+  const support = new Map<string, Support>();
+  const add = (component: string | undefined, mode: FailureMode, weight: number, refs: string[]) => {
+    if (!component || weight <= 0) return;
+    const key = keyOf(component, mode);
+    const entry = support.get(key) ?? { parts: [], refs: new Set<string>() };
+    entry.parts.push(weight);
+    for (const ref of refs) entry.refs.add(ref);
+    support.set(key, entry);
+  };
+  const errors = new Map<string, ErrorSeen[]>();
+  const downstreamOf = new Map<string, string>();
+
+  for (const item of evidence.items) {
+    if ((item.kind !== 'log' && item.kind !== 'alert' && item.kind !== 'health') || !item.text) continue;
+    const symptoms = symptomsIn(item.text);
+    // A line matching a failure signature says it failed whatever its level (back-off restarts are warnings).
+    const factor =
+      item.kind === 'log'
+        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6)
+        : item.strength;
+    const topMode = symptoms[0]?.mode;
+    for (const symptom of symptoms) {
+      const weight = symptom.weight * factor;
+      if (LOCAL_MODES.includes(symptom.mode)) {
+        const named = namedComponents(item.text, evidence.names, item.component);
+        const target = named.find((id) => evidence.reach.has(id)) ?? named[0];
+        // A line whose strongest sign is something else (a pool exhausted while waiting on X) blames X only weakly.
+        const share = symptom.mode === topMode ? 1 : 0.5;
+        if (target) {
+          add(target, symptom.mode, weight * share, [item.ref]);
+          if (item.component) downstreamOf.set(target, item.component);
+        } else add(item.component, symptom.mode, weight * share * 0.5, [item.ref]);
+      } else add(item.component, symptom.mode, weight, [item.ref]);
+    }
+    if (item.component && (item.error || item.kind !== 'log')) {
+      const seen = errors.get(item.component) ?? [];
+      seen.push({
+        item,
+        mode: topMode ?? 'generic',
+        strength: topMode ? symptoms[0]!.weight * factor : 0.8 * factor,
+      });
+      errors.set(item.component, seen);
+    }
+  }
+
+  // Symptom scores per (component, mode), before any change explains them.
+  const scores = new Map<string, { score: number; refs: Set<string> }>();
+  for (const [key, entry] of support) scores.set(key, { score: noisyOr(entry.parts), refs: new Set(entry.refs) });
+
+  // Changes: suspect by timing alone a little, and by the errors that followed them a lot. The share of a symptom
+  // a change explains moves from the symptom to the change: a cause outranks its symptoms.
+  const explained = new Map<string, number>();
+  const changeParts = new Map<string, Support>();
+  for (const change of evidence.items.filter((i) => i.kind === 'change' && i.component && i.at)) {
+    const mode = changeModeOf(change.changeKind ?? '');
+    if (!mode) continue;
+    const component = change.component!;
+    const before = (Date.parse(evidence.openedAt) - Date.parse(change.at!)) / 60_000;
+    const recency = before >= 0 ? 0.5 ** (before / halfLife) : 0.3;
+    const key = keyOf(component, mode);
+    const entry = changeParts.get(key) ?? { parts: [], refs: new Set<string>() };
+    entry.parts.push(CHANGE_BASE * recency * change.strength);
+    entry.refs.add(change.ref);
+    const window = evidence.windows.get(component);
+    const predatesBaseline = !!window?.baselineStart && Date.parse(change.at!) < Date.parse(window.baselineStart);
+    const table = mode === 'bad-deployment' ? CHANGE_LINKABLE : CONFIG_LINKABLE;
+    const byMode = new Map<SymptomMode | 'generic', ErrorSeen[]>();
+    for (const seen of errors.get(component) ?? []) byMode.set(seen.mode, [...(byMode.get(seen.mode) ?? []), seen]);
+    for (const [symptom, seen] of byMode) {
+      // Errors the baseline already had, or a change older than the baseline, cannot explain what is new.
+      // Anomalies are what rose above the baseline; a change inside the compared period lines up with them.
+      const fresh = seen.filter((e) => e.item.kind !== 'log' || e.item.newInWindow);
+      const aligned = predatesBaseline || before < 0 ? 0.3 : 0.75 + 0.25 * recency;
+      const ratio = aligned * change.strength * table[symptom] * (fresh.length > 0 ? 1 : 0.8);
+      const symptomScore =
+        symptom === 'generic'
+          ? noisyOr(seen.map((e) => e.strength))
+          : (scores.get(keyOf(component, symptom))?.score ?? 0);
+      entry.parts.push(ratio * symptomScore);
+      for (const e of (fresh.length ? fresh : seen).slice(0, 2)) entry.refs.add(e.item.ref);
+      if (symptom !== 'generic') {
+        const symptomKey = keyOf(component, symptom);
+        explained.set(symptomKey, Math.max(explained.get(symptomKey) ?? 0, ratio));
+      }
+    }
+    changeParts.set(key, entry);
+  }
+  for (const [key, value] of scores) value.score *= 1 - (explained.get(key) ?? 0);
+  for (const [key, entry] of changeParts) {
+    const existing = scores.get(key);
+    const score = noisyOr([...entry.parts, existing?.score ?? 0]);
+    scores.set(key, { score, refs: new Set([...entry.refs, ...(existing?.refs ?? [])]) });
+  }
+
+  // A failing dependency with a cause of its own: the callers' evidence supports its strongest cause.
+  for (const [key, dependencyFailure] of [...scores].filter(([k]) => splitKey(k).mode === 'dependency-failure')) {
+    const { component } = splitKey(key);
+    const [cause] = [...scores]
+      .filter(([k, v]) => {
+        const { mode, component: c } = splitKey(k);
+        return c === component && mode !== 'dependency-failure' && mode !== 'unknown' && v.score >= 0.3;
+      })
+      .sort((a, b) => b[1].score - a[1].score);
+    if (!cause) continue;
+    cause[1].score = noisyOr([cause[1].score, 0.5 * dependencyFailure.score]);
+    for (const ref of dependencyFailure.refs) cause[1].refs.add(ref);
+    dependencyFailure.score *= 0.6;
+  }
+
+  // Distance from the affected service tempers a suspect; the path is cited.
+  const topologyRef = new Map(
+    evidence.items.filter((i) => i.kind === 'topology' && i.component).map((i) => [i.component!, i.ref]),
+  );
+  for (const [key, value] of scores) {
+    const { component } = splitKey(key);
+    const reached = evidence.reach.get(component);
+    const depth = reached?.depth;
+    // A caller of the affected service cannot be what broke it: its own trouble is another incident.
+    value.score *= reached?.dependent
+      ? 0.4
+      : depth === undefined
+        ? 0.75
+        : depth === 0
+          ? 1
+          : depth === 1
+            ? 0.95
+            : depth === 2
+              ? 0.9
+              : 0.85;
+    const path = topologyRef.get(component);
+    if (path) value.refs.add(path);
+  }
+
+  // Precedent and knowledge reinforce what other evidence raised; they never raise a hypothesis alone.
+  for (const item of evidence.items.filter((i) => i.kind === 'similar-incident' || i.kind === 'knowledge')) {
+    const text = item.text ?? '';
+    const modes: { mode: FailureMode; weight: number }[] = symptomsIn(text);
+    if (/\broll(ed|ing)?[ -]?back\b|\brevert(ed)? (the )?(release|deploy)/i.test(text))
+      modes.push({ mode: 'bad-deployment', weight: 0.7 });
+    if (/\brevert(ed)? (the )?(config|setting)|config(uration)? (rollback|revert)/i.test(text))
+      modes.push({ mode: 'config-change', weight: 0.7 });
+    for (const { mode, weight } of modes) {
+      for (const [key, value] of scores) {
+        const k = splitKey(key);
+        if (k.mode !== mode || (item.component && k.component !== item.component && item.kind === 'similar-incident'))
+          continue;
+        value.score = noisyOr([value.score, 0.25 * weight * item.strength]);
+        value.refs.add(item.ref);
+      }
+    }
+  }
+
+  const byRef = new Map(evidence.items.map((i) => [i.ref, i]));
+  const ranked = [...scores]
+    .map(([key, value]) => ({ ...splitKey(key), score: Math.min(0.95, value.score), refs: value.refs }))
+    .filter((h) => h.score >= (options.minScore ?? 0.08))
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (evidence.reach.get(a.component)?.depth ?? 9) - (evidence.reach.get(b.component)?.depth ?? 9) ||
+        a.component.localeCompare(b.component) ||
+        a.mode.localeCompare(b.mode),
+    )
+    .slice(0, options.maxHypotheses ?? 5);
+
+  return ranked.map((h, index) => {
+    const cited: CitedEvidence[] = [...h.refs]
+      .map((ref) => byRef.get(ref))
+      .filter((item): item is EvidenceItem => !!item)
+      .sort((a, b) => EVIDENCE_ORDER[a.kind]! - EVIDENCE_ORDER[b.kind]!)
+      .slice(0, MAX_CITED)
+      .map(({ kind, ref, summary }) => ({ kind, ref, summary }));
+    const change = [...h.refs].map((ref) => byRef.get(ref)).find((i) => i?.kind === 'change');
+    const checks = checksFor(h.mode, h.component, {
+      ...(change?.at ? { change: { id: change.ref.slice('change:'.length), at: change.at } } : {}),
+      ...(downstreamOf.has(h.component) ? { downstreamOf: downstreamOf.get(h.component)! } : {}),
+    });
+    return {
+      rank: index + 1,
+      component: h.component,
+      failureMode: h.mode,
+      confidence: round(h.score),
+      evidence: cited,
+      ...checks,
+    };
+  });
+}
+
+const pct = (value: number) => `${Math.round(value * 100)}%`;
+
+/** The diagnosis from scored hypotheses: overall confidence tempered by how clearly the top one leads. */
+export function diagnosisFrom(
+  hypotheses: Hypothesis[],
+  evidence: GatheredEvidence,
+  method: string,
+): Omit<Diagnosis, 'status'> {
+  const counts: Record<string, number> = {};
+  for (const item of evidence.items) counts[item.kind] = (counts[item.kind] ?? 0) + 1;
+  const [top, second] = hypotheses;
+  if (!top) {
+    const component = evidence.service ?? 'unknown';
+    return {
+      summary: `No evidence points to a cause${evidence.service ? ` on ${evidence.service} or its dependencies` : ''}: no failure signature in the logs or alerts and no change linked to errors.`,
+      confidence: 0.1,
+      hypotheses: [
+        {
+          rank: 1,
+          component,
+          failureMode: 'unknown',
+          confidence: 0.1,
+          evidence: [],
+          ...checksFor('unknown', component),
+        },
+      ],
+      method,
+      evidenceCounts: counts,
+    };
+  }
+  const margin = second ? (top.confidence - second.confidence) / top.confidence : 1;
+  const confidence = round(top.confidence * (0.7 + 0.3 * margin));
+  const lead = top.evidence.filter((e) => e.kind !== 'topology').slice(0, 2);
+  const summary =
+    `Most likely ${top.failureMode} on ${top.component} (${pct(top.confidence)})` +
+    (lead.length ? `: ${lead.map((e) => e.summary).join('; ')}` : '') +
+    (second ? `. Next: ${second.failureMode} on ${second.component} (${pct(second.confidence)}).` : '.');
+  return { summary, confidence, hypotheses, method, evidenceCounts: counts };
+}

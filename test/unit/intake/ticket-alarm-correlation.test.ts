@@ -1,0 +1,70 @@
+import type { Signal } from '../../../lambdas/core/incident';
+import { acceptSignal } from '../../../lambdas/intake/intake-service';
+import { loadIntakeSettings } from '../../../lambdas/intake/settings';
+import { harness } from './support';
+
+const RAW = 'memory://raw';
+let n = 0;
+const signal = (kind: 'ticket' | 'alert', overrides: Partial<Signal> = {}): Signal => {
+  n++;
+  return {
+    source: kind === 'ticket' ? 'servicenow' : 'alertmanager',
+    kind,
+    action: 'create',
+    deliveryId: `${kind}-${n}`,
+    fingerprint: `${kind}:${n}`,
+    externalId: `${kind.toUpperCase()}${n}`,
+    title: kind === 'ticket' ? 'Checkout is failing for me' : 'checkout-api 5xx above 20%',
+    description: '',
+    severity: {},
+    occurredAt: '2026-12-03T10:00:00Z',
+    labels: {},
+    service: 'checkout-api',
+    ...overrides,
+  };
+};
+
+describe('a ticket and an alarm about the same outage', () => {
+  const settings = { correlateAcrossKinds: true };
+
+  it('is read from LUMOS_CORRELATE_ACROSS_KINDS, on unless switched off', () => {
+    expect(loadIntakeSettings({}).correlateAcrossKinds).toBe(true);
+    expect(loadIntakeSettings({ LUMOS_CORRELATE_ACROSS_KINDS: 'off' }).correlateAcrossKinds).toBe(false);
+  });
+
+  it('correlates a ticket into the incident its service alarm opened', async () => {
+    const { deps, workflow } = harness({ settings });
+    const alarm = await acceptSignal(deps, signal('alert'), RAW);
+    const ticket = await acceptSignal(deps, signal('ticket'), RAW);
+    expect(ticket).toMatchObject({ status: 'correlated', incidentId: alarm.incidentId });
+    expect(workflow.started).toHaveLength(1);
+  });
+
+  it('correlates an alarm into the incident a ticket about its service opened', async () => {
+    const { deps } = harness({ settings });
+    const ticket = await acceptSignal(deps, signal('ticket'), RAW);
+    const alarm = await acceptSignal(deps, signal('alert'), RAW);
+    expect(alarm).toMatchObject({ status: 'correlated', incidentId: ticket.incidentId });
+  });
+
+  it('still keeps two tickets apart, and the window with the first one', async () => {
+    const { deps } = harness({ settings });
+    const first = await acceptSignal(deps, signal('ticket'), RAW);
+    const second = await acceptSignal(deps, signal('ticket'), RAW);
+    expect(second.status).toBe('created');
+    expect(second.incidentId).not.toBe(first.incidentId);
+    const alarm = await acceptSignal(deps, signal('alert'), RAW);
+    expect(alarm).toMatchObject({ status: 'correlated', incidentId: first.incidentId });
+  });
+
+  it('does not correlate across kinds when switched off, nor for another service', async () => {
+    const off = harness({ settings: { correlateAcrossKinds: false } });
+    const a = await acceptSignal(off.deps, signal('alert'), RAW);
+    expect((await acceptSignal(off.deps, signal('ticket'), RAW)).incidentId).not.toBe(a.incidentId);
+    const on = harness({ settings });
+    const b = await acceptSignal(on.deps, signal('alert'), RAW);
+    expect((await acceptSignal(on.deps, signal('ticket', { service: 'search-api' }), RAW)).incidentId).not.toBe(
+      b.incidentId,
+    );
+  });
+});
