@@ -39,8 +39,13 @@ interface Outcome {
   reason?: string;
 }
 
-/** Whether an incident is closed enough for a postmortem: resolved or closed. */
-export const isPostmortemDue = (incident: Incident): boolean => RESOLVED.has(incident.status);
+/**
+ * Whether an incident is closed enough for a postmortem: resolved or closed. A fulfilled service request (a password
+ * reset, an install) is not an outage: it gets its reply, not a postmortem.
+ */
+export const isPostmortemDue = (incident: Incident): boolean =>
+  RESOLVED.has(incident.status) &&
+  (incident.agents.fulfilment as { status?: string } | undefined)?.status !== 'fulfilled';
 
 /**
  * A blameless postmortem draft from what the incident record holds: summary, impact, timeline, root cause (the
