@@ -24,24 +24,10 @@ const Offset = z.union([
     .transform((text) => Number(text.slice(0, -1)) * (text.endsWith('m') ? 60 : 1)),
 ]);
 
-export const FAILURE_MODES = [
-  'bad-deployment',
-  'config-change',
-  'disk-exhaustion',
-  'memory-exhaustion',
-  'connection-exhaustion',
-  'cpu-exhaustion',
-  'dependency-failure',
-  'crash-loop',
-  'certificate-expiry',
-  'credential-expiry',
-  'throttling',
-  'network',
-  'unknown',
-] as const;
-/** The outcome contract's failure modes. */
-export const FailureMode = z.enum(FAILURE_MODES);
-export type FailureMode = z.infer<typeof FailureMode>;
+/** The outcome contract's failure modes: the one list the diagnosis and the runbooks' `remediates` use. */
+import { FailureMode } from '../lambdas/governance/runbooks/failure-modes';
+
+export { FAILURE_MODES, FailureMode } from '../lambdas/governance/runbooks/failure-modes';
 
 export const RUNBOOK_IDS = [
   'restart-service',
