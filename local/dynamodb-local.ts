@@ -23,14 +23,22 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** The DynamoDB Local process that last served `dataDir`, if it is still running (its parent died without stopping it). */
-function orphanOf(dataDir: string): number | undefined {
+/**
+ * The DynamoDB Local process that last served `dataDir`, if it is still running (its parent died without stopping
+ * it). The pid file holds its pid and start time, so a process that later got the same pid is never taken for it,
+ * and one that is already exiting (its command line gone, its port still held) is still recognised.
+ */
+function orphanOf(dataDir: string): { pid: number; started: string } | undefined {
   try {
-    const pid = Number(readFileSync(join(dataDir, PID_FILE), 'utf8').trim());
+    const [pidText, started] = readFileSync(join(dataDir, PID_FILE), 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    // Only a DynamoDB Local serving this very folder is ours to stop; the pid may have been reused since.
+    const now = processStart(pid);
+    if (now === undefined) return undefined;
+    if (started !== undefined) return now === started ? { pid, started } : undefined;
+    // A pid file without a start time: only a DynamoDB Local serving this very folder is ours to stop.
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return command.includes('DynamoDBLocal.jar') && command.includes(dataDir) ? pid : undefined;
+    return command.includes('DynamoDBLocal.jar') && command.includes(dataDir) ? { pid, started: now } : undefined;
   } catch {
     return undefined;
   }
@@ -41,13 +49,40 @@ function orphanOf(dataDir: string): number | undefined {
  * child), so a restart on the same data folder and port can start cleanly. Its data is all on disk already.
  */
 export async function stopOrphanedDynamoDbLocal(dataDir: string): Promise<void> {
-  const pid = orphanOf(dataDir);
-  if (pid === undefined) return;
-  process.kill(pid, 'SIGTERM');
+  const orphan = orphanOf(dataDir);
+  if (orphan === undefined) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(orphan.pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
   const deadline = Date.now() + 10_000;
-  while (orphanOf(dataDir) === pid) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+  while (processStart(orphan.pid) === orphan.started) {
+    if (Date.now() > deadline) signal('SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * When process `pid` started (clock ticks since boot, from /proc), which tells it apart from a later process
+ * that reuses the pid; undefined once it is gone. A zombie main thread is not enough: the JVM's main thread can
+ * end while its other threads still shut down and hold the port, so the process counts until one thread is left.
+ */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is the first, start time the 20th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') {
+      const threads = /^Threads:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (!threads || Number(threads[1]) <= 1) return undefined;
+    }
+    return fields[19];
+  } catch {
+    return undefined;
   }
 }
 
@@ -65,6 +100,7 @@ export interface DynamoDbLocal {
 export async function startDynamoDbLocal(options: {
   port: number;
   dataDir?: string;
+  /** How long the JVM may take to listen; generous, because a busy two-core machine can take half a minute. */
   timeoutMs?: number;
 }): Promise<DynamoDbLocal> {
   const folder = jarFolder();
@@ -94,9 +130,11 @@ export async function startDynamoDbLocal(options: {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (options.dataDir && child.pid) await writeFile(join(options.dataDir, PID_FILE), String(child.pid));
+  if (options.dataDir && child.pid) {
+    await writeFile(join(options.dataDir, PID_FILE), `${child.pid} ${processStart(child.pid) ?? ''}`);
+  }
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (!(await portOpen(options.port))) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output.slice(-2000)}`);
     if (Date.now() > deadline) {

@@ -142,6 +142,11 @@ export async function startLumos(
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 
   let ready = false;
+  /** Milliseconds from the start to the end of each phase, logged once ready (start-up time is watched). */
+  const phases: Record<string, number> = {};
+  const mark = (phase: string) => {
+    phases[phase] = Date.now() - started;
+  };
   const outbox = new OutboxNotifier(join(config.home, 'notifications.jsonl'));
   let dynamodb: DynamoDbLocal | undefined;
   let sfn: LocalStepFunctions | undefined;
@@ -162,17 +167,20 @@ export async function startLumos(
     const dynamodbStarting = startDynamoDbLocal({
       port: config.dynamodbPort,
       dataDir: join(config.home, 'dynamodb'),
-    }).then((started) => {
-      dynamodb = started;
-      return started;
+    }).then((running) => {
+      dynamodb = running;
+      phases.dynamodb = Date.now() - started;
+      return running;
     });
-    const [db, knowledge] = await Promise.all([dynamodbStarting, startLocalKnowledge(config.kbDir, log)]).catch(
-      async (error: unknown) => {
-        // Whichever half failed, the other may have started: DynamoDB Local must not outlive us.
-        await dynamodbStarting.then((started) => started.stop()).catch(() => undefined);
-        throw error;
-      },
-    );
+    const knowledgeStarting = startLocalKnowledge(config.kbDir, config.home, log).then((built) => {
+      phases.knowledge = Date.now() - started;
+      return built;
+    });
+    const [db, knowledge] = await Promise.all([dynamodbStarting, knowledgeStarting]).catch(async (error: unknown) => {
+      // Whichever half failed, the other may have started: DynamoDB Local must not outlive us.
+      await dynamodbStarting.then((started) => started.stop()).catch(() => undefined);
+      throw error;
+    });
     signal?.throwIfAborted();
     configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
@@ -195,8 +203,19 @@ export async function startLumos(
       ),
     });
 
-    const functions = await loadFunctions(config.projectRoot);
+    // Governance (audit table and export, persisted timers, runbooks) is set up while the handler modules load.
+    const [functions, localGovernance] = await Promise.all([
+      loadFunctions(config.projectRoot).then((loaded) => {
+        mark('functions');
+        return loaded;
+      }),
+      createLocalGovernance({ dynamodbEndpoint: db.endpoint, home: config.home, ensureAuditTable }),
+    ]);
+    governance = localGovernance;
+    provideDependencies(governance.dependencies);
+    mark('governance');
     signal?.throwIfAborted();
+    // Executions that were running resume as the engine starts, so every dependency must be provided by now.
     sfn = await startLocalStepFunctions({
       port: config.sfnPort,
       dataDir: join(config.home, 'stepfunctions'),
@@ -205,10 +224,7 @@ export async function startLumos(
       substitutions: localSubstitutions(),
       functions,
     });
-
-    // Governance: audit table and export, persisted timers (fired through the GovernanceTimer handler), runbooks.
-    governance = await createLocalGovernance({ dynamodbEndpoint: db.endpoint, home: config.home, ensureAuditTable });
-    provideDependencies(governance.dependencies);
+    mark('stepfunctions');
     // No open incident stays without a workflow after a crash: start, redrive or hand to a person.
     const { reconcileLocalRuntime } = await import('./workflow-reconciliation');
     await reconcileLocalRuntime({
@@ -216,6 +232,7 @@ export async function startLumos(
       flagForHuman: functions.get('FlagForHuman')!.invoke,
       log,
     });
+    mark('reconciliation');
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 
@@ -227,6 +244,15 @@ export async function startLumos(
     await listen(http, config.port);
     ready = true;
     const startupMs = Date.now() - started;
+    mark('http');
+    log(
+      `start-up phases, ms since start: ${Object.entries(phases)
+        .map(([phase, ms]) => `${phase} ${ms}`)
+        .join(', ')}`,
+    );
+    // The chunk vectors came from the cache, so the sentence encoder has not loaded yet: load it now, off the
+    // start-up path, rather than in the first incident's triage.
+    knowledge.embedder.warmUp().catch((error: unknown) => log(`sentence encoder failed to load: ${String(error)}`));
     return {
       config,
       urls: { api: apiUrl, stepFunctions: `http://127.0.0.1:${config.sfnPort}`, dynamodb: db.endpoint },

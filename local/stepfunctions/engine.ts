@@ -70,6 +70,8 @@ export interface StepFunctionsEngineOptions {
  */
 export interface TransitionPoint {
   readonly executionArn: string;
+  /** When the execution was started (a resumed or redriven execution keeps its first start). */
+  readonly executionStartDate: string;
   readonly stateName: string;
   readonly phase: 'enter' | 'exit';
 }
@@ -659,7 +661,12 @@ export class StepFunctionsEngine {
 
   private transition(live: LiveExecution, stateName: string, phase: TransitionPoint['phase']): void {
     if (live.detached) return;
-    this.onTransition?.({ executionArn: live.record.executionArn, stateName, phase });
+    this.onTransition?.({
+      executionArn: live.record.executionArn,
+      executionStartDate: live.record.startDate,
+      stateName,
+      phase,
+    });
   }
 
   /** `$$` for an execution: the real execution facts under the engine's key (see EXECUTION_CONTEXT_KEY). */
