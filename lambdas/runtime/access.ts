@@ -36,7 +36,7 @@
  * | taskCallbacks    | STATE_MACHINE_ARN                                     | SendTaskSuccess/Failure/Heartbeat            |
  * | approvalLinks    | APPROVAL_LINK_SECRET_ARN                              | GetSecretValue on the signing key            |
  * | linksBaseUrl     | PUBLIC_BASE_URL                                       | none                                         |
- * | runbookExecution | none                                                  | SSM Automation `Lumos-*`, Lambda `lumos-runbook-*` |
+ * | runbookExecution | LUMOS_AUTOMATION_DOCUMENT_PREFIX, LUMOS_AUTOMATION_ROLE_ARN | StartAutomationExecution on the stack's runbook documents, PassRole of their role, Lambda `lumos-runbook-*` |
  *
  * Agents (wired by `lib/agents-wiring.ts`):
  *
