@@ -14,7 +14,7 @@ const Input = z.looseObject({ incidentId: z.string().min(1), outcome: HandoffOut
  * what `WriteBack` puts on the ticket. When Lumos finished the job itself the packet says so and nothing is routed.
  */
 export const handler = agentStep({
-  agent: 'handoff',
+  step: 'Handoff',
   input: Input,
   work: async (incident, _decision, { outcome }) => {
     let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
