@@ -70,7 +70,9 @@ describe('SignedOpenSearchClient', () => {
   });
 
   it('throws the status and the error body, which the index adapter reads to spot a missing index or pipeline', async () => {
-    const { os, sent } = client([[404, { error: { type: 'index_not_found_exception', reason: 'no such index [kb]' } }]]);
+    const { os, sent } = client([
+      [404, { error: { type: 'index_not_found_exception', reason: 'no such index [kb]' } }],
+    ]);
     const error = await os.search({ index: 'kb', body: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenSearchResponseError);
     expect(error).toMatchObject({ statusCode: 404, message: expect.stringContaining('index_not_found_exception') });
