@@ -46,6 +46,7 @@
  * | knowledgeSearch       | KNOWLEDGE_COLLECTION_ENDPOINT, KNOWLEDGE_INDEX_NAME, KNOWLEDGE_EMBEDDING_DIMENSIONS | aoss:APIAccessAll, data access read |
  * | writeKnowledge        | KNOWLEDGE_COLLECTION_ENDPOINT, KNOWLEDGE_INDEX_NAME, KNOWLEDGE_EMBEDDING_DIMENSIONS | aoss:APIAccessAll, data access write |
  * | readKnowledgeArticles | KNOWLEDGE_S3_URI                             | ListBucket, GetObject on the articles bucket    |
+ * | knowledgeDrafts       | KNOWLEDGE_DRAFTS_BUCKET                      | Get/Put/Delete drafts/* and approved/*, list drafts/ |
  * | servicenowKnowledge   | SERVICENOW_KB_SECRET_ARN (when the stage has one) | GetSecretValue on it                       |
  * | logsInsights          | LUMOS_LOG_GROUPS                             | Logs Insights queries on the mapped groups      |
  * | sentimentSettings     | SENTIMENT_ESCALATION_THRESHOLD               | none                                            |
@@ -93,6 +94,7 @@ export const AGENT_ACCESS = [
   'knowledgeSearch',
   'writeKnowledge',
   'readKnowledgeArticles',
+  'knowledgeDrafts',
   'servicenowKnowledge',
   'logsInsights',
   'sentimentSettings',
