@@ -1,33 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { functionCatalogue } from '../lambdas/function-catalogue';
 import { sign, startLocalLumos } from '../test/support/local-runtime';
 import { fmt, machineLoad, percentile, processTreeCpuMs, table, verdict } from './stats';
 
 const root = join(__dirname, '..');
-
-/** Bundles every catalogue function the way the stack does (ESM, minified, SDK included) and reports its size. */
-export async function bundleSizes(): Promise<void> {
-  const rows: (string | number)[][] = [['function', 'bundle KiB']];
-  for (const spec of functionCatalogue) {
-    const result = await build({
-      entryPoints: [join(root, spec.entry)],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      write: false,
-      logLevel: 'silent',
-      external: ['@energetic-ai/*', '@tensorflow/*'],
-    });
-    const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.byteLength, 0);
-    rows.push([spec.id, (bytes / 1024).toFixed(1)]);
-  }
-  console.log(`\n## Lambda bundle sizes (esbuild, minified ESM)\n${table(rows)}`);
-}
 
 /** How often the bench reads an incident while it waits: often enough to see progress, not so often it loads the runtime. */
 const POLL_MS = 25;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import type { Clock } from '../../ports/clock';
 import type { LanguageModel } from '../../ports/llm';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
@@ -14,7 +14,7 @@ const Input = z.looseObject({ incidentId: z.string().min(1), outcome: HandoffOut
  * what `WriteBack` puts on the ticket. When Lumos finished the job itself the packet says so and nothing is routed.
  */
 export const handler = agentStep({
-  agent: 'handoff',
+  step: 'Handoff',
   input: Input,
   work: async (incident, _decision, { outcome }) => {
     let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as

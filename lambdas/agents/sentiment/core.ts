@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import type { LanguageModel } from '../../ports/llm';
 import { type CommentScore, polarityOf, scoreComment, trendSlope } from './scorer';
