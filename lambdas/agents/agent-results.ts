@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident, Priority } from '../core/incident';
 import { type AgentStepId, agentName } from '../function-catalogue';
 import type { TicketPerson } from '../itsm/ticket';

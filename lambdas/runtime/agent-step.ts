@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type AgentOutcome, type DecisionRecorder, runAgentStep } from '../agents/agent-step';
 import type { Incident } from '../core/incident';
 import { type AgentStepId, agentName } from '../function-catalogue';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import { agentName } from '../../function-catalogue';
 import type { Clock } from '../../ports/clock';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident, KnowledgeArticleRef } from '../../core/incident';
 import { agentName } from '../../function-catalogue';
 import type { KnowledgeChunk } from '../../ports/knowledge-index';

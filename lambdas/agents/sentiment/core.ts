@@ -1,6 +1,6 @@
 export type { ScoredComment, SentimentResult, TicketComment } from '../agent-results';
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import { agentName } from '../../function-catalogue';
 import type { LanguageModel } from '../../ports/llm';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident, Priority, TriageResult } from '../../core/incident';
 import { priorityFromImpactUrgency } from '../../core/priority-matrix';
 import { agentName } from '../../function-catalogue';

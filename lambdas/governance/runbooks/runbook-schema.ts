@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RiskTier } from '../governance-config';
 import { FailureMode } from './failure-modes';
 

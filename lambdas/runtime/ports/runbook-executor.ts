@@ -2,12 +2,11 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AwsRunbookExecutor } from '../../adapters/aws/ssm-runbook-executor';
 import type { RunbookExecutor } from '../../ports/runbook-executor';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /** Runs runbook steps: SSM Automation, Lambda and HTTP targets. */
 export const runbookExecutor = definePort<RunbookExecutor>(
   'runbookExecutor',
   { access: ['runbookExecution'], env: [] },
-  () => new AwsRunbookExecutor(traced(new SSMClient({})), traced(new LambdaClient({}))),
+  () => new AwsRunbookExecutor(new SSMClient({}), new LambdaClient({})),
 );
