@@ -179,6 +179,8 @@ export async function startLumos(
     signal?.throwIfAborted();
     configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
+    // The table exists, so its database file does: from here on each write is one log append and sync.
+    db.useWriteAheadLog();
 
     const { provideDependencies } = await import('../lambdas/runtime/dependencies');
     const { localAgentAdapters } = await import('../lambdas/adapters/local/local-agent-adapters');
