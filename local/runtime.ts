@@ -152,9 +152,11 @@ export async function startLumos(
   let sfn: LocalStepFunctions | undefined;
   let http: Server | undefined;
   let governance: LocalGovernance | undefined;
+  let knowledgeSync: NodeJS.Timeout | undefined;
 
   const stop = async () => {
     ready = false;
+    clearInterval(knowledgeSync);
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
     await governance?.stopTimers();
@@ -172,7 +174,7 @@ export async function startLumos(
       phases.dynamodb = Date.now() - started;
       return running;
     });
-    const knowledgeStarting = startLocalKnowledge(config.kbDir, config.home, log).then((built) => {
+    const knowledgeStarting = startLocalKnowledge(config.kbDir, log, config.home).then((built) => {
       phases.knowledge = Date.now() - started;
       return built;
     });
@@ -184,6 +186,8 @@ export async function startLumos(
     signal?.throwIfAborted();
     configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
+    // The table exists, so its database file does: from here on each write is one log append and sync.
+    db.useWriteAheadLog();
 
     const { provideDependencies } = await import('../lambdas/runtime/dependencies');
     const { localAgentAdapters } = await import('../lambdas/adapters/local/local-agent-adapters');
@@ -193,6 +197,10 @@ export async function startLumos(
       notifier: outbox,
       knowledge: knowledge.index,
       embedder: knowledge.embedder,
+      // The knowledge loop: drafts for review and approved articles under LUMOS_HOME, synced into the index.
+      knowledgeDrafts: knowledge.drafts,
+      knowledgeWriter: knowledge.index,
+      knowledgeSources: knowledge.sources,
       // Agents: deterministic language-model stand-in, sample logs and topology, the trained triage model.
       ...localAgentAdapters({ projectRoot: config.projectRoot, tableName: TABLE_NAME }),
       // ITSM write-back: every write is recorded in the outbox (channel `itsm`); with LUMOS_ITSM_<SOURCE>_URL set it
@@ -236,6 +244,13 @@ export async function startLumos(
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
 
+    // The knowledge sync, on a schedule as in AWS: approved drafts become searchable.
+    const syncSeconds = Number(process.env.LUMOS_KNOWLEDGE_SYNC_SECONDS ?? 30);
+    if (syncSeconds > 0)
+      knowledgeSync = setInterval(() => {
+        knowledge.sync().catch((error: unknown) => log(`knowledge sync failed: ${String(error)}`));
+      }, syncSeconds * 1000).unref();
+
     signal?.throwIfAborted();
     http = createLocalHttpServer(
       buildRoutes(functions, outbox, () => ready),
@@ -252,7 +267,7 @@ export async function startLumos(
     );
     // The chunk vectors came from the cache, so the sentence encoder has not loaded yet: load it now, off the
     // start-up path, rather than in the first incident's triage.
-    knowledge.embedder.warmUp().catch((error: unknown) => log(`sentence encoder failed to load: ${String(error)}`));
+    knowledge.warmUp().catch((error: unknown) => log(`sentence encoder failed to load: ${String(error)}`));
     return {
       config,
       urls: { api: apiUrl, stepFunctions: `http://127.0.0.1:${config.sfnPort}`, dynamodb: db.endpoint },

@@ -118,8 +118,8 @@ describe('the local knowledge index on restart', () => {
     const kbDir = join(__dirname, '..', '..', '..', 'knowledge');
     try {
       const lines: string[] = [];
-      const fresh = await startLocalKnowledge(kbDir, home, (line) => lines.push(line));
-      const restarted = await startLocalKnowledge(kbDir, home, (line) => lines.push(line));
+      const fresh = await startLocalKnowledge(kbDir, (line) => lines.push(line), home);
+      const restarted = await startLocalKnowledge(kbDir, (line) => lines.push(line), home);
       expect(lines[0]).toMatch(/\(0 embeddings reused, \d+ computed\)/);
       expect(lines[1]).toMatch(/\(\d+ embeddings reused, 0 computed\)/);
       for (const query of ['database connections exhausted', 'user cannot log in after password reset']) {
