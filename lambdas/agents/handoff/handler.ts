@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
+import { agentResult } from '../agent-results';
 import { type RoutingDecision, routeIncident, workloadOf } from '../escalation-routing/core';
 import { teamsConfig } from '../escalation-routing/teams';
 import { buildHandoffPacket, HandoffOutcome, handoffReason } from './core';
@@ -17,9 +18,10 @@ export const handler = agentStep({
   step: 'Handoff',
   input: Input,
   work: async (incident, _decision, { outcome }) => {
-    let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
-      | RoutingDecision
-      | undefined;
+    let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = agentResult(
+      incident,
+      'EscalationRouting',
+    ) as RoutingDecision | undefined;
     const now = clock().now();
     if (handoffReason(incident, outcome)) {
       const recent = await incidentStore().list({ limit: 500 });

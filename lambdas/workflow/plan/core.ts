@@ -1,3 +1,4 @@
+import { agentResult } from '../../agents/agent-results';
 import { type Diagnosis, diagnosisOf, type Hypothesis } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
@@ -163,8 +164,7 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
 
   // Routing decided the owning team and the first response already assigned the ticket to it: the plan reassigns
   // only when it decides otherwise, and says what it replaces.
-  const routed = (incident.agents.routing as { group?: unknown } | undefined)?.group;
-  const owner = incident.facts?.owningTeam ?? (typeof routed === 'string' ? routed : undefined);
+  const owner = incident.facts?.owningTeam ?? agentResult(incident, 'EscalationRouting')?.group;
   let group = owner ?? triage?.assignmentGroup ?? config.routing.humanGroup;
   const uncategorised = !triage || triage.category === 'general' || triage.category === 'unknown';
   if (trigger?.kind === 'uncategorised' && uncategorised && group !== config.routing.l2Group) {
