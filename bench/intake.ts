@@ -15,7 +15,7 @@ import type { Workflow } from '../lambdas/ports/workflow';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { incidentTableDefinition } from '../local/incident-table';
 import { freePort, sign, startLocalLumos } from '../test/support/local-runtime';
-import { fmt, percentile, table } from './stats';
+import { fmt, machineLoad, percentile, processTreeCpuMs, table, verdict } from './stats';
 
 /**
  * Intake figures (not pass/fail): throughput and latency of signed webhook deliveries, the same deliveries again
@@ -44,6 +44,8 @@ interface Target {
   webhook(route: string, body: string): Promise<Sent>;
   event(body: string): Promise<Sent>;
   executions(): Promise<number>;
+  /** CPU time used so far by what serves the deliveries (runtime: Node + DynamoDB Local; in-process: this process). */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ async function runtimeTarget(): Promise<Target> {
       } while (nextToken);
       return count;
     },
+    cpuMs: () => processTreeCpuMs(lumos.process.pid!),
     stop: async () => {
       await lumos.stop();
     },
@@ -228,6 +231,7 @@ async function inProcessTarget(): Promise<Target> {
         ),
       ),
     executions: async () => workflow.names.size,
+    cpuMs: () => processTreeCpuMs(process.pid),
     async stop() {
       client.destroy();
       await db.stop();
@@ -236,7 +240,7 @@ async function inProcessTarget(): Promise<Target> {
   };
 }
 
-function figures(label: string, sent: Sent[], seconds: number): (string | number)[] {
+function figures(label: string, sent: Sent[], seconds: number, cpuMs: number | undefined): (string | number)[] {
   const ok = sent.filter((s) => s.status === 202);
   const latencies = sent.map((s) => s.ms);
   const statuses = new Map<string, number>();
@@ -250,15 +254,20 @@ function figures(label: string, sent: Sent[], seconds: number): (string | number
     (sent.length / seconds).toFixed(1),
     fmt(percentile(latencies, 50)),
     fmt(percentile(latencies, 95)),
+    cpuMs === undefined ? '-' : fmt(cpuMs / sent.length),
     `${ok.length}/${sent.length}`,
     [...statuses].map(([k, v]) => `${v} ${k}`).join(', '),
   ];
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+/** The work's result, its wall time in seconds and the target's CPU time for it in milliseconds. */
+async function timed<T>(target: Target, work: () => Promise<T>): Promise<[T, number, number | undefined]> {
+  const cpu = target.cpuMs();
   const started = performance.now();
   const result = await work();
-  return [result, (performance.now() - started) / 1000];
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = target.cpuMs();
+  return [result, seconds, cpu !== undefined && cpuAfter !== undefined ? cpuAfter - cpu : undefined];
 }
 
 /** The intake section of `npm run bench`. */
@@ -277,13 +286,20 @@ export async function intakeBench(options: { inProcess?: boolean } = {}): Promis
   const run = Date.now().toString(36);
   try {
     const bodies = alerts(DELIVERIES, SERVICES, run);
-    const [first, firstSeconds] = await timed(() => pool(bodies, CONCURRENCY, (b) => target.webhook('generic', b)));
-    const [again, againSeconds] = await timed(() => pool(bodies, CONCURRENCY, (b) => target.webhook('generic', b)));
+    const loadBefore = machineLoad();
+    const [first, firstSeconds, firstCpu] = await timed(target, () =>
+      pool(bodies, CONCURRENCY, (b) => target.webhook('generic', b)),
+    );
+    const [again, againSeconds, againCpu] = await timed(target, () =>
+      pool(bodies, CONCURRENCY, (b) => target.webhook('generic', b)),
+    );
 
     const events = storm(STORM, run);
     const executionsBefore = await target.executions();
     const twice = events.flatMap((e) => [e, e]);
-    const [stormSent, stormSeconds] = await timed(() => Promise.all(twice.map((e) => target.event(e))));
+    const [stormSent, stormSeconds, stormCpu] = await timed(target, () =>
+      Promise.all(twice.map((e) => target.event(e))),
+    );
     const incidents = new Set(stormSent.map((s) => s.answer?.incidentId).filter(Boolean));
     const executions = (await target.executions()) - executionsBefore;
 
@@ -292,12 +308,20 @@ export async function intakeBench(options: { inProcess?: boolean } = {}): Promis
       if (s.error) errors.set(s.error.slice(0, 160), (errors.get(s.error.slice(0, 160)) ?? 0) + 1);
     }
     console.log(
-      `\n## Intake — ${target.name}\n${note}${table([
-        ['deliveries', 'n', 'per s', 'p50', 'p95', '202', 'answers'],
-        figures(`signed generic alerts, ${SERVICES} services, ${CONCURRENCY} at a time`, first, firstSeconds),
-        figures('the same deliveries again (duplicates)', again, againSeconds),
-        figures(`storm: ${STORM} alarms x 2, all at once`, stormSent, stormSeconds),
-      ])}\n\nStorm: ${STORM} distinct alarms on one service, each delivered twice at once -> ${incidents.size} incident(s), ${executions} execution(s).${[...errors].map(([message, n]) => `\n  refused ${n}x: ${message}`).join('')}`,
+      `\n## Intake — ${target.name} (${loadBefore} before, ${machineLoad()} after)\n${note}${table([
+        ['deliveries', 'n', 'per s', 'p50', 'p95', 'CPU/delivery', '202', 'answers'],
+        figures(`signed generic alerts, ${SERVICES} services, ${CONCURRENCY} at a time`, first, firstSeconds, firstCpu),
+        figures('the same deliveries again (duplicates)', again, againSeconds, againCpu),
+        figures(`storm: ${STORM} alarms x 2, all at once`, stormSent, stormSeconds, stormCpu),
+      ])}\n${verdict(`new-alert intake at ${CONCURRENCY} concurrent`, first.length / firstSeconds, 100, 'deliveries/s', false)}\n${verdict(
+        'new-alert intake p95',
+        percentile(
+          first.map((s) => s.ms),
+          95,
+        ),
+        500,
+        'ms',
+      )}\n\nStorm: ${STORM} distinct alarms on one service, each delivered twice at once -> ${incidents.size} incident(s), ${executions} execution(s).${[...errors].map(([message, n]) => `\n  refused ${n}x: ${message}`).join('')}`,
     );
   } finally {
     await target.stop();

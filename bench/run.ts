@@ -1,8 +1,9 @@
 import { agentsBench } from './agents';
+import { bundleSizes } from './bundles';
 import { drillBench } from './drill';
 import { intakeBench } from './intake';
 import { knowledgeBench } from './knowledge';
-import { bundleSizes, skeletonLatency } from './skeleton';
+import { skeletonLatency } from './skeleton';
 
 /**
  * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, local runtime

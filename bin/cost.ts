@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { functionCatalogue } from '../lambdas/function-catalogue';
+import { functionCatalogue, stepActor } from '../lambdas/function-catalogue';
 import { loadStageConfig, STAGE_NAMES, type StageName } from '../lib/config/stage-config';
 
 const ROOT = resolve(__dirname, '..');
@@ -177,7 +177,7 @@ function add(a: Usage, b: Usage): Usage {
 
 /** Which Bedrock model an agent's tokens are billed at: the stage config names the triage and plan models. */
 export function modelOfAgent(agent: string, models: { triage: string; plan: string }): string {
-  return agent === 'plan' || agent === 'planner' ? models.plan : models.triage;
+  return agent === stepActor('Plan') ? models.plan : models.triage;
 }
 
 /**

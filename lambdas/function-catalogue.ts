@@ -23,6 +23,25 @@ export interface FunctionSpec {
   readonly access: readonly FunctionAccess[];
   /** For `api` functions: the API Gateway routes (proxy integration) it serves, locally and in AWS. */
   readonly routes?: readonly ApiRoute[];
+  /** For `workflow` functions: the names of the step, declared here once; code and tests derive them from here. */
+  readonly step?: StepNames;
+}
+
+/**
+ * The names of one workflow step besides its id. They appear in documented formats (incident JSON served over HTTP,
+ * audit records already written, execution histories), so they keep their historical spelling where it differs
+ * from the id: `Route` runs `EscalationRouting`, whose result is `agents.routing`.
+ */
+export interface StepNames {
+  /** The ASL Task state that invokes the function (checked by `test/statemachine/incident-definition.test.ts`). */
+  readonly state: string;
+  /**
+   * For agent steps ({@link agentStep}): the result key, `incident.agents.<agent>`, which is also the actor of its
+   * timeline entries and, as `agent:<agent>`, of its audit records.
+   */
+  readonly agent?: string;
+  /** For other steps that act under one name of their own: the actor of their timeline entries and audit records. */
+  readonly actor?: string;
 }
 
 export interface ApiRoute {
@@ -36,7 +55,7 @@ export interface ApiRoute {
   readonly auth: 'signature' | 'iam' | 'token';
 }
 
-export const functionCatalogue: readonly FunctionSpec[] = [
+const entries = [
   {
     id: 'WebhookIntake',
     entry: 'lambdas/intake/webhook-handler.ts',
@@ -72,6 +91,18 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     ],
   },
   {
+    id: 'KnowledgeDraftsApi',
+    entry: 'lambdas/api/knowledge-drafts-api-handler.ts',
+    description: 'Draft knowledge articles from verified fixes: list, read, and approve by a person',
+    role: 'api',
+    access: ['knowledgeDrafts', 'appendAudit', 'policyBundle'],
+    routes: [
+      { method: 'GET', path: '/knowledge/drafts', auth: 'iam' },
+      { method: 'GET', path: '/knowledge/drafts/{draftId}', auth: 'iam' },
+      { method: 'POST', path: '/knowledge/drafts/{draftId}/approve', auth: 'iam' },
+    ],
+  },
+  {
     id: 'MetricsApi',
     entry: 'lambdas/api/metrics-api-handler.ts',
     description: 'Outcome metrics (MTTA, MTTR, rates) by AI and human handling; publishes them as EMF on a schedule',
@@ -84,6 +115,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/triage/handler.ts',
     description: 'Triage agent: priority, category, assignment group, confidence',
     role: 'workflow',
+    step: { state: 'Triage', agent: 'triage' },
     access: ['readWriteIncidents', 'triageModel', 'serviceMap', 'policyBundle', 'appendAudit', 'model:triage'],
   },
   {
@@ -92,6 +124,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Knowledge agent: hybrid retrieval of runbooks and articles',
     memorySize: 1024,
     role: 'workflow',
+    step: { state: 'Knowledge', agent: 'knowledge' },
     access: ['readWriteIncidents', 'embeddingModel', 'appendAudit', 'model:knowledge', 'knowledgeSearch'],
   },
   {
@@ -99,6 +132,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/plan/handler.ts',
     description: 'Plans the response and decides whether a person must approve it',
     role: 'workflow',
+    step: { state: 'Plan', actor: 'planner' },
     access: [
       'readWriteIncidents',
       'planModel',
@@ -114,6 +148,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/request-approval/handler.ts',
     description: 'Stores an approval request with its callback token and notifies the approvers',
     role: 'workflow',
+    step: { state: 'HumanGate' },
     access: [
       'readWriteIncidents',
       'publishNotifications',
@@ -129,6 +164,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/execute-plan/handler.ts',
     description: 'Carries out the approved plan',
     role: 'workflow',
+    step: { state: 'ExecutePlan', actor: 'executor' },
     access: [
       'readWriteIncidents',
       'publishNotifications',
@@ -144,6 +180,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: "One poll of the recovery check after a remediation: post-checks, the alarm's resolved signal, health",
     timeoutSeconds: 120,
     role: 'workflow',
+    step: { state: 'VerifyRecovery', actor: 'verifier' },
     access: ['readWriteIncidents', 'policyBundle', 'appendAudit', 'runbookExecution'],
   },
   {
@@ -152,13 +189,22 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: "A closed incident's postmortem draft on its ticket, and a draft knowledge article for a new fix",
     timeoutSeconds: 90,
     role: 'workflow',
-    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+    step: { state: 'Postmortem', actor: 'postmortem' },
+    access: [
+      'readWriteIncidents',
+      'writeTickets',
+      'appendAudit',
+      'knowledgeDrafts',
+      'knowledgeSearch',
+      'embeddingModel',
+    ],
   },
   {
     id: 'Escalate',
     entry: 'lambdas/workflow/escalate/handler.ts',
     description: 'Escalates an incident whose human gate timed out',
     role: 'workflow',
+    step: { state: 'Escalate' },
     access: ['readWriteIncidents', 'publishNotifications', 'policyBundle', 'appendAudit', 'manageTimers'],
   },
   {
@@ -166,6 +212,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/record-outcome/handler.ts',
     description: 'Records the final outcome of the workflow on the incident',
     role: 'workflow',
+    step: { state: 'RecordOutcome' },
     access: ['readWriteIncidents', 'appendAudit'],
   },
   {
@@ -173,6 +220,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/workflow/flag-for-human/handler.ts',
     description: 'Flags an incident for a person when an agent failed for good',
     role: 'workflow',
+    step: { state: 'FlagForHuman' },
     access: ['readWriteIncidents', 'publishNotifications'],
   },
   {
@@ -247,6 +295,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/sentiment/handler.ts',
     description: 'Sentiment agent: score and trend over the ticket comments; escalation flag when it sours',
     role: 'workflow',
+    step: { state: 'Sentiment', agent: 'sentiment' },
     access: ['readWriteIncidents', 'appendAudit', 'model:sentiment', 'sentimentSettings'],
   },
   {
@@ -256,6 +305,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     memorySize: 1024,
     timeoutSeconds: 60,
     role: 'workflow',
+    step: { state: 'LogAnalysis', agent: 'log-analysis' },
     access: ['readWriteIncidents', 'appendAudit', 'model:log-analysis', 'logsInsights'],
   },
   {
@@ -263,6 +313,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/dependency/handler.ts',
     description: 'Dependency agent: blast radius, recent changes on the path, ranked suspects',
     role: 'workflow',
+    step: { state: 'Dependency', agent: 'dependency' },
     access: ['readWriteIncidents', 'appendAudit'],
   },
   {
@@ -281,6 +332,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     memorySize: 1024,
     timeoutSeconds: 90,
     role: 'workflow',
+    step: { state: 'Diagnose', agent: 'diagnosis' },
     access: ['readWriteIncidents', 'appendAudit', 'model:diagnosis', 'logsInsights'],
   },
   {
@@ -288,6 +340,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/escalation-routing/handler.ts',
     description: 'Escalation routing agent: the team by skills, on-call schedule and workload, with a summary for them',
     role: 'workflow',
+    step: { state: 'Route', agent: 'routing' },
     access: ['readWriteIncidents', 'appendAudit'],
   },
   {
@@ -296,6 +349,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Writes the first response (triage, top knowledge, next steps) to the ticket, exactly once',
     timeoutSeconds: 90,
     role: 'workflow',
+    step: { state: 'FirstResponse' },
     access: ['readWriteIncidents', 'writeTickets', 'policyBundle', 'appendAudit'],
   },
   {
@@ -304,6 +358,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: 'Request fulfilment agent: service catalogue items fulfilled by their runbooks under the policy',
     timeoutSeconds: 300,
     role: 'workflow',
+    step: { state: 'Fulfil', agent: 'fulfilment' },
     access: ['readWriteIncidents', 'policyBundle', 'appendAudit', 'runbookExecution'],
   },
   {
@@ -311,6 +366,7 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     entry: 'lambdas/agents/handoff/handler.ts',
     description: 'Human handoff agent: the packet a person takes over with, routed to the team on duty',
     role: 'workflow',
+    step: { state: 'Handoff', agent: 'handoff' },
     access: ['readWriteIncidents', 'appendAudit'],
   },
   {
@@ -319,9 +375,51 @@ export const functionCatalogue: readonly FunctionSpec[] = [
     description: "Writes the workflow's outcome (handoff packet, fulfilment, progress) to the ticket, exactly once",
     timeoutSeconds: 90,
     role: 'workflow',
+    step: { state: 'WriteBack' },
     access: ['readWriteIncidents', 'writeTickets', 'policyBundle', 'appendAudit'],
   },
-];
+] as const satisfies readonly FunctionSpec[];
+
+/** The functions Lumos deploys (and runs locally), one entry per handler module. */
+export const functionCatalogue: readonly FunctionSpec[] = entries;
+
+/** The id of a workflow step: a catalogue entry with role `workflow`. */
+export type WorkflowStepId = Extract<(typeof entries)[number], { role: 'workflow' }>['id'];
+
+/** The id of an agent step: a workflow step whose results live under `incident.agents`. */
+export type AgentStepId = Extract<(typeof entries)[number], { step: { agent: string } }>['id'];
+
+/** The workflow steps, in catalogue order. */
+export const workflowSteps = (): readonly (FunctionSpec & {
+  readonly id: WorkflowStepId;
+  readonly step: StepNames;
+})[] =>
+  functionCatalogue.filter(
+    (spec): spec is FunctionSpec & { id: WorkflowStepId; step: StepNames } =>
+      spec.role === 'workflow' && spec.step !== undefined,
+  );
+
+/** The names of the workflow step `id`. */
+export function stepNames(id: WorkflowStepId): StepNames {
+  const found = functionCatalogue.find((spec) => spec.id === id)?.step;
+  if (!found) throw new Error(`no workflow step ${id} in the function catalogue`);
+  return found;
+}
+
+/** The agent name of the agent step `id`: its result key under `incident.agents`, and its actor. */
+export function agentName(id: AgentStepId): string {
+  const agent = stepNames(id).agent;
+  if (!agent) throw new Error(`workflow step ${id} is not an agent step`);
+  return agent;
+}
+
+/** The actor of the workflow step `id` on the timeline; its audit records name it `agent:<actor>`. */
+export function stepActor(id: WorkflowStepId): string {
+  const names = stepNames(id);
+  const actor = names.agent ?? names.actor;
+  if (!actor) throw new Error(`workflow step ${id} acts under no name of its own`);
+  return actor;
+}
 
 /** ASL DefinitionSubstitutions key for a workflow function. */
-export const substitutionKey = (spec: FunctionSpec): string => `${spec.id}FunctionArn`;
+export const substitutionKey = (spec: Pick<FunctionSpec, 'id'>): string => `${spec.id}FunctionArn`;

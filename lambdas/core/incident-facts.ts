@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The facts every agent and the plan share about one incident, decided once (by the Triage step, the owning team by

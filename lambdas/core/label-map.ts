@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Labels, annotations, tags and custom fields are maps whose keys the sender chooses. Any JSON object key is a valid

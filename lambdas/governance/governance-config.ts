@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { load as parseYaml } from 'js-yaml';
+import * as z from 'zod';
 import { Priority } from '../core/incident';
 
 /** Risk tiers in rising order: low runs autonomously, medium waits for an asynchronous approval, high for a real-time one. */

@@ -333,7 +333,7 @@ async function applyUpdate(deps: IntakeDeps, signal: Signal, incident: Incident)
       ...(sync.changes.append ?? []),
     ],
   });
-  // Paused while the ticket waits on the customer (issue 5); a failure here fails the delivery so a retry pauses.
+  // The SLA clock pauses while the ticket waits on the customer; a failure here fails the delivery so a retry pauses.
   if (deps.sla && signal.waitingOn) {
     const reason = `${signal.source} ${signal.externalId} is waiting on the customer${signal.labels.status ? ` (status ${signal.labels.status})` : ''}`;
     await followTicketWaiting(deps.sla, incident.incidentId, signal.waitingOn, reason);

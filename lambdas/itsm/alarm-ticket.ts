@@ -1,3 +1,4 @@
+import { agentResult } from '../agents/agent-results';
 import type { Incident } from '../core/incident';
 import type { GovernanceConfig } from '../governance/governance-config';
 import type { AuditTrail } from '../ports/audit';
@@ -79,6 +80,7 @@ export async function ensureAlarmTicket(deps: AlarmTicketDeps, incident: Inciden
     throw new ItsmUnavailableError(`opening the ticket for ${incident.incidentId} is held by another attempt; retry`);
   // A claim that is done, or a retry after a failure: the ticket may exist already; look before opening one.
   const reconcile = !claim.claimed || claim.attempt > 1;
+  const routedGroup = agentResult(incident, 'EscalationRouting')?.group;
   let receipt: Awaited<ReturnType<typeof connector.create>>;
   try {
     receipt = await connector.create(
@@ -87,9 +89,7 @@ export async function ensureAlarmTicket(deps: AlarmTicketDeps, incident: Inciden
         description: describe(incident),
         priority: incident.triage?.priority ?? incident.priority,
         idempotencyKey: key,
-        ...((incident.agents.routing as { group?: string } | undefined)?.group
-          ? { group: (incident.agents.routing as { group: string }).group }
-          : {}),
+        ...(routedGroup ? { group: routedGroup } : {}),
         ...(rule.project ? { project: rule.project } : {}),
         ...(rule.issueType ? { issueType: rule.issueType } : {}),
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Source } from '../core/incident';
 import type { SecretProvider } from '../ports/secrets';
 import { JiraConnector, type JiraSettings } from './connectors/jira';

@@ -1,4 +1,4 @@
-import { components } from '@orama/orama';
+import { tokenizer } from '@orama/orama/components';
 import { splitIdentifier } from './identifiers';
 
 /**
@@ -22,7 +22,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     .filter(Boolean),
 );
 
-const englishStemmer = components.tokenizer.createTokenizer({ language: 'english', stemming: true }).stemmer;
+const englishStemmer = tokenizer.createTokenizer({ language: 'english', stemming: true }).stemmer;
 
 /** Porter stem of one lower-case word (Orama's English stemmer), so `restarting` and `restarts` meet. */
 export function stem(word: string): string {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import type { KnowledgeChunk } from '../ports/knowledge-index';
 
 /** One markdown file of a knowledge base, parsed but not yet chunked. */

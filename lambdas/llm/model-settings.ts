@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LanguageModelUnavailableError } from '../ports/llm';
 
 /** The model settings of one agent, from the stage config. */

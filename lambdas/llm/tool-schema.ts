@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Tool names Bedrock accepts. */
 const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * A piece of text Lumos did not write: a ticket title, a comment, an alert description, a log line, a knowledge

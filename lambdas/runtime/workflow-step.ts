@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { logger } from '../shared/observability';
 import { parseStepInput } from '../workflow/step-input';
 import { observed } from './observed';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../core/incident';
 import { IncidentNotFoundError, type IncidentStore } from '../ports/incident-store';
 import { BadRequestError } from '../shared/errors';

@@ -8,7 +8,7 @@ const AgentModel = z.object({
   maxTokens: z.number().int().positive().max(8192).default(1024),
 });
 
-/** Typed, validated settings of the agents for one stage (issue 4): models, budget, search, logs, sentiment. */
+/** Typed, validated settings of the agents for one stage: models, budget, search, logs, sentiment. */
 export const AgentsConfigSchema = z.object({
   llm: z.object({
     /** Model tokens one incident may spend across all agents. */

@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { measureAllBundles } from '../../bin/bundle-sizes';
+import { functionCatalogue } from '../../lambdas/function-catalogue';
+import { BUNDLE_SIZE_LIMIT_KIB } from '../../lib/constructs/function-bundling';
 import { LumosFunction } from '../../lib/constructs/lumos-function';
+import { provideRuntimeModules } from '../support/lambda-runtime-modules';
 
 const projectRoot = path.join(__dirname, '..', '..');
 const node = path.join(projectRoot, 'node_modules', '.bin', 'node');
@@ -22,7 +26,7 @@ describe('LumosFunction bundling', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'lumos-bundle-'));
     const app = new App({ outdir });
     const stack = new Stack(app, 'Bundling');
-    // Plan uses middy (ESM-only), Powertools Tracer (CommonJS requires) and cedar-wasm (reads a .wasm by __dirname).
+    // Plan uses middy (ESM-only), the runtime's AWS SDK (external) and cedar-wasm (reads a .wasm by __dirname).
     const plan = new LumosFunction(stack, 'Plan', {
       entry: path.join(projectRoot, 'lambdas', 'workflow', 'plan', 'handler.ts'),
       description: 'bundling test',
@@ -33,11 +37,60 @@ describe('LumosFunction bundling', () => {
       stack.resolve((plan.function.node.findChild('Code') as unknown as { assetPath: string }).assetPath),
     );
     app.synth();
+    provideRuntimeModules(outdir);
 
     expect(existsSync(path.join(assetDir, 'index.mjs'))).toBe(true);
     expect(existsSync(path.join(assetDir, 'cedar_wasm_bg.wasm'))).toBe(true);
     const loaded = importInFreshNode(path.join(assetDir, 'index.mjs'));
     expect(loaded.stderr).toBe('');
     expect(loaded.stdout.trim()).toBe('function');
+  });
+
+  it('leaves the AWS SDK to the runtime: the bundle imports @aws-sdk and @smithy packages instead of inlining them', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lumos-bundle-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundling');
+    const store = new LumosFunction(stack, 'RecordOutcome', {
+      entry: path.join(projectRoot, 'lambdas', 'workflow', 'record-outcome', 'handler.ts'),
+      description: 'bundling test',
+      serviceName: 'lumos-record-outcome',
+    });
+    const assetDir = path.join(
+      outdir,
+      stack.resolve((store.function.node.findChild('Code') as unknown as { assetPath: string }).assetPath),
+    );
+    app.synth();
+    const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+    expect(code).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
+    expect(code).not.toContain('aws-xray-sdk');
+  });
+
+  describe(`every catalogue function's bundle (${functionCatalogue.length})`, () => {
+    let measures: Awaited<ReturnType<typeof measureAllBundles>>;
+    beforeAll(async () => {
+      measures = await measureAllBundles();
+    }, 120_000);
+
+    it(`is at most ${BUNDLE_SIZE_LIMIT_KIB} KiB minified`, () => {
+      const over = measures
+        .filter((m) => m.bytes > BUNDLE_SIZE_LIMIT_KIB * 1024)
+        .map((m) => `${m.id}: ${(m.bytes / 1024).toFixed(1)} KiB (largest: ${m.contributors.slice(0, 3).join('; ')})`);
+      expect(over).toEqual([]);
+      expect(measures).toHaveLength(functionCatalogue.length);
+    });
+
+    it('contains no local-only code (local runtime, tests, local stand-ins, local-only packages)', () => {
+      const local = measures.filter((m) => m.localOnly.length > 0).map((m) => `${m.id}: ${m.localOnly.join(', ')}`);
+      expect(local).toEqual([]);
+    });
+
+    it('inlines neither the AWS SDK nor the X-Ray SDK', () => {
+      const inlined = measures.flatMap((m) =>
+        m.contributors
+          .filter(([name]) => /^@aws-sdk\/|^@smithy\/|^aws-xray-sdk/.test(name))
+          .map(([name]) => `${m.id}: ${name}`),
+      );
+      expect(inlined).toEqual([]);
+    });
   });
 });

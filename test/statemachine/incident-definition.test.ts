@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
+import { functionCatalogue, substitutionKey, workflowSteps } from '../../lambdas/function-catalogue';
 import { substitutions } from './workflow-doubles';
 
 type AslValidator = (
@@ -17,6 +17,7 @@ interface Catcher {
 interface State {
   Type: string;
   Resource?: string;
+  Parameters?: { FunctionName?: string };
   Retry?: Array<{ ErrorEquals: string[] }>;
   Catch?: Catcher[];
   Branches?: Machine[];
@@ -41,6 +42,12 @@ function allStates(machine: Machine): Array<{ name: string; state: State; machin
 
 const tasks = allStates(definition).filter(({ state }) => state.Type === 'Task');
 
+/**
+ * The Retry every Task but FlagForHuman carries. ASL has no way to share a block, so each Task repeats it and this
+ * file is the one copy to edit; the test below fails when a Task's copy differs.
+ */
+const transientRetry = JSON.parse(readFileSync(join(__dirname, '../../statemachines/transient-retry.json'), 'utf8'));
+
 describe('statemachines/incident.asl.json', () => {
   test('passes asl-validator as written and with its substitutions applied', () => {
     const raw = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
@@ -60,6 +67,34 @@ describe('statemachines/incident.asl.json', () => {
 
     expect([...placeholders].filter((key) => !workflowKeys.has(key!))).toEqual([]);
     expect([...workflowKeys].filter((key) => !placeholders.has(key))).toEqual([]);
+  });
+
+  test('every Task state is the state of a catalogue step and invokes that step, and every step is a Task', () => {
+    const steps = workflowSteps();
+    const byState = new Map(steps.map((spec) => [spec.step.state, spec]));
+    const invoked = tasks.map(({ name, state }) => ({
+      state: name,
+      step: byState.get(name)?.id ?? 'no catalogue step names this state',
+      functionName: state.Parameters?.FunctionName,
+    }));
+    expect(invoked).toEqual(
+      invoked.map(({ state, step }) => ({
+        state,
+        step,
+        functionName: `\${${substitutionKey({ id: step })}}`,
+      })),
+    );
+    const tasked = new Set(tasks.map(({ name }) => name));
+    expect(steps.filter((spec) => !tasked.has(spec.step.state)).map((spec) => spec.id)).toEqual([]);
+    expect(functionCatalogue.filter((spec) => spec.role === 'workflow' && !spec.step).map((spec) => spec.id)).toEqual(
+      [],
+    );
+  });
+
+  test('every Task but FlagForHuman carries the shared Retry of statemachines/transient-retry.json', () => {
+    for (const { name, state } of tasks.filter(({ name }) => name !== 'FlagForHuman')) {
+      expect({ name, retry: state.Retry }).toEqual({ name, retry: transientRetry });
+    }
   });
 
   test('every Task retries transient errors, Lumos.TransientError included', () => {

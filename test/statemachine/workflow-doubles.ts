@@ -9,31 +9,17 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { functionCatalogue, substitutionKey } from '../../lambdas/function-catalogue';
+import {
+  functionCatalogue,
+  substitutionKey,
+  type WorkflowStepId,
+  workflowSteps,
+} from '../../lambdas/function-catalogue';
 import { StepFunctionsEngine } from '../../local/stepfunctions/engine';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/stepfunctions/server';
 
-/** The workflow steps the incident state machine invokes, by catalogue id. */
-export type Step =
-  | 'Triage'
-  | 'Knowledge'
-  | 'Sentiment'
-  | 'LogAnalysis'
-  | 'Dependency'
-  | 'Diagnose'
-  | 'EscalationRouting'
-  | 'FirstResponse'
-  | 'Fulfilment'
-  | 'Plan'
-  | 'RequestApproval'
-  | 'ExecutePlan'
-  | 'VerifyRecovery'
-  | 'Postmortem'
-  | 'Escalate'
-  | 'Handoff'
-  | 'WriteBack'
-  | 'RecordOutcome'
-  | 'FlagForHuman';
+/** The workflow steps the incident state machine invokes, by catalogue id: exactly the catalogue's workflow entries. */
+export type Step = WorkflowStepId;
 
 /** What a test double does when invoked; `attempt` counts calls of this step for this incident from 1. */
 export type Behaviour = (payload: Record<string, unknown>, attempt: number) => unknown;
@@ -71,6 +57,7 @@ export const gatedPlan = (approvalTimeoutSeconds: number, heartbeatSeconds: numb
   heartbeatSeconds,
 });
 
+/** Each step's double when a test gives none; the type makes a new catalogue step fail to compile until it has one. */
 const defaults: Record<Step, Behaviour> = {
   Triage: () => ({ priority: 'P2', category: 'network', assignmentGroup: 'network-operations', confidence: 0.82 }),
   Knowledge: () => ({ articleCount: 3 }),
@@ -163,7 +150,7 @@ export interface WorkflowHarness {
 /** Starts engine + server on a free port with a temp data directory. */
 export async function startWorkflowHarness(): Promise<WorkflowHarness> {
   const scenarios = new Map<string, Scenario>();
-  const steps = new Map(Object.keys(defaults).map((step) => [functionArn(step), step as Step]));
+  const steps = new Map(workflowSteps().map((spec) => [functionArn(spec.id), spec.id]));
   const dataDirectory = mkdtempSync(join(tmpdir(), 'lumos-sfn-'));
   const engine = new StepFunctionsEngine({
     dataDirectory,

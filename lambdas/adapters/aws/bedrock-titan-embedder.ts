@@ -3,7 +3,7 @@ import {
   InvokeModelCommand,
   type InvokeModelCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BackoffOptions, isThrottlingError, withBackoff } from '../../llm/backoff';
 import type { Embedder } from '../../ports/knowledge-index';
 import { TransientError } from '../../shared/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { distinctTerms } from '../../knowledge/lexical';
 import { buildSnippet } from '../../knowledge/snippet';
 import type { Embedder, KnowledgeChunk, KnowledgeHit, KnowledgeIndex } from '../../ports/knowledge-index';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BackoffOptions, withBackoff } from '../../llm/backoff';
 import { DEFAULT_ROLE_PROMPTS, type LlmSettings } from '../../llm/model-settings';
 import { estimateTokens, type TokenBudget } from '../../llm/token-budget';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { htmlToMarkdown } from '../../agents/knowledge-sync/html-to-markdown';
 import type { ArticleVersion, KnowledgeSource, SourceArticle } from '../../ports/knowledge-sync';
 

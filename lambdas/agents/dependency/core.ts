@@ -1,8 +1,11 @@
+export type { DependencyResult, RelatedComponent, Suspect } from '../agent-results';
+
 import { DirectedGraph } from 'graphology';
 import type { Incident } from '../../core/incident';
 import type { Clock } from '../../ports/clock';
 import type { ChangeRecord, Topology, TopologyNode, TopologySource } from '../../ports/topology';
 import { serviceCandidates } from '../affected-service';
+import type { DependencyResult, RelatedComponent, Suspect } from '../agent-results';
 
 /** Tuning of dependency mapping. */
 export interface DependencyOptions {
@@ -14,43 +17,6 @@ export interface DependencyOptions {
   readonly changeHalfLifeMinutes?: number;
   /** Suspects reported at most. @default 5 */
   readonly maxSuspects?: number;
-}
-
-export interface RelatedComponent {
-  id: string;
-  /** Hops from the affected service. */
-  depth: number;
-  /** The chain from the affected service to this component. */
-  path: string[];
-  kind?: string;
-  owner?: string;
-  criticality?: TopologyNode['criticality'];
-}
-
-export interface Suspect {
-  component: string;
-  /** 0..1, for ranking: recent changes and closeness to the affected service. */
-  score: number;
-  reasons: string[];
-  changeIds: string[];
-}
-
-export interface DependencyResult {
-  status: 'mapped' | 'skipped';
-  reason?: string;
-  service?: string;
-  /** How the affected service was found in the graph. */
-  matchedBy?: 'id' | 'alias' | 'name' | 'title';
-  /** Upstream: what the service depends on (directly or not): where a cause may sit. */
-  dependencies: RelatedComponent[];
-  /** Downstream: what depends on the service: the blast radius. */
-  dependents: RelatedComponent[];
-  blastRadius: { components: number; highCriticality: string[]; owners: string[] };
-  /** Changes on the service, its dependencies and its direct dependents in the lookback window, newest first. */
-  changes: ChangeRecord[];
-  suspects: Suspect[];
-  confidence: number;
-  summary: string;
 }
 
 export interface DependencyDeps {

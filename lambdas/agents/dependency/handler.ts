@@ -6,7 +6,7 @@ import { mapDependencies } from './core';
 
 /** Workflow step `Dependency`: blast radius, recent changes on the path, ranked suspects. */
 export const handler = agentStep({
-  agent: 'dependency',
+  step: 'Dependency',
   work: async (incident) => {
     const result = await mapDependencies(incident, { topology: topology(), clock: clock() });
     logger.info('dependencies mapped', { status: result.status, suspects: result.suspects.length });

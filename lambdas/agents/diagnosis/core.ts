@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
+import { agentName } from '../../function-catalogue';
 import type { Clock } from '../../ports/clock';
 import type { LanguageModel } from '../../ports/llm';
 import type { LogSource } from '../../ports/logs';
@@ -157,7 +158,7 @@ export async function diagnoseIncident(
 
 async function askModel(incident: Incident, evidence: GatheredEvidence, prior: Hypothesis[], llm: LanguageModel) {
   return llm.generate({
-    agent: 'diagnosis',
+    agent: agentName('Diagnose'),
     incidentId: incident.incidentId,
     task: 'record_diagnosis',
     taskDescription: 'Records ranked root-cause hypotheses for the incident, each citing evidence refs.',

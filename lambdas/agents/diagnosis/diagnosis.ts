@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FailureMode } from './failure-modes';
 
 export { FailureMode } from './failure-modes';

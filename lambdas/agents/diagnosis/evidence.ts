@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import type { ChangeRecord } from '../../ports/topology';
 import type { EvidenceKind } from './diagnosis';

@@ -12,7 +12,7 @@ import { diagnoseIncident } from './core';
  * Stored under `agents.diagnosis`; the plan acts on its top hypothesis, and the audit trail records it.
  */
 export const handler = agentStep({
-  agent: 'diagnosis',
+  step: 'Diagnose',
   work: async (incident, decision) => {
     const diagnosis = await diagnoseIncident(incident, {
       clock: clock(),

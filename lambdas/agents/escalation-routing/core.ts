@@ -1,39 +1,13 @@
+export type { CandidateTeam, RoutingDecision } from '../agent-results';
+
 import type { Incident, Priority } from '../../core/incident';
-import type { TicketPerson } from '../../itsm/ticket';
 import { isClosed } from '../../ports/incident-store';
+import type { CandidateTeam, RoutingDecision } from '../agent-results';
 import { inHours, personOf, rotationOnCall, type TeamsConfig } from './teams';
 
 /** Who is on call for a team, from an outside schedule (PagerDuty); undefined lets the configured rotation decide. */
 export interface OnCallLookup {
   onCall(scheduleId: string, at: Date): Promise<{ email?: string; name: string; until?: string } | undefined>;
-}
-
-export interface CandidateTeam {
-  group: string;
-  /** Position in the category's skill list (0 = the owning team). */
-  skillRank: number;
-  inHours: boolean;
-  onCall?: { name: string; email?: string; until?: string; source: 'rotation' | 'pagerduty' };
-  open: number;
-  capacity: number;
-  /** Open incidents over capacity, 0..; above 1 the team is overloaded. */
-  load: number;
-  eligible: boolean;
-  why: string;
-}
-
-/** The routing agent's decision, kept on the incident under `agents.routing`. */
-export interface RoutingDecision {
-  group: string;
-  /** The person who takes it now (on call, or for urgent incidents), if any; else the group's queue. */
-  assignee?: TicketPerson & { until?: string; source: 'rotation' | 'pagerduty' };
-  category: string;
-  priority: Priority;
-  candidates: CandidateTeam[];
-  reason: string;
-  /** The note for the team that takes over. */
-  summary: string;
-  decidedAt: string;
 }
 
 const URGENT: readonly Priority[] = ['P1', 'P2'];

@@ -28,7 +28,7 @@ async function pagerDuty(): Promise<PagerDutyOnCall | undefined> {
  * the shared facts' owning team.
  */
 export const handler = agentStep({
-  agent: 'routing',
+  step: 'EscalationRouting',
   work: async (incident) => {
     const recent = await incidentStore().list({ limit: WORKLOAD_WINDOW });
     const decision = await routeIncident(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import bundled from '../../../catalogue/teams.json';
 import { withinWindow } from '../../governance/policy/change-calendar';
 import type { TicketPerson } from '../../itsm/ticket';

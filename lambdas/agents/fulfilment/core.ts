@@ -1,4 +1,7 @@
+export type { FulfilmentResult, FulfilmentStatus } from '../agent-results';
+
 import type { Incident } from '../../core/incident';
+import type { FulfilmentResult } from '../agent-results';
 import type { CatalogueItem, CatalogueVariable, ServiceCatalogue } from './service-catalogue';
 
 /** Which catalogue item a ticket asks for, and the variable values taken from structured fields and options. */
@@ -12,34 +15,6 @@ export interface RequestMatch {
   /** Variables without a value (or whose value fails the pattern), and options named more than once. */
   missing: string[];
   ambiguous: string[];
-}
-
-export type FulfilmentStatus =
-  | 'not_a_request'
-  | 'needs_information'
-  | 'runbook_missing'
-  | 'needs_approval'
-  | 'refused'
-  | 'fulfilled'
-  | 'failed'
-  | 'interrupted';
-
-/** The fulfilment agent's result, kept under `agents.fulfilment`. */
-export interface FulfilmentResult {
-  status: FulfilmentStatus;
-  summary: string;
-  itemId?: string;
-  itemTitle?: string;
-  runbookId?: string;
-  confidence?: number;
-  values?: Record<string, string>;
-  /** The policy's verdict on running the item's runbook without a person. */
-  verdict?: { allowed: boolean; autonomous: boolean; because: string[] };
-  /** What would run, for a person (or the approval gate) to approve: the runbook, its version and parameters. */
-  proposal?: { runbookId: string; version: string; parameters: Record<string, string>; service: string };
-  run?: { status: string; summary: string; steps: number };
-  /** The reply to the requester, once fulfilled. */
-  reply?: string;
 }
 
 /** The runbook of an item as governance loaded it: risk and version are what the policy and approvals bind to. */

@@ -1,4 +1,5 @@
 import type { Incident } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import { serviceOf } from '../../governance/governance-config';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { resolveParameters, runbookCatalogue, runbookRisk } from '../../governance/runbooks/runbook-catalogue';
@@ -10,6 +11,9 @@ import { incidentStore } from '../../runtime/ports/incident-store';
 import { runbookExecutor } from '../../runtime/ports/runbook-executor';
 import { type FulfilmentDeps, type FulfilmentResult, fulfilRequest } from './core';
 import { serviceCatalogue } from './service-catalogue';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const FULFILMENT = stepActor('Fulfilment');
 
 /** Final results are kept: a retried step returns them instead of fulfilling again. */
 const FINAL = new Set([
@@ -77,7 +81,7 @@ function governedDeps(incident: Incident): FulfilmentDeps {
       await auditTrail()
         .append(incident.incidentId, {
           type: 'action.executed',
-          actor: 'agent:fulfilment',
+          actor: `agent:${FULFILMENT}`,
           summary: `runbook ${id} for a catalogue request: ${run.status}`,
           data: { runbookId: id, parameters, run },
         })
@@ -93,7 +97,7 @@ function governedDeps(incident: Incident): FulfilmentDeps {
  * and the handoff agent gives it to a person. Kept under `agents.fulfilment`; the state machine reads `status`.
  */
 export const handler = agentStep({
-  agent: 'fulfilment',
+  step: 'Fulfilment',
   work: async (incident) => {
     const known = incident.agents.fulfilment as FulfilmentResult | undefined;
     const result =

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
 import type { TicketPerson } from '../../itsm/ticket';
+import { agentResult } from '../agent-results';
 import { type Diagnosis, describeHypotheses, diagnosisOf } from '../diagnosis/diagnosis';
 import type { RoutingDecision } from '../escalation-routing/core';
 
@@ -43,55 +44,7 @@ export interface HandoffPacket {
   text: string;
 }
 
-// Enrichment results are read leniently: an agent that was down or changed its shape leaves its section out.
-const Sentiment = z.looseObject({
-  status: z.string().optional(),
-  current: z.number(),
-  trendLabel: z.string(),
-  summary: z.string(),
-  escalation: z
-    .looseObject({
-      raised: z.boolean(),
-      reasons: z.array(z.string()).default([]),
-      recommendation: z.string().optional(),
-    })
-    .optional(),
-});
-const LogAnalysis = z.looseObject({
-  status: z.string().optional(),
-  summary: z.string(),
-  confidence: z.number().optional(),
-  service: z.string().optional(),
-  anomalies: z
-    .array(
-      z.looseObject({
-        kind: z.string(),
-        key: z.string(),
-        description: z.string(),
-        count: z.number(),
-        ratio: z.number().optional(),
-      }),
-    )
-    .optional(),
-});
-const Dependency = z.looseObject({
-  status: z.string().optional(),
-  summary: z.string(),
-  confidence: z.number().optional(),
-  blastRadius: z
-    .looseObject({ components: z.number(), highCriticality: z.array(z.string()), owners: z.array(z.string()) })
-    .optional(),
-  suspects: z
-    .array(
-      z.looseObject({
-        component: z.string(),
-        score: z.number(),
-        reasons: z.array(z.string()),
-        changeIds: z.array(z.string()),
-      }),
-    )
-    .optional(),
-});
+// Results of non-agent steps are read leniently too: a step that did not run leaves its section out.
 const Plan = z.looseObject({
   actions: z.array(z.looseObject({ type: z.string(), target: z.string(), reason: z.string().optional() })).default([]),
   rationale: z.string().optional(),
@@ -106,12 +59,6 @@ const Execution = z.looseObject({
     .default([]),
   runbook: z.looseObject({ runbookId: z.string(), status: z.string(), summary: z.string() }).optional(),
 });
-const Fulfilment = z.looseObject({
-  status: z.string(),
-  summary: z.string().optional(),
-  itemTitle: z.string().optional(),
-});
-
 const read = <T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | undefined => {
   const parsed = schema.safeParse(value);
   return parsed.success &&
@@ -127,8 +74,8 @@ const pct = (value: number) => `${Math.round(value * 100)}%`;
 export function handoffReason(incident: Incident, outcome: HandoffOutcome | undefined): string | undefined {
   const plan = read(Plan, incident.agents.plan);
   const execution = read(Execution, incident.agents.execution);
-  const fulfilment = read(Fulfilment, incident.agents.fulfilment);
-  const sentiment = read(Sentiment, incident.agents.sentiment);
+  const fulfilment = agentResult(incident, 'Fulfilment');
+  const sentiment = agentResult(incident, 'Sentiment');
   if (outcome === 'rejected') return 'the approver rejected the planned response';
   if (outcome === 'escalated') return 'nobody decided on the planned response in time';
   if (outcome === 'flagged' || incident.status === 'needs_human') return 'an agent failed for good; a person must look';
@@ -161,7 +108,7 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
 function actionsTried(incident: Incident): string[] {
   const tried: string[] = [];
   const execution = read(Execution, incident.agents.execution);
-  const fulfilment = read(Fulfilment, incident.agents.fulfilment);
+  const fulfilment = agentResult(incident, 'Fulfilment');
   if (execution) {
     tried.push(...execution.done.map((d) => `Lumos: ${d}`));
     tried.push(...execution.refused.map((r) => `Refused by policy: ${r.action.type} ${r.action.target} (${r.why})`));
@@ -191,9 +138,9 @@ export function buildHandoffPacket(
 ): HandoffPacket {
   const reason = handoffReason(incident, outcome);
   const diagnosis = diagnosisOf(incident.agents.diagnosis);
-  const sentiment = read(Sentiment, incident.agents.sentiment);
-  const logs = read(LogAnalysis, incident.agents['log-analysis']);
-  const dependency = read(Dependency, incident.agents.dependency);
+  const sentiment = agentResult(incident, 'Sentiment');
+  const logs = agentResult(incident, 'LogAnalysis');
+  const dependency = agentResult(incident, 'Dependency');
   const triage = incident.triage;
   const knowledge = (incident.knowledge?.articles ?? [])
     .slice(0, 3)
@@ -287,7 +234,7 @@ export function buildHandoffPacket(
     personNeeded: reason !== undefined,
     reason:
       reason ??
-      (read(Fulfilment, incident.agents.fulfilment)?.status === 'fulfilled'
+      (agentResult(incident, 'Fulfilment')?.status === 'fulfilled'
         ? 'request fulfilled and checked; no person needs to take over'
         : 'recovery verified; no person needs to take over'),
     ...(to ? { to } : {}),

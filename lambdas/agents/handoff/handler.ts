@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
+import { agentResult } from '../agent-results';
 import { type RoutingDecision, routeIncident, workloadOf } from '../escalation-routing/core';
 import { teamsConfig } from '../escalation-routing/teams';
 import { buildHandoffPacket, HandoffOutcome, handoffReason } from './core';
@@ -14,12 +15,13 @@ const Input = z.looseObject({ incidentId: z.string().min(1), outcome: HandoffOut
  * what `WriteBack` puts on the ticket. When Lumos finished the job itself the packet says so and nothing is routed.
  */
 export const handler = agentStep({
-  agent: 'handoff',
+  step: 'Handoff',
   input: Input,
   work: async (incident, _decision, { outcome }) => {
-    let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = incident.agents.routing as
-      | RoutingDecision
-      | undefined;
+    let routing: Pick<RoutingDecision, 'group' | 'assignee' | 'summary'> | undefined = agentResult(
+      incident,
+      'EscalationRouting',
+    ) as RoutingDecision | undefined;
     const now = clock().now();
     if (handoffReason(incident, outcome)) {
       const recent = await incidentStore().list({ limit: 500 });

@@ -26,7 +26,7 @@ const asText = (resolution: SuggestedResolution) =>
  * the incident still gets the citations.
  */
 export const handler = agentStep<{ articleCount: number }>({
-  agent: 'knowledge',
+  step: 'Knowledge',
   work: async (incident, decision) => {
     const index = knowledgeIndex();
     const knowledge = await retrieveKnowledge(incident, index, { k: 5 });

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident, KnowledgeArticleRef } from '../../core/incident';
+import { agentName } from '../../function-catalogue';
 import type { KnowledgeChunk } from '../../ports/knowledge-index';
 import type { KnowledgeChunkReader } from '../../ports/knowledge-sync';
 import type { LanguageModel, StructuredRequest } from '../../ports/llm';
@@ -103,7 +104,7 @@ export async function suggestResolution(
 ): Promise<SuggestedResolution | undefined> {
   if (excerpts.length === 0) return undefined;
   const answer = await llm.generate({
-    agent: 'knowledge',
+    agent: agentName('Knowledge'),
     incidentId: incident.incidentId,
     task: 'suggest_resolution',
     taskDescription: 'Records a suggested resolution whose every step cites the knowledge excerpts it comes from.',

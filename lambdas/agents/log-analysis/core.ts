@@ -1,9 +1,13 @@
-import { z } from 'zod';
+export type { LogAnalysisResult } from '../agent-results';
+
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
+import { agentName } from '../../function-catalogue';
 import type { Clock } from '../../ports/clock';
 import type { LanguageModel } from '../../ports/llm';
 import { type LogSource, UnknownLogSourceError } from '../../ports/logs';
 import { serviceCandidates } from '../affected-service';
+import type { LogAnalysisResult } from '../agent-results';
 import { type AnomalyOptions, findLogAnomalies, type LogAnomaly, type LogAnomalyReport } from './anomalies';
 
 /** Time window of a log analysis. */
@@ -23,22 +27,6 @@ export interface LogAnalysisDeps {
   readonly clock: Clock;
   /** Optional: explains the anomalies in words. Without it (or when it fails) the summary is built from the rules. */
   readonly llm?: LanguageModel;
-}
-
-export interface LogAnalysisResult extends Partial<LogAnomalyReport> {
-  status: 'analysed' | 'skipped';
-  reason?: string;
-  service?: string;
-  window?: { start: string; end: string };
-  baseline?: { start: string; end: string };
-  sources?: string[];
-  truncated?: boolean;
-  /** What most likely went wrong, in words, citing anomaly keys. */
-  summary: string;
-  /** `rules` or the model that wrote the summary. */
-  summaryBy: string;
-  /** 0..1: the strongest anomaly's confidence, discounted when little was logged. */
-  confidence: number;
 }
 
 const MINUTE = 60_000;
@@ -156,7 +144,7 @@ async function explainWithModel(
   const keys = new Set(report.anomalies.map((a) => a.key));
   try {
     const answer = await llm.generate({
-      agent: 'log-analysis',
+      agent: agentName('LogAnalysis'),
       incidentId: incident.incidentId,
       task: 'explain_log_anomalies',
       taskDescription: 'Records a short explanation of the log anomalies, citing anomaly keys.',

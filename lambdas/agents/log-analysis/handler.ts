@@ -7,7 +7,7 @@ import { analyseIncidentLogs } from './core';
 
 /** Workflow step `LogAnalysis`: templates, new and spiking errors, stack traces in the affected service's logs. */
 export const handler = agentStep({
-  agent: 'log-analysis',
+  step: 'LogAnalysis',
   work: async (incident, decision) => {
     const result = await analyseIncidentLogs(incident, {
       logs: logSource(),

@@ -1,6 +1,10 @@
-import { z } from 'zod';
+export type { ScoredComment, SentimentResult, TicketComment } from '../agent-results';
+
+import * as z from 'zod';
 import type { Incident } from '../../core/incident';
+import { agentName } from '../../function-catalogue';
 import type { LanguageModel } from '../../ports/llm';
+import type { ScoredComment, SentimentResult, TicketComment } from '../agent-results';
 import { type CommentScore, polarityOf, scoreComment, trendSlope } from './scorer';
 
 /** When sentiment raises the escalation flag. */
@@ -9,41 +13,6 @@ export interface SentimentOptions {
   readonly escalationThreshold?: number;
   /** A fall of this much from the best earlier comment to the latest (ending negative) raises it too. @default 0.6 */
   readonly dropThreshold?: number;
-}
-
-/** One comment on the ticket, as sentiment reads it. */
-export interface TicketComment {
-  id: string;
-  at: string;
-  author?: string;
-  text: string;
-}
-
-export interface ScoredComment extends TicketComment {
-  score: number;
-  cues: string[];
-  escalationRequest: boolean;
-}
-
-export interface SentimentResult {
-  status: 'scored' | 'skipped';
-  reason?: string;
-  comments: Omit<ScoredComment, 'text'>[];
-  /** Score of the latest comment, -1..1. */
-  current: number;
-  average: number;
-  /** Change per comment (least squares); negative means getting worse. */
-  trend: number;
-  trendLabel: 'improving' | 'stable' | 'worsening';
-  escalation: {
-    raised: boolean;
-    reasons: string[];
-    /** What a person should do: take the ticket over, or offer the reporter a call. */
-    recommendation?: 'assign-senior-agent' | 'offer-callback';
-  };
-  /** `lexicon` or the model that scored the comments. */
-  scoredBy: string;
-  summary: string;
 }
 
 export interface SentimentDeps {
@@ -120,7 +89,7 @@ export async function assessSentiment(
   if (deps.llm) {
     try {
       const answer = await deps.llm.generate({
-        agent: 'sentiment',
+        agent: agentName('Sentiment'),
         incidentId: incident.incidentId,
         task: 'record_comment_sentiment',
         taskDescription: 'Records the sentiment of each ticket comment, by comment id.',

@@ -11,7 +11,7 @@ function threshold(): number | undefined {
 
 /** Workflow step `Sentiment`: score and trend over the ticket's comments; flags escalation when it sours. */
 export const handler = agentStep({
-  agent: 'sentiment',
+  step: 'Sentiment',
   work: async (incident, decision) => {
     const result = await assessSentiment(
       incident,

@@ -15,7 +15,7 @@ import { triageWithEvidence } from './triage-agent';
  * every later agent reads.
  */
 export const handler = agentStep<TriageResult & Record<string, unknown>>({
-  agent: 'triage',
+  step: 'Triage',
   work: async (incident, decision) => {
     const { triage, evidence } = await triageWithEvidence(incident, {
       model: await triageModelStore().load(),

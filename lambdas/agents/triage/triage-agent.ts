@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Incident, Priority, TriageResult } from '../../core/incident';
 import { priorityFromImpactUrgency } from '../../core/priority-matrix';
+import { agentName } from '../../function-catalogue';
 import type { LanguageModel } from '../../ports/llm';
 import type { FieldPrediction, SimilarIncident, TriageClassifier } from '../../ports/triage-model';
 import { decidePriority, scoreCategories, type TriageOptions, triageIncident } from './core';
@@ -190,7 +191,7 @@ export async function triageWithEvidence(
     ];
     try {
       const answer = await deps.llm.generate({
-        agent: 'triage',
+        agent: agentName('Triage'),
         incidentId: incident.incidentId,
         task: 'record_triage',
         taskDescription: 'Records the triage of one incident: category, ITIL impact and urgency, assignment group.',

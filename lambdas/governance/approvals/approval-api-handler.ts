@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler } from '../../runtime/http-handler';
 import { approvalStore } from '../../runtime/ports/approval-store';
 import { notifier } from '../../runtime/ports/notifier';

@@ -1,6 +1,7 @@
 import { describeHypotheses, diagnosisOf } from '../../agents/diagnosis/diagnosis';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import type { ApprovalRequest, ApprovalStage, ApprovalStore, ApprovalVote } from '../../ports/approval-store';
 import type { AuditTrail } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
@@ -14,6 +15,9 @@ import { membersOf } from '../governance-config';
 import { ConflictError, ForbiddenError, GoneError, PlanMismatchError } from '../governance-errors';
 import type { GovernancePolicy } from '../policy/governance-policy';
 import { InvalidLinkTokenError, type LinkClaims, mintLinkToken, verifyLinkToken } from './link-tokens';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const PLANNER = stepActor('Plan');
 
 /** Everything the approval gate works with; handlers pass the resolved ports in. */
 export interface ApprovalDeps {
@@ -272,7 +276,7 @@ export async function requestApproval(
     votes: [],
     usedTokenIds: [],
     ...(incident.reporter ? { requestedBy: incident.reporter } : {}),
-    proposedBy: 'agent:planner',
+    proposedBy: `agent:${PLANNER}`,
     taskToken: input.taskToken,
     status: 'pending',
     requestedAt: now.toISOString(),
@@ -296,7 +300,7 @@ export async function requestApproval(
     append: [
       {
         at: now.toISOString(),
-        actor: 'planner',
+        actor: PLANNER,
         type: 'approval.requested',
         summary: `${request.riskTier}-risk plan awaits ${request.requiredApprovals} approval(s) from ${request.approverGroup} until ${currentStage(request).expiresAt}`,
         data: { approvalId, actionHash: request.actionHash },
@@ -305,7 +309,7 @@ export async function requestApproval(
   });
   await deps.audit.append(incident.incidentId, {
     type: 'approval.requested',
-    actor: 'agent:planner',
+    actor: `agent:${PLANNER}`,
     summary: `asked ${request.approverGroup} to approve ${request.actions.length} action(s) (${request.riskTier}, ${request.mode})`,
     data: {
       approvalId,
@@ -328,7 +332,7 @@ export async function requestApproval(
   });
   await deps.audit.append(incident.incidentId, {
     type: 'itsm.write',
-    actor: 'agent:planner',
+    actor: `agent:${PLANNER}`,
     summary: `work note on ${incident.source}:${incident.externalId}: approval requested`,
     data: { approvalId, target: `${incident.source}:${incident.externalId}` },
   });

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a link token binds: one approval, one approver, one exact action, one stage, until it expires. */
 export interface LinkClaims {

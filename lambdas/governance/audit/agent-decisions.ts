@@ -1,5 +1,6 @@
 import { sha256Hex } from '../../core/ids';
 import type { Incident } from '../../core/incident';
+import { agentName } from '../../function-catalogue';
 import type { AuditEntry, AuditTrail } from '../../ports/audit';
 import { canonicalJson } from './audit-chain';
 
@@ -42,7 +43,7 @@ export async function auditRecordedAgentDecisions(audit: AuditTrail, incident: I
     const { triage } = incident;
     decisions.push([
       {
-        agent: 'triage',
+        agent: agentName('Triage'),
         modelId:
           triage.method === 'model'
             ? (process.env.BEDROCK_MODEL_ID ?? 'bedrock')
@@ -58,7 +59,7 @@ export async function auditRecordedAgentDecisions(audit: AuditTrail, incident: I
     const { knowledge } = incident;
     decisions.push([
       {
-        agent: 'knowledge',
+        agent: agentName('Knowledge'),
         modelId: process.env.BEDROCK_EMBEDDING_MODEL_ID ?? 'lumos-hybrid-retrieval/use-512',
         promptHash: sha256Hex(knowledge.query),
         retrieved: knowledge.articles.map((a) => ({ articleId: a.articleId, version: a.updatedAt ?? 'unversioned' })),

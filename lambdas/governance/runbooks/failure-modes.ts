@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The failure modes a diagnosis names (the incident outcome contract) and runbooks declare they fix

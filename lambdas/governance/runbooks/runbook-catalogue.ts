@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { load as parseYaml } from 'js-yaml';
+import * as z from 'zod';
 import { sha256Hex } from '../../core/ids';
 import type { Incident } from '../../core/incident';
 import {

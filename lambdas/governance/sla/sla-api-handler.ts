@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler } from '../../runtime/http-handler';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { BadRequestError, NotFoundError } from '../../shared/errors';

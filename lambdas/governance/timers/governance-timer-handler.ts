@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { observed } from '../../runtime/observed';
 import { notifier } from '../../runtime/ports/notifier';
 import { taskCallbacks } from '../../runtime/ports/task-callbacks';

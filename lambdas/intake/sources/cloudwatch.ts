@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Signal } from '../../core/incident';
 import { priorityFromLabel, priorityFromName } from '../../core/priority-matrix';
 import { isoTime, names, type ParseContext, type ParseOutcome, type SourceParser, validate } from './source';

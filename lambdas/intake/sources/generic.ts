@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Priority, type Signal } from '../../core/incident';
 import {
   batchItem,

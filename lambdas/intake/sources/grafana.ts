@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Signal } from '../../core/incident';
 import { AlertGroup, alertSignal, groupItems, PrometheusAlert } from './prometheus-alerts';
 import {

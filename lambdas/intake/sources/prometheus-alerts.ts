@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sha256Hex } from '../../core/ids';
 import type { Signal, Source } from '../../core/incident';
 import { priorityFromName } from '../../core/priority-matrix';

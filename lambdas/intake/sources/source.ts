@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Signal, Source } from '../../core/incident';
 import { isPlainRecord, mapFromEntries } from '../../core/label-map';
 import { BadRequestError } from '../../shared/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Signal } from '../../core/incident';
 import { priorityFromName } from '../../core/priority-matrix';
 import {

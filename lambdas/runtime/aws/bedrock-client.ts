@@ -1,5 +1,4 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { traced } from './traced';
 
 let bedrock: BedrockRuntimeClient | undefined;
 
@@ -8,6 +7,6 @@ let bedrock: BedrockRuntimeClient | undefined;
  * because the adapters back off themselves.
  */
 export function bedrockClient(): BedrockRuntimeClient {
-  bedrock ??= traced(new BedrockRuntimeClient({ maxAttempts: 1 }));
+  bedrock ??= new BedrockRuntimeClient({ maxAttempts: 1 });
   return bedrock;
 }

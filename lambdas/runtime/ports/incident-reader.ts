@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import type { IncidentStore } from '../../ports/incident-store';
 import { env } from '../aws/env';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /** The read side of the incident store, for functions that may only read incidents. */
@@ -12,5 +11,5 @@ export type IncidentReader = Pick<IncidentStore, 'get' | 'list' | 'findOpenByFin
 export const incidentReader = definePort<IncidentReader>(
   'store',
   { access: [['readIncidents', 'readWriteIncidents']], env: ['INCIDENT_TABLE_NAME'] },
-  () => new DynamoDbIncidentStore(env('INCIDENT_TABLE_NAME'), traced(new DynamoDBClient({}))),
+  () => new DynamoDbIncidentStore(env('INCIDENT_TABLE_NAME'), new DynamoDBClient({})),
 );

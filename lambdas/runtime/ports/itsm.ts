@@ -2,7 +2,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets';
 import { SecretBackedItsm } from '../../itsm/connector-registry';
 import type { Itsm } from '../../itsm/ticket';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -16,7 +15,7 @@ export const itsm = definePort<Itsm>(
   () =>
     new SecretBackedItsm(
       process.env.ITSM_SECRETS_ARN
-        ? new SecretsManagerSecrets(process.env.ITSM_SECRETS_ARN, traced(new SecretsManagerClient({})))
+        ? new SecretsManagerSecrets(process.env.ITSM_SECRETS_ARN, new SecretsManagerClient({}))
         : { get: async () => undefined },
     ),
 );

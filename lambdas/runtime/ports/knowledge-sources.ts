@@ -5,7 +5,6 @@ import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secret
 import { ServiceNowCredentials, ServiceNowKnowledgeSource } from '../../adapters/http/servicenow-knowledge-source';
 import { MarkdownFolderSource } from '../../adapters/local/markdown-folder-source';
 import type { KnowledgeSource } from '../../ports/knowledge-sync';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -18,12 +17,9 @@ export const knowledgeSources = definePort<KnowledgeSource[]>(
   () => {
     const sources: KnowledgeSource[] = [];
     const s3 = process.env.KNOWLEDGE_S3_URI ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(process.env.KNOWLEDGE_S3_URI) : null;
-    if (s3) sources.push(new S3KnowledgeSource(traced(new S3Client({})), s3[1]!, s3[2] ?? ''));
+    if (s3) sources.push(new S3KnowledgeSource(new S3Client({}), s3[1]!, s3[2] ?? ''));
     if (process.env.SERVICENOW_KB_SECRET_ARN) {
-      const secret = new SecretsManagerSecrets(
-        process.env.SERVICENOW_KB_SECRET_ARN,
-        traced(new SecretsManagerClient({})),
-      );
+      const secret = new SecretsManagerSecrets(process.env.SERVICENOW_KB_SECRET_ARN, new SecretsManagerClient({}));
       sources.push(
         new ServiceNowKnowledgeSource({
           // The secret holds {"instanceUrl", "username", "password"} or {"instanceUrl", "token"}.

@@ -7,7 +7,6 @@ import type { LanguageModel } from '../../ports/llm';
 import { ANY_MODEL } from '../access';
 import { bedrockClient } from '../aws/bedrock-client';
 import { env } from '../aws/env';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -23,7 +22,7 @@ export const languageModel = definePort<LanguageModel>(
       client: bedrockClient(),
       settings,
       budget: new TokenBudget(
-        new DynamoDbTokenLedger(env('INCIDENT_TABLE_NAME'), traced(new DynamoDBClient({}))),
+        new DynamoDbTokenLedger(env('INCIDENT_TABLE_NAME'), new DynamoDBClient({})),
         settings.budgetTokensPerIncident,
       ),
     });

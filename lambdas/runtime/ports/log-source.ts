@@ -1,7 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogsInsightsSource } from '../../adapters/aws/cloudwatch-logs-insights';
 import type { LogSource } from '../../ports/logs';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /** Logs of a service: CloudWatch Logs Insights over `LUMOS_LOG_GROUPS` (service -> groups, `*` fallback). */
@@ -10,7 +9,7 @@ export const logSource = definePort<LogSource>(
   { access: ['logsInsights'], env: ['LUMOS_LOG_GROUPS'] },
   () =>
     new CloudWatchLogsInsightsSource({
-      client: traced(new CloudWatchLogsClient({})),
+      client: new CloudWatchLogsClient({}),
       logGroups: JSON.parse(process.env.LUMOS_LOG_GROUPS ?? '{}') as Record<string, string[]>,
     }),
 );

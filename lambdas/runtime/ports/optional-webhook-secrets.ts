@@ -1,7 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets';
 import type { SecretProvider } from '../../ports/secrets';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -10,6 +9,6 @@ import { definePort } from '../dependencies';
  */
 export const optionalWebhookSecrets = definePort<SecretProvider>('secrets', { access: [], env: [] }, () =>
   process.env.WEBHOOK_SECRETS_ARN
-    ? new SecretsManagerSecrets(process.env.WEBHOOK_SECRETS_ARN, traced(new SecretsManagerClient({})))
+    ? new SecretsManagerSecrets(process.env.WEBHOOK_SECRETS_ARN, new SecretsManagerClient({}))
     : { get: async () => undefined },
 );

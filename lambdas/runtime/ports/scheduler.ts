@@ -2,7 +2,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeScheduler } from '../../adapters/aws/scheduler-timers';
 import type { Scheduler } from '../../ports/scheduler';
 import { env } from '../aws/env';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -21,6 +20,6 @@ export const scheduler = definePort<Scheduler>(
         roleArn: env('SCHEDULER_ROLE_ARN'),
         deadLetterArn: process.env.SCHEDULER_DEAD_LETTER_ARN,
       },
-      traced(new SchedulerClient({})),
+      new SchedulerClient({}),
     ),
 );

@@ -1,7 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflow } from '../../adapters/aws/sfn-workflow';
 import type { Workflow } from '../../ports/workflow';
-import { traced } from '../aws/traced';
 import { definePort } from '../dependencies';
 
 /**
@@ -14,6 +13,6 @@ export const taskCallbacks = definePort<Omit<Workflow, 'start'>>(
   () =>
     new StepFunctionsWorkflow(
       process.env.STATE_MACHINE_ARN ?? 'arn:aws:states:::stateMachine:callbacks-only',
-      traced(new SFNClient({})),
+      new SFNClient({}),
     ),
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expire } from '../../governance/approvals/approval-service';
 import { gatePorts } from '../../governance/governance-deps';
 import { notifier } from '../../runtime/ports/notifier';

@@ -1,4 +1,5 @@
 import type { Incident, TimelineEntry } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import { PlanMismatchError, PolicyDeniedError } from '../../governance/governance-errors';
 import type { GovernancePolicy } from '../../governance/policy/governance-policy';
 import type { LoadedRunbook } from '../../governance/runbooks/runbook-catalogue';
@@ -11,6 +12,9 @@ import type { IncidentStore } from '../../ports/incident-store';
 import type { Notifier } from '../../ports/notifier';
 import type { RunbookExecutor } from '../../ports/runbook-executor';
 import { actionHashOf, type Plan, type PlannedAction } from '../plan/core';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const EXECUTOR = stepActor('ExecutePlan');
 
 export interface ExecuteDeps {
   store: IncidentStore;
@@ -220,7 +224,7 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
         });
         timeline.push({
           at: deps.clock.now().toISOString(),
-          actor: 'executor',
+          actor: EXECUTOR,
           type: 'runbook.executed',
           summary: `runbook ${runbook.runbookId}: ${runbook.status} (${runbook.summary})`,
           data: { runbookId: runbook.runbookId, status: runbook.status },
@@ -231,7 +235,7 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
     }
     await deps.audit.append(incident.incidentId, {
       type: 'action.executed',
-      actor: 'executor',
+      actor: EXECUTOR,
       summary: `${action.type} ${action.target}${action.type === 'run-runbook' && runbook ? `: ${runbook.status}` : ''}`,
       data: {
         action: { type: action.type, target: action.target, risk: action.risk, runbook: action.runbook ?? null },
@@ -251,7 +255,7 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
       ...timeline,
       {
         at: deps.clock.now().toISOString(),
-        actor: 'executor',
+        actor: EXECUTOR,
         type: 'plan.executed',
         summary,
         data: { planId: plan.planId },
@@ -331,7 +335,7 @@ async function itsmWrite(
   });
   await deps.audit.append(incident.incidentId, {
     type: 'itsm.write',
-    actor: 'executor',
+    actor: EXECUTOR,
     summary: `${target}: ${text.split('\n')[0]}`,
     data: { target, fields, text },
   });

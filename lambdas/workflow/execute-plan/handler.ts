@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { governancePolicy } from '../../governance/policy/governance-policy';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
 import { writeBack } from '../../itsm/write-back';

@@ -1,12 +1,9 @@
+import { agentResult, type RoutingResultView } from '../../agents/agent-results';
 import { diagnosisOf, diagnosisSection } from '../../agents/diagnosis/diagnosis';
 import type { Incident } from '../../core/incident';
 import type { TicketUpdate } from '../../itsm/ticket';
 
-interface Routing {
-  group?: string;
-  reason?: string;
-  assignee?: { name: string; email?: string; ids?: Record<string, string> };
-}
+type Routing = RoutingResultView;
 
 /** What the first response tells people to do next: the suggested resolution, the best article, who has it. */
 export function nextSteps(incident: Incident, routing: Routing | undefined): string[] {
@@ -54,7 +51,7 @@ export function firstResponseText(incident: Incident, routing: Routing | undefin
 
 /** The first write to the ticket: the note, work started, and the team routing chose (with the on-call person). */
 export function firstResponseUpdate(incident: Incident): TicketUpdate {
-  const routing = incident.agents.routing as Routing | undefined;
+  const routing = agentResult(incident, 'EscalationRouting');
   const group = routing?.group ?? incident.triage?.assignmentGroup;
   return {
     workNote: firstResponseText(incident, routing),

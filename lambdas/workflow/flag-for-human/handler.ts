@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { notifier } from '../../runtime/ports/notifier';

@@ -1,7 +1,9 @@
+import { agentResult } from '../../agents/agent-results';
 import { type Diagnosis, diagnosisOf, type Hypothesis } from '../../agents/diagnosis/diagnosis';
 import { DependencyView, readAgent } from '../../agents/diagnosis/evidence';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import { agentDecisionEntry } from '../../governance/audit/agent-decisions';
 import { canonicalJson } from '../../governance/audit/audit-chain';
 import {
@@ -22,6 +24,9 @@ import type { RunbookRun } from '../../governance/runbooks/runbook-runner';
 import type { AuditEntry } from '../../ports/audit';
 import type { ApprovalDeadlines } from '../deadlines';
 import { alarmResolution } from '../verify-recovery/core';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const PLANNER = stepActor('Plan');
 
 export type { RiskTier } from '../../governance/governance-config';
 export type { ApprovalDeadlines } from '../deadlines';
@@ -161,8 +166,7 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
 
   // Routing decided the owning team and the first response already assigned the ticket to it: the plan reassigns
   // only when it decides otherwise, and says what it replaces.
-  const routed = (incident.agents.routing as { group?: unknown } | undefined)?.group;
-  const owner = incident.facts?.owningTeam ?? (typeof routed === 'string' ? routed : undefined);
+  const owner = incident.facts?.owningTeam ?? agentResult(incident, 'EscalationRouting')?.group;
   let group = owner ?? triage?.assignmentGroup ?? config.routing.humanGroup;
   const uncategorised = !triage || triage.category === 'general' || triage.category === 'unknown';
   if (trigger?.kind === 'uncategorised' && uncategorised && group !== config.routing.l2Group) {
@@ -448,14 +452,14 @@ export function planRecords(plan: Plan, incident: Incident, at: Date): PlanRecor
   return {
     timeline: {
       at: at.toISOString(),
-      actor: 'planner',
+      actor: PLANNER,
       type: 'plan.created',
       summary: `${plan.actions.length} actions, ${plan.riskTier} risk${plan.requiresApproval ? ', needs approval' : ', runs autonomously'}${plan.blocked.length ? `, ${plan.blocked.length} refused by policy` : ''}`,
       data: { planId: plan.planId, actionHash: plan.actionHash },
     },
     decision: agentDecisionEntry(
       {
-        agent: 'planner',
+        agent: PLANNER,
         modelId: 'lumos-rule-planner/1',
         promptHash: plan.actionHash,
         retrieved: (incident.knowledge?.articles ?? []).map((a) => ({

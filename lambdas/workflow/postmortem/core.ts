@@ -1,9 +1,13 @@
 import type { Incident } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import type { TicketUpdate } from '../../itsm/ticket';
 import type { Clock } from '../../ports/clock';
 import type { IncidentStore } from '../../ports/incident-store';
 import { loadIncident } from '../step-input';
 import { causeOf } from '../write-back/core';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const POSTMORTEM = stepActor('Postmortem');
 
 const RESOLVED = new Set(['resolved', 'closed']);
 
@@ -160,7 +164,7 @@ export async function writePostmortem(
     append: [
       {
         at,
-        actor: 'postmortem',
+        actor: POSTMORTEM,
         type: 'postmortem.drafted',
         summary: `Postmortem draft attached to the ticket${draft ? `; knowledge article drafted for review (${draft.ref})` : ''}`,
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IncidentStatus } from '../../core/incident';
 import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock } from '../../runtime/ports/clock';

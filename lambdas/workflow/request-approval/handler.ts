@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestApproval } from '../../governance/approvals/approval-service';
 import { linkKeys } from '../../governance/approvals/link-keys';
 import { gatePorts, withPorts } from '../../governance/governance-deps';

@@ -1,10 +1,14 @@
 import type { Incident, TimelineEntry } from '../../core/incident';
+import { stepActor } from '../../function-catalogue';
 import type { LoadedRunbook } from '../../governance/runbooks/runbook-catalogue';
 import { type CheckResult, runPostChecksOnce, runRollback } from '../../governance/runbooks/runbook-runner';
 import type { AuditTrail } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
 import type { IncidentStore } from '../../ports/incident-store';
 import type { RunbookExecutor } from '../../ports/runbook-executor';
+
+/** The actor of this step's timeline entries and audit records (see the function catalogue). */
+const VERIFIER = stepActor('VerifyRecovery');
 
 /** The verification statuses of the outcome contract, plus `pending` while the workflow keeps polling. */
 export type VerificationStatus = 'recovered' | 'not-recovered' | 'self-recovered' | 'skipped';
@@ -274,7 +278,7 @@ export async function verifyRecovery(deps: VerifyDeps, input: VerifyInput): Prom
       ? [
           {
             at,
-            actor: 'verifier',
+            actor: VERIFIER,
             type: 'recovery.verified',
             summary: `Verification: ${verification.status} (${verification.summary})`,
             data: { status: verification.status, attempts: attempt },
@@ -285,7 +289,7 @@ export async function verifyRecovery(deps: VerifyDeps, input: VerifyInput): Prom
   if (final) {
     await deps.audit.append(incident.incidentId, {
       type: 'recovery.verified',
-      actor: 'verifier',
+      actor: VERIFIER,
       summary: `${verification.status}: ${verification.summary}`,
       data: { ...verification },
     });

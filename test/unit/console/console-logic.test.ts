@@ -69,7 +69,7 @@ describe('layoutBlastRadius', () => {
         { id: 'payments-db', depth: 2, path: ['checkout-api', 'payments-api', 'payments-db'] },
       ],
       dependents: [{ id: 'web', depth: 1, path: ['checkout-api', 'web'] }],
-      suspects: [{ component: 'payments-api', score: 0.8, reasons: ['deployed 10 min before'] }],
+      suspects: [{ component: 'payments-api', score: 0.8, reasons: ['deployed 10 min before'], changeIds: [] }],
     });
     const x = (id: string) => layout.nodes.find((n) => n.id === id)!.x;
     expect(x('payments-db')).toBeLessThan(x('payments-api'));
@@ -95,7 +95,7 @@ describe('layoutBlastRadius', () => {
       status: 'mapped',
       service: 'core',
       dependents,
-      suspects: [{ component: 'svc-11', score: 1, reasons: [] }],
+      suspects: [{ component: 'svc-11', score: 1, reasons: [], changeIds: [] }],
     });
     expect(layout.nodes.filter((n) => n.side === 'downstream')).toHaveLength(8);
     expect(layout.nodes.some((n) => n.id === 'svc-11')).toBe(true);

@@ -10,6 +10,7 @@ import {
   taskFunctions,
   type UsageProfile,
 } from '../../../bin/cost';
+import { stepActor } from '../../../lambdas/function-catalogue';
 import { loadStageConfig, STAGE_NAMES } from '../../../lib/config/stage-config';
 
 const root = join(__dirname, '..', '..', '..');
@@ -71,7 +72,7 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('bills each agent at the model the stage config gives it', () => {
-    expect(modelOfAgent('plan', models)).toBe(models.plan);
+    expect(modelOfAgent(stepActor('Plan'), models)).toBe(models.plan);
     expect(modelOfAgent('sentiment', models)).toBe(models.triage);
     const e = estimate({ tickets: 100, alerts: 0 });
     const bedrock = e.lines.filter((l) => l.service === 'Bedrock' && l.item.includes(models.triage));

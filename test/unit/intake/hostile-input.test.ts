@@ -27,7 +27,7 @@ import {
   testSettings,
 } from './support';
 
-/** Issue 13, findings 3-6: whatever keys, sizes and shapes a sender uses, intake answers 2xx/4xx and stores safely. */
+/** Whatever keys, sizes and shapes a sender uses, intake answers 2xx/4xx and stores safely. */
 
 const SECRET = 'hostile-input-secret';
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
