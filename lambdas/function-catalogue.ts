@@ -91,6 +91,18 @@ const entries = [
     ],
   },
   {
+    id: 'KnowledgeDraftsApi',
+    entry: 'lambdas/api/knowledge-drafts-api-handler.ts',
+    description: 'Draft knowledge articles from verified fixes: list, read, and approve by a person',
+    role: 'api',
+    access: ['knowledgeDrafts', 'appendAudit', 'policyBundle'],
+    routes: [
+      { method: 'GET', path: '/knowledge/drafts', auth: 'iam' },
+      { method: 'GET', path: '/knowledge/drafts/{draftId}', auth: 'iam' },
+      { method: 'POST', path: '/knowledge/drafts/{draftId}/approve', auth: 'iam' },
+    ],
+  },
+  {
     id: 'MetricsApi',
     entry: 'lambdas/api/metrics-api-handler.ts',
     description: 'Outcome metrics (MTTA, MTTR, rates) by AI and human handling; publishes them as EMF on a schedule',
@@ -178,7 +190,14 @@ const entries = [
     timeoutSeconds: 90,
     role: 'workflow',
     step: { state: 'Postmortem', actor: 'postmortem' },
-    access: ['readWriteIncidents', 'writeTickets', 'appendAudit'],
+    access: [
+      'readWriteIncidents',
+      'writeTickets',
+      'appendAudit',
+      'knowledgeDrafts',
+      'knowledgeSearch',
+      'embeddingModel',
+    ],
   },
   {
     id: 'Escalate',

@@ -98,6 +98,9 @@ export class Agents extends Construct {
       case 'readKnowledgeArticles':
         set(this.knowledgeSearch.grantReadArticles(fn.role));
         break;
+      case 'knowledgeDrafts':
+        set(this.knowledgeSearch.grantDrafts(fn.role));
+        break;
       case 'servicenowKnowledge':
         if (settings.knowledge.servicenowSecretArn) {
           fn.role.addToPrincipalPolicy(

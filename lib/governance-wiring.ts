@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
 import type { FunctionSpec } from '../lambdas/function-catalogue';
 import { loadGovernanceConfig } from '../lambdas/governance/governance-config';
+import { automationDocuments } from '../lambdas/governance/runbooks/automation-documents';
+import { loadRunbooks } from '../lambdas/governance/runbooks/runbook-catalogue';
 import type { GovernanceAccess } from '../lambdas/runtime/access';
 import { acknowledge, iamWildcardResourceFinding } from './compliance/nag-findings';
 import type { StageConfig } from './config/stage-config';
@@ -14,6 +16,7 @@ import { ApprovalLinks, CEDAR_MODULE, GovernanceBundle } from './constructs/appr
 import { AuditTrail } from './constructs/audit-trail';
 import type { IncidentWorkflow } from './constructs/incident-workflow';
 import type { LumosFunction } from './constructs/lumos-function';
+import { RunbookAutomations } from './constructs/runbook-automations';
 import { SlaScheduler } from './constructs/sla-scheduler';
 
 /**
@@ -51,6 +54,7 @@ export class Governance extends Construct {
   public readonly scheduler: SlaScheduler;
   public readonly approvalLinks: ApprovalLinks;
   public readonly bundle: GovernanceBundle;
+  public readonly automations: RunbookAutomations;
   private readonly overrides: string;
   private readonly baseUrl: string;
   private readonly timer: LumosFunction;
@@ -77,6 +81,12 @@ export class Governance extends Construct {
     this.scheduler = new SlaScheduler(this, 'Scheduler', { target: timer.function, removalPolicy });
     this.approvalLinks = new ApprovalLinks(this, 'ApprovalLinks', { removalPolicy });
     this.bundle = new GovernanceBundle(this, 'Bundle', { projectRoot: props.projectRoot });
+    this.automations = new RunbookAutomations(this, 'RunbookAutomations', {
+      documents: automationDocuments(
+        [...loadRunbooks(path.join(props.projectRoot, 'runbooks')).values()].map((loaded) => loaded.runbook),
+      ),
+      namePrefix: `Lumos-${config.stage}-`,
+    });
     this.overrides = JSON.stringify(stageGovernanceOverrides(props.projectRoot, config.stage));
     this.timer = timer;
     this.stateMachineArn = props.workflow.stateMachineArn;
@@ -158,39 +168,24 @@ export class Governance extends Construct {
   }
 
   /**
-   * Runbook steps reach SSM Automation documents named `Lumos-*` and Lambda functions named `lumos-runbook-*`
-   * (the operators' own runbook targets); HTTP steps need no IAM.
+   * Runbook steps start the SSM Automation documents this stack creates (and pass their role, nothing else) and
+   * invoke Lambda functions named `lumos-runbook-*` (the operators' own runbook targets); HTTP steps need no IAM.
    */
   private grantRunbookExecution(fn: LumosFunction): void {
-    const stack = Stack.of(this);
-    const documents = stack.formatArn({
-      service: 'ssm',
-      resource: 'automation-definition',
-      resourceName: 'Lumos-*:*',
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const executions = stack.formatArn({
-      service: 'ssm',
-      resource: 'automation-execution',
-      resourceName: '*',
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const targets = stack.formatArn({
+    this.automations.grantStart(fn.role, fn.role);
+    fn.addEnvironment('LUMOS_AUTOMATION_ROLE_ARN', this.automations.assumeRole.roleArn);
+    fn.addEnvironment('LUMOS_AUTOMATION_DOCUMENT_PREFIX', this.automations.namePrefix);
+    const targets = Stack.of(this).formatArn({
       service: 'lambda',
       resource: 'function',
       resourceName: 'lumos-runbook-*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['ssm:StartAutomationExecution'], resources: [documents] }),
-    );
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['ssm:GetAutomationExecution'], resources: [executions] }),
-    );
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [targets] }));
-    const why =
-      'Runbooks name their targets at run time; the grant covers only the Lumos-* automation documents, their executions, and lumos-runbook-* functions.';
-    for (const arn of [documents, executions, targets])
-      acknowledge(fn.role, iamWildcardResourceFinding(this, arn), why);
+    acknowledge(
+      fn.role,
+      iamWildcardResourceFinding(this, targets),
+      'Runbooks name their Lambda targets at run time; the grant covers only functions named lumos-runbook-*.',
+    );
   }
 }

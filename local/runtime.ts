@@ -147,9 +147,11 @@ export async function startLumos(
   let sfn: LocalStepFunctions | undefined;
   let http: Server | undefined;
   let governance: LocalGovernance | undefined;
+  let knowledgeSync: NodeJS.Timeout | undefined;
 
   const stop = async () => {
     ready = false;
+    clearInterval(knowledgeSync);
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
     await governance?.stopTimers();
@@ -166,13 +168,14 @@ export async function startLumos(
       dynamodb = started;
       return started;
     });
-    const [db, knowledge] = await Promise.all([dynamodbStarting, startLocalKnowledge(config.kbDir, log)]).catch(
-      async (error: unknown) => {
-        // Whichever half failed, the other may have started: DynamoDB Local must not outlive us.
-        await dynamodbStarting.then((started) => started.stop()).catch(() => undefined);
-        throw error;
-      },
-    );
+    const [db, knowledge] = await Promise.all([
+      dynamodbStarting,
+      startLocalKnowledge(config.kbDir, log, config.home),
+    ]).catch(async (error: unknown) => {
+      // Whichever half failed, the other may have started: DynamoDB Local must not outlive us.
+      await dynamodbStarting.then((started) => started.stop()).catch(() => undefined);
+      throw error;
+    });
     signal?.throwIfAborted();
     configureEnvironment(config, db.endpoint, stateMachineArn, apiUrl);
     await ensureIncidentTable(new DynamoDBClient({ endpoint: db.endpoint }), TABLE_NAME);
@@ -187,6 +190,10 @@ export async function startLumos(
       notifier: outbox,
       knowledge: knowledge.index,
       embedder: knowledge.embedder,
+      // The knowledge loop: drafts for review and approved articles under LUMOS_HOME, synced into the index.
+      knowledgeDrafts: knowledge.drafts,
+      knowledgeWriter: knowledge.index,
+      knowledgeSources: knowledge.sources,
       // Agents: deterministic language-model stand-in, sample logs and topology, the trained triage model.
       ...localAgentAdapters({ projectRoot: config.projectRoot, tableName: TABLE_NAME }),
       // ITSM write-back: every write is recorded in the outbox (channel `itsm`); with LUMOS_ITSM_<SOURCE>_URL set it
@@ -220,6 +227,13 @@ export async function startLumos(
     });
     const timerFunction = functions.get('GovernanceTimer');
     if (timerFunction) await governance.startTimers(async (timer) => void (await timerFunction.invoke(timer)));
+
+    // The knowledge sync, on a schedule as in AWS: approved drafts become searchable.
+    const syncSeconds = Number(process.env.LUMOS_KNOWLEDGE_SYNC_SECONDS ?? 30);
+    if (syncSeconds > 0)
+      knowledgeSync = setInterval(() => {
+        knowledge.sync().catch((error: unknown) => log(`knowledge sync failed: ${String(error)}`));
+      }, syncSeconds * 1000).unref();
 
     signal?.throwIfAborted();
     http = createLocalHttpServer(

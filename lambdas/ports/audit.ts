@@ -15,7 +15,10 @@ export type AuditType =
   | 'sla.breach'
   // Verification of a remediation, and the incident's final outcome class.
   | 'recovery.verified'
-  | 'outcome.recorded';
+  | 'outcome.recorded'
+  // The knowledge loop: a draft article from a verified fix, and a person's approval of it.
+  | 'knowledge.drafted'
+  | 'knowledge.approved';
 
 export interface AuditEntry {
   type: AuditType;

@@ -36,7 +36,7 @@
  * | taskCallbacks    | STATE_MACHINE_ARN                                     | SendTaskSuccess/Failure/Heartbeat            |
  * | approvalLinks    | APPROVAL_LINK_SECRET_ARN                              | GetSecretValue on the signing key            |
  * | linksBaseUrl     | PUBLIC_BASE_URL                                       | none                                         |
- * | runbookExecution | none                                                  | SSM Automation `Lumos-*`, Lambda `lumos-runbook-*` |
+ * | runbookExecution | LUMOS_AUTOMATION_DOCUMENT_PREFIX, LUMOS_AUTOMATION_ROLE_ARN | StartAutomationExecution on the stack's runbook documents, PassRole of their role, Lambda `lumos-runbook-*` |
  *
  * Agents (wired by `lib/agents-wiring.ts`):
  *
@@ -46,6 +46,7 @@
  * | knowledgeSearch       | KNOWLEDGE_COLLECTION_ENDPOINT, KNOWLEDGE_INDEX_NAME, KNOWLEDGE_EMBEDDING_DIMENSIONS | aoss:APIAccessAll, data access read |
  * | writeKnowledge        | KNOWLEDGE_COLLECTION_ENDPOINT, KNOWLEDGE_INDEX_NAME, KNOWLEDGE_EMBEDDING_DIMENSIONS | aoss:APIAccessAll, data access write |
  * | readKnowledgeArticles | KNOWLEDGE_S3_URI                             | ListBucket, GetObject on the articles bucket    |
+ * | knowledgeDrafts       | KNOWLEDGE_DRAFTS_BUCKET                      | Get/Put/Delete drafts/* and approved/*, list drafts/ |
  * | servicenowKnowledge   | SERVICENOW_KB_SECRET_ARN (when the stage has one) | GetSecretValue on it                       |
  * | logsInsights          | LUMOS_LOG_GROUPS                             | Logs Insights queries on the mapped groups      |
  * | sentimentSettings     | SENTIMENT_ESCALATION_THRESHOLD               | none                                            |
@@ -93,6 +94,7 @@ export const AGENT_ACCESS = [
   'knowledgeSearch',
   'writeKnowledge',
   'readKnowledgeArticles',
+  'knowledgeDrafts',
   'servicenowKnowledge',
   'logsInsights',
   'sentimentSettings',

@@ -3,6 +3,7 @@ import type { ApprovalStore } from '../ports/approval-store';
 import type { AuditExport, AuditTrail } from '../ports/audit';
 import type { Clock } from '../ports/clock';
 import type { IncidentStore } from '../ports/incident-store';
+import type { KnowledgeDraftStore } from '../ports/knowledge-drafts';
 import type { Embedder, KnowledgeIndex } from '../ports/knowledge-index';
 import type { KnowledgeIndexWriter, KnowledgeSource } from '../ports/knowledge-sync';
 import type { LanguageModel } from '../ports/llm';
@@ -47,6 +48,8 @@ export interface Dependencies {
   knowledgeWriter: KnowledgeIndexWriter;
   /** Where the knowledge sync reads articles from. */
   knowledgeSources: KnowledgeSource[];
+  /** Draft knowledge articles awaiting review, and approved ones (the articles bucket; a folder locally). */
+  knowledgeDrafts: KnowledgeDraftStore;
   /** Append-only, hash-chained audit trail (its own DynamoDB table). */
   audit: AuditTrail;
   /** The write-once copy of the audit trail (S3 Object Lock; a folder locally). */

@@ -148,6 +148,27 @@ export class KnowledgeSearch extends Construct {
     return { KNOWLEDGE_S3_URI: `s3://${this.articlesBucket.bucketName}/` };
   }
 
+  /**
+   * Lets `role` keep draft articles for review (`drafts/`) and publish approved ones (`approved/`, which the sync
+   * reads); returns `KNOWLEDGE_DRAFTS_BUCKET`. Draft ids are known only at run time: the grant is per prefix.
+   */
+  public grantDrafts(role: iam.IRole): Record<string, string> {
+    // Unconditional: with ListBucket, reading a missing key answers 404 (not 403), which tells "no draft" apart.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.articlesBucket.bucketArn] }),
+    );
+    const why =
+      'Draft ids are made from the fix at run time; the grant covers only the drafts/ and approved/ prefixes of the articles bucket.';
+    for (const prefix of ['drafts/*', 'approved/*']) {
+      const objects = this.articlesBucket.arnForObjects(prefix);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [objects] }),
+      );
+      acknowledge(role, iamWildcardResourceFinding(this, objects), why);
+    }
+    return { KNOWLEDGE_DRAFTS_BUCKET: this.articlesBucket.bucketName };
+  }
+
   /** The collection endpoint (`https://<id>.<region>.aoss.amazonaws.com`), for `KNOWLEDGE_COLLECTION_ENDPOINT`. */
   public get endpoint(): string {
     return this.collection.attrCollectionEndpoint;

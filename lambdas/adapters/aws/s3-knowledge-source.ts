@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ArticleVersion, KnowledgeSource, SourceArticle } from '../../ports/knowledge-sync';
+import { DRAFTS_PREFIX } from './s3-knowledge-drafts';
 
 /**
  * {@link KnowledgeSource} over markdown objects under an S3 prefix. Article id: the key relative to the prefix (so it
@@ -27,6 +28,8 @@ export class S3KnowledgeSource implements KnowledgeSource {
       );
       for (const object of page.Contents ?? []) {
         if (!object.Key || !/\.md$/i.test(object.Key)) continue;
+        // Drafts wait for a person's review; only approved articles are knowledge.
+        if (object.Key.slice(this.prefix.length).startsWith(DRAFTS_PREFIX)) continue;
         found.push({
           articleId: object.Key.slice(this.prefix.length),
           version: object.ETag ?? String(object.LastModified?.getTime() ?? ''),

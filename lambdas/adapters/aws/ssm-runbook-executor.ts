@@ -13,6 +13,14 @@ const TERMINAL = new Set([
   'CompletedWithSuccess',
 ]);
 
+/** Where the stack's automation documents are and which role they run with. */
+export interface AutomationTarget {
+  /** Replaces `Lumos-` in a runbook's document name to give the deployed document's name (`Lumos-dev-`). */
+  readonly documentPrefix: string;
+  /** The role SSM Automation assumes (`AutomationAssumeRole`); the only one this function may pass. */
+  readonly assumeRoleArn: string;
+}
+
 /**
  * The runbook executor in AWS: SSM Automation documents (started, then polled to a terminal status), Lambda
  * invocations (synchronous; a function error fails the step) and HTTP calls. Local-only commands are refused.
@@ -24,6 +32,7 @@ export class AwsRunbookExecutor implements RunbookExecutor {
     private readonly ssm: SSMClient = new SSMClient({}),
     private readonly lambda: LambdaClient = new LambdaClient({}),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly target?: AutomationTarget,
   ) {}
 
   async run(action: RenderedAction, options: { timeoutMs: number }): Promise<StepRunResult> {
@@ -55,7 +64,14 @@ export class AwsRunbookExecutor implements RunbookExecutor {
     started: number,
   ): Promise<StepRunResult> {
     const { AutomationExecutionId: id } = await this.ssm.send(
-      new StartAutomationExecutionCommand({ DocumentName: action.documentName, Parameters: action.parameters }),
+      new StartAutomationExecutionCommand({
+        DocumentName: this.target
+          ? action.documentName.replace(/^Lumos-/, this.target.documentPrefix)
+          : action.documentName,
+        Parameters: this.target
+          ? { ...action.parameters, AutomationAssumeRole: [this.target.assumeRoleArn] }
+          : action.parameters,
+      }),
     );
     if (!id) return { ok: false, output: '', error: 'SSM returned no execution id', durationMs: Date.now() - started };
     for (;;) {

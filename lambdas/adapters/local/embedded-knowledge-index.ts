@@ -483,14 +483,14 @@ export interface BuildEmbeddedKnowledgeIndexInput {
 /** Loads, chunks, embeds and indexes every markdown file under `dir`. */
 export async function buildEmbeddedKnowledgeIndex(
   input: BuildEmbeddedKnowledgeIndexInput,
-): Promise<{ index: EmbeddedKnowledgeIndex; stats: EmbeddedIndexStats }> {
+): Promise<{ index: EmbeddedKnowledgeIndex; stats: EmbeddedIndexStats; chunks: readonly KnowledgeChunk[] }> {
   const started = performance.now();
   const { chunks } = await loadKnowledgeBase(input.dir, input.chunking);
   const loadMs = Math.round(performance.now() - started);
   const index = await EmbeddedKnowledgeIndex.create(chunks, input.embedder, input.index);
   const stats: EmbeddedIndexStats = { ...index.stats, loadMs, buildMs: Math.round(performance.now() - started) };
   Object.assign(index.stats, stats);
-  return { index, stats };
+  return { index, stats, chunks };
 }
 
 /** Text embedded for a chunk: the article title and heading path anchor even a terse section to its topic. */

@@ -104,6 +104,69 @@ const Parameter = z.object({
 });
 export type RunbookParameter = z.infer<typeof Parameter>;
 
+/** One step of an SSM Automation document (schemaVersion 0.3 `mainSteps`), as SSM takes it. */
+const AutomationStep = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_]{1,100}$/),
+    action: z.enum(['aws:executeAwsApi', 'aws:waitForAwsResourceProperty', 'aws:executeScript', 'aws:runCommand']),
+    inputs: z.record(z.string(), z.unknown()),
+    outputs: z
+      .array(
+        z.object({
+          Name: z.string().min(1),
+          Selector: z.string().min(1),
+          Type: z.enum(['String', 'Integer', 'Boolean', 'StringList', 'StringMap', 'MapList']),
+        }),
+      )
+      .optional(),
+    timeoutSeconds: z.number().int().positive().optional(),
+    maxAttempts: z.number().int().min(1).max(10).optional(),
+  })
+  .strict();
+export type AutomationStep = z.infer<typeof AutomationStep>;
+
+/**
+ * The AWS executor of `ssmAutomation` steps: the SSM Automation document the stack creates under this name, with the
+ * IAM its steps need. Its parameters are the ones the runbooks pass (with their patterns); `parameters` here only
+ * adds a type or a pattern for values a runbook writes literally.
+ */
+export const AutomationDocumentSpec = z
+  .object({
+    description: z.string().min(1),
+    parameters: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+        z
+          .object({
+            type: z.enum(['String', 'Integer', 'Boolean', 'StringList']).default('String'),
+            allowedPattern: z
+              .string()
+              .regex(/^\^.*\$$/, 'patterns must be anchored: ^...$')
+              .optional(),
+            description: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+    steps: z.array(AutomationStep).min(1),
+    /**
+     * What the automation role may do for these steps: IAM actions on resources (`${AWS::Partition}`,
+     * `${AWS::Region}`, `${AWS::AccountId}` are filled in at deploy time).
+     */
+    permissions: z
+      .array(
+        z
+          .object({
+            actions: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/)).min(1),
+            resources: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type AutomationDocumentSpec = z.infer<typeof AutomationDocumentSpec>;
+
 /** `{{name}}` or `{{name|number}}` / `{{name|boolean}}` (typed, for JSON bodies and expectations). */
 export const TEMPLATE = /\{\{\s*([A-Za-z0-9_]+)\s*(?:\|\s*(number|boolean)\s*)?\}\}/g;
 
@@ -133,6 +196,8 @@ export const Runbook = z
     steps: z.array(Step).min(1),
     postChecks: z.array(Check).default([]),
     rollback: z.array(Step).default([]),
+    /** SSM Automation documents (`Lumos-*`) this runbook defines; its steps and other runbooks may run them. */
+    automations: z.record(z.string().regex(/^Lumos-[A-Za-z0-9]{1,100}$/), AutomationDocumentSpec).default({}),
   })
   .superRefine((runbook, ctx) => {
     const known = new Set([...Object.keys(runbook.parameters), 'incidentId']);
