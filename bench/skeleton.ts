@@ -18,7 +18,7 @@ const POLL_MS = 25;
 export async function skeletonLatency(count = 100): Promise<void> {
   const secret = 'bench-secret';
   const started = Date.now();
-  const lumos = await startLocalLumos({ LUMOS_WEBHOOK_SECRET: secret });
+  const lumos = await startLocalLumos({ LUMOS_WEBHOOK_SECRET: secret }, 180_000);
   const startupMs = Date.now() - started;
   try {
     const template = JSON.parse(

@@ -47,6 +47,8 @@ export const FaultSpec = z.discriminatedUnion('kind', [
     kind: z.literal('feature-flag'),
     flag: z.string().min(1),
     errorRate: z.number().min(0).max(1).default(0.3),
+    change: z.string().optional(),
+    by: z.string().optional(),
   }),
   /** Traffic beyond capacity saturates connections. Fixed by scaling to `factor` x the replicas. */
   z.object({ kind: z.literal('load'), factor: z.number().min(1.1).default(2) }),

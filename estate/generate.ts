@@ -26,6 +26,7 @@ export interface TopologyFile {
     summary: string;
     by: string;
     risk: string;
+    featureFlag?: string;
   }[];
 }
 

@@ -68,6 +68,8 @@ export interface ServiceStateView {
   certificate: { notAfter: string };
   featureFlags: Record<string, boolean>;
   config: Record<string, string | number | boolean>;
+  /** The configuration change a config rollback would undo, if any. */
+  lastConfigChange: ConfigChange | null;
   restarts: number;
   errorRate: number;
   p95LatencyMs: number;
@@ -84,10 +86,12 @@ export interface ChangeEvent {
   id: string;
   component: string;
   at: string;
-  kind: 'deployment' | 'config' | 'rollback';
+  kind: 'deployment' | 'config' | 'rollback' | 'feature-flag';
   summary: string;
   by: string;
   risk: 'high' | 'medium' | 'low';
+  /** The flag a feature-flag change switched. */
+  featureFlag?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -201,9 +205,20 @@ export class ServiceState {
         });
         break;
       }
-      case 'feature-flag':
+      case 'feature-flag': {
         this.featureFlags[spec.flag] = true;
+        this.onChange({
+          id: spec.change ?? this.nextChangeId(),
+          component: this.name,
+          at,
+          kind: 'feature-flag',
+          summary: `Turn on feature flag ${spec.flag}`,
+          by: spec.by ?? 'feature-flag-console',
+          risk: 'low',
+          featureFlag: spec.flag,
+        });
         break;
+      }
       case 'certificate-expiry':
         this.certificateNotAfter = this.now() + spec.daysLeft * DAY_MS;
         break;
@@ -431,6 +446,16 @@ export class ServiceState {
         this.featureFlags[flag] = body.enabled;
         if (!body.enabled)
           this.faults = this.faults.filter((f) => !(f.spec.kind === 'feature-flag' && f.spec.flag === flag));
+        this.onChange({
+          id: this.nextChangeId(),
+          component: this.name,
+          at,
+          kind: 'feature-flag',
+          summary: `Turn ${body.enabled ? 'on' : 'off'} feature flag ${flag}`,
+          by,
+          risk: 'low',
+          featureFlag: flag,
+        });
         return { ok: true, changed: `feature flag ${flag} ${body.enabled ? 'on' : 'off'}` };
       }
       case 'config-rollback': {
@@ -484,6 +509,7 @@ export class ServiceState {
       certificate: { notAfter: new Date(this.certificateNotAfter).toISOString() },
       featureFlags: { ...this.featureFlags },
       config: { ...this.config },
+      lastConfigChange: this.configHistory.at(-1) ? { ...this.configHistory.at(-1)! } : null,
       restarts: this.restarts,
       errorRate: health.errorRate,
       p95LatencyMs: health.p95LatencyMs,

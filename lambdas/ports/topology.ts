@@ -30,6 +30,8 @@ export interface ChangeRecord {
   readonly by?: string;
   /** Change risk as the change process rated it, if it did. */
   readonly risk?: 'high' | 'medium' | 'low';
+  /** A feature-flag change: the flag it switched (AppConfig, LaunchDarkly and the like record it). */
+  readonly featureFlag?: string;
 }
 
 export interface Topology {

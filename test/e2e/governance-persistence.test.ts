@@ -53,6 +53,51 @@ describe('governance state in DynamoDB Local', () => {
     expect(verifyChain('inc-concurrent', records)).toMatchObject({ ok: true, records: 30 });
   });
 
+  it('keeps the chain linear when writers that remember their last head race plain writers', async () => {
+    const remembering = [0, 1, 2].map(
+      () => new DynamoDbAuditTrail('audit', client, undefined, { rememberHeads: true }),
+    );
+    const writers = [...remembering, new DynamoDbAuditTrail('audit', client), new DynamoDbAuditTrail('audit', client)];
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          writers[(i + round) % writers.length]!.append('inc-remembered', {
+            type: 'action.executed',
+            actor: `writer-${round}-${i}`,
+            summary: `write ${round}.${i}`,
+            data: { round, i },
+          }),
+        ),
+      );
+    }
+    const records = await writers[0]!.list('inc-remembered');
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(verifyChain('inc-remembered', records)).toMatchObject({ ok: true, records: 30 });
+  });
+
+  it('a lone writer that remembers its head reads it once, then only writes', async () => {
+    const commands: string[] = [];
+    const counted = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const trail = new DynamoDbAuditTrail('audit', counted, undefined, { rememberHeads: true });
+    for (let i = 0; i < 5; i++) {
+      await trail.append('inc-lone', { type: 'action.executed', actor: 'lone', summary: `write ${i}`, data: { i } });
+    }
+    expect(commands).toEqual(['QueryCommand', ...Array(5).fill('PutItemCommand')]);
+    expect(verifyChain('inc-lone', await trail.list('inc-lone'))).toMatchObject({ ok: true, records: 5 });
+    counted.destroy();
+  });
+
   it('fires a timer set before a restart, once, even with two pollers', async () => {
     const before = new DynamoDbTimerTable(client, 'timers');
     await before.ensureTable();

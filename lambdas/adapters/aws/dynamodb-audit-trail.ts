@@ -33,6 +33,20 @@ function fromItem(item: Record<string, unknown>): AuditRecord {
   };
 }
 
+/** How many incidents' chain heads a trail remembers (see {@link AuditTrailOptions.rememberHeads}). */
+const REMEMBERED_HEADS = 1000;
+
+export interface AuditTrailOptions {
+  /**
+   * Link each append to the record this trail itself wrote last for the incident, instead of reading the head
+   * first. Right where one process writes nearly every record of an incident (the local runtime): one read fewer
+   * per append. Where many writers take turns (Lambda functions in AWS), the remembered head is usually stale and
+   * a stale head costs a failed conditional put, so it is off by default. Correct either way: a put on a stale
+   * head fails its condition, and the retry reads the head.
+   */
+  rememberHeads?: boolean;
+}
+
 /**
  * The audit trail in its own DynamoDB table (partition `incidentId`, sort `seq`). Appends are conditional puts of
  * seq = head + 1, so two writers can never both extend the same head: the loser re-reads the head and links to
@@ -46,9 +60,14 @@ export class DynamoDbAuditTrail implements AuditTrail {
     private readonly tableName: string,
     client: DynamoDBClient = new DynamoDBClient({}),
     private readonly clock: Clock = systemClock,
+    options: AuditTrailOptions = {},
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.heads = options.rememberHeads ? new Map() : undefined;
   }
+
+  /** The last record this trail wrote per incident, oldest first (when remembering heads). */
+  private readonly heads: Map<string, Pick<AuditRecord, 'seq' | 'hash'>> | undefined;
 
   /** Appends queued per incident in this process, so writers in one process never race each other. */
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -67,7 +86,8 @@ export class DynamoDbAuditTrail implements AuditTrail {
 
   private async appendNow(incidentId: string, entry: AuditEntry): Promise<AuditRecord> {
     for (let attempt = 1; ; attempt++) {
-      const head = await this.head(incidentId);
+      const remembered = attempt === 1 ? this.heads?.get(incidentId) : undefined;
+      const head = remembered ?? (await this.head(incidentId));
       const record = chainRecord(incidentId, entry, head, this.clock.now());
       try {
         await this.doc.send(
@@ -77,12 +97,26 @@ export class DynamoDbAuditTrail implements AuditTrail {
             ConditionExpression: 'attribute_not_exists(incidentId)',
           }),
         );
+        this.remember(incidentId, record);
         return record;
       } catch (error) {
+        this.heads?.delete(incidentId);
         if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
+        // The remembered head was stale: read the real one at once.
+        if (remembered) continue;
         // Another process extended the chain first: re-read the head and link to it.
         await new Promise((r) => setTimeout(r, backoff(attempt)));
       }
+    }
+  }
+
+  private remember(incidentId: string, record: AuditRecord): void {
+    if (!this.heads) return;
+    this.heads.delete(incidentId);
+    this.heads.set(incidentId, { seq: record.seq, hash: record.hash });
+    if (this.heads.size > REMEMBERED_HEADS) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
     }
   }
 

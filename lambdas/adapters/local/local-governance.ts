@@ -40,7 +40,11 @@ export async function createLocalGovernance(options: {
   const pollMs = Number(env.LUMOS_TIMER_POLL_MS ?? '') || 500;
   return {
     dependencies: {
-      audit: new ExportingAuditTrail(new DynamoDbAuditTrail(LOCAL_AUDIT_TABLE, client), auditExport),
+      // One process writes the local trail, so each append links to the head it wrote last without reading it.
+      audit: new ExportingAuditTrail(
+        new DynamoDbAuditTrail(LOCAL_AUDIT_TABLE, client, undefined, { rememberHeads: true }),
+        auditExport,
+      ),
       auditExport,
       scheduler: timers,
       runbookExecutor: new LocalRunbookExecutor(env.LUMOS_RUNBOOK_SANDBOX ?? join(options.home, 'sandbox')),

@@ -46,6 +46,7 @@ const LumosChange = z.object({
   summary: z.string().default(''),
   by: z.string().optional(),
   risk: Risk.optional(),
+  featureFlag: z.string().min(1).max(128).optional(),
 });
 const LumosExport = z.object({
   services: z.array(LumosService).default([]),

@@ -24,8 +24,12 @@ export interface EvidenceItem {
   error?: boolean;
   /** Log evidence: absent from the baseline before the incident window. */
   newInWindow?: boolean;
+  /** Log evidence: it stopped well before the incident opened, so it belongs to an earlier problem. */
+  stale?: boolean;
   /** Change evidence: the change kind (deployment, config, feature-flag, ...). */
   changeKind?: string;
+  /** Change evidence: what it changed (the flag, versions, setting keys), which an error may name. */
+  subjects?: string[];
   /** Topology evidence: the chain from the affected service to the component. */
   path?: string[];
 }
@@ -62,6 +66,7 @@ const Anomaly = z.looseObject({
   level: z.string().optional(),
   confidence: z.number().default(0.5),
   example: z.string().default(''),
+  lastSeen: z.string().optional(),
 });
 export const LogAnalysisView = z.looseObject({
   status: z.string(),
@@ -120,9 +125,18 @@ const clip = (text: string, max: number) => {
 };
 const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
 
-/** Log anomalies of one service's analysis as evidence. */
-export function logEvidence(analysis: LogAnalysisView, service: string): EvidenceItem[] {
+/** Errors that stopped this long before the incident opened belong to an earlier problem. */
+export const STALE_BEFORE_OPENED_MS = 60_000;
+
+/**
+ * Log anomalies of one service's analysis as evidence. An anomaly whose last line came well before the incident
+ * opened (`openedAt`) stopped before this problem began: it stays cited, at a fraction of its weight.
+ */
+export function logEvidence(analysis: LogAnalysisView, service: string, openedAt?: string): EvidenceItem[] {
+  const opened = openedAt ? Date.parse(openedAt) : Number.NaN;
   return analysis.anomalies.map((a) => {
+    const last = a.lastSeen ? Date.parse(a.lastSeen) : Number.NaN;
+    const stale = !Number.isNaN(opened) && !Number.isNaN(last) && last < opened - STALE_BEFORE_OPENED_MS;
     const isError =
       a.level === 'error' || a.level === 'fatal' || a.kind === 'stack-trace' || /^5\d\d$|^http[_:]?5\d\d$/i.test(a.key);
     const what =
@@ -138,14 +152,24 @@ export function logEvidence(analysis: LogAnalysisView, service: string): Evidenc
     return {
       kind: 'log' as const,
       ref: `log:${service}:${a.key}`,
-      summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before)`,
+      summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before${stale ? `; last seen ${minutesBetween(a.lastSeen!, openedAt!)} min before the incident` : ''})`,
       component: service,
       text: `${a.description}\n${a.example}`,
-      strength: a.confidence,
+      strength: stale ? a.confidence * 0.2 : a.confidence,
       error: isError,
       newInWindow: a.baselineCount === 0,
+      ...(stale ? { stale: true } : {}),
     };
   });
+}
+
+/** What a change changed, as an error would name it: its feature flag, versions and dotted setting keys. */
+export function changeSubjects(change: Pick<ChangeRecord, 'summary' | 'featureFlag'>): string[] {
+  const found = new Set<string>();
+  if (change.featureFlag) found.add(change.featureFlag);
+  for (const m of change.summary.matchAll(/\bv?\d+\.\d+(?:\.\d+)*(?:-[\w.]+)?\b/g)) found.add(m[0]);
+  for (const m of change.summary.matchAll(/\b[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+\b/g)) found.add(m[0]);
+  return [...found].filter((s) => s.length >= 3);
 }
 
 /** Change records as evidence, timed against the incident. */
@@ -161,6 +185,7 @@ export function changeEvidence(changes: readonly ChangeRecord[], openedAt: strin
       at: c.at,
       strength: c.risk === 'high' ? 1 : c.risk === 'low' ? 0.8 : 0.9,
       changeKind: c.kind,
+      subjects: changeSubjects(c),
     };
   });
 }
@@ -215,7 +240,7 @@ export function gatherEvidence(
       baselineEnd: analysis.baseline?.end ?? analysis.window?.start,
       windowEnd: analysis.window?.end,
     });
-    items.push(...logEvidence(analysis, component));
+    items.push(...logEvidence(analysis, component, incident.createdAt));
   }
 
   if (incident.kind === 'alert') {
@@ -230,6 +255,26 @@ export function gatherEvidence(
       component: service,
       text: `${incident.title}\n${incident.description}\n${labels}`,
       strength: 0.85,
+    });
+  }
+
+  // Alerts that joined the incident (same service, same outage) say what else the monitoring saw. Tickets that
+  // joined are people's claims, not evidence.
+  const machineSources = /^(alertmanager|cloudwatch|grafana|pagerduty)\s/;
+  const seenAlerts = new Set<string>();
+  for (const entry of incident.timeline) {
+    if (entry.type !== 'signal.correlated' && entry.type !== 'signal.refired') continue;
+    const body = entry.summary.replace(/^(Correlated|Fired again:)\s+/, '');
+    const fingerprint = typeof entry.data?.fingerprint === 'string' ? entry.data.fingerprint : body.slice(0, 80);
+    if (!machineSources.test(body) || seenAlerts.has(fingerprint) || seenAlerts.size >= 6) continue;
+    seenAlerts.add(fingerprint);
+    items.push({
+      kind: 'alert',
+      ref: `alert:correlated:${fingerprint}`,
+      summary: `correlated alert on ${service ?? 'the service'}: ${clip(body, 120)}`,
+      component: service,
+      text: body,
+      strength: 0.75,
     });
   }
 

@@ -81,6 +81,44 @@ function namedComponents(text: string, names: ReadonlyMap<string, string>, self:
   return [...new Set(found)];
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a text says a named component failed: "call to X failed", "dependency X", "upstream: X", "X is down". */
+function blames(text: string, name: string): boolean {
+  const n = escapeRegExp(name);
+  return new RegExp(
+    `\\b(?:calls?|requests?|connections?) to ${n}\\b[^.\\n]{0,20}\\b(?:failed|failing|timed out|refused|errors?)\\b` +
+      `|\\bdependency ${n}\\b|\\bupstream(?: service)?:? ${n}\\b|\\b${n} (?:is )?(?:down|unavailable|unhealthy|failing)\\b`,
+    'i',
+  ).test(text);
+}
+
+/**
+ * The component a line relays a failure from: of the components it says failed, the one furthest upstream of the
+ * affected service, when that is further upstream than the component that wrote the line (callers of the
+ * affected service are never upstream).
+ */
+function relayedFrom(
+  text: string,
+  names: GatheredEvidence['names'],
+  writer: string | undefined,
+  reach: GatheredEvidence['reach'],
+): string | undefined {
+  const own = writer ? reach.get(writer) : undefined;
+  const ownDepth = own ? (own.dependent ? -1 : own.depth) : 0;
+  let best: { id: string; depth: number; root: boolean } | undefined;
+  for (const [name, id] of names) {
+    if (id === writer || name.length < 3 || !blames(text, name)) continue;
+    const at = reach.get(id);
+    if (!at || at.dependent || at.depth <= ownDepth) continue;
+    // A component the line calls the root cause wins; otherwise the one furthest upstream.
+    const root = new RegExp(`\\broot cause(?: upstream)?:? ${escapeRegExp(name)}\\b`, 'i').test(text);
+    if (!best || (root && !best.root) || (root === best.root && at.depth > best.depth))
+      best = { id, depth: at.depth, root };
+  }
+  return best?.id;
+}
+
 /**
  * The deterministic evidence-scoring model. Each piece of evidence supports (component, failure mode) pairs:
  * - log lines and alerts by the failure signatures they match, weighted by how specific the signature is and how
@@ -113,25 +151,34 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     if ((item.kind !== 'log' && item.kind !== 'alert' && item.kind !== 'health') || !item.text) continue;
     const symptoms = symptomsIn(item.text);
     // A line matching a failure signature says it failed whatever its level (back-off restarts are warnings).
+    // Errors that stopped before the incident opened are an earlier problem: they barely count.
     const factor =
       item.kind === 'log'
-        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6)
+        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6) * (item.stale ? 0.2 : 1)
         : item.strength;
     const topMode = symptoms[0]?.mode;
+    const named = symptoms.length ? namedComponents(item.text, evidence.names, item.component) : [];
+    // A line that quotes a component further upstream than its own relays that component's failure: a caller
+    // printing "call to X failed: ... No space left on device" reports X's full disk, not its own.
+    const upstream = symptoms.length
+      ? relayedFrom(item.text, evidence.names, item.component, evidence.reach)
+      : undefined;
     for (const symptom of symptoms) {
       const weight = symptom.weight * factor;
       if (LOCAL_MODES.includes(symptom.mode)) {
-        const named = namedComponents(item.text, evidence.names, item.component);
-        const target = named.find((id) => evidence.reach.has(id)) ?? named[0];
+        const target = upstream ?? named.find((id) => evidence.reach.has(id)) ?? named[0];
         // A line whose strongest sign is something else (a pool exhausted while waiting on X) blames X only weakly.
         const share = symptom.mode === topMode ? 1 : 0.5;
         if (target) {
           add(target, symptom.mode, weight * share, [item.ref]);
           if (item.component) downstreamOf.set(target, item.component);
         } else add(item.component, symptom.mode, weight * share * 0.5, [item.ref]);
+      } else if (upstream) {
+        add(upstream, symptom.mode, weight * 0.9, [item.ref]);
+        if (item.component) downstreamOf.set(upstream, item.component);
       } else add(item.component, symptom.mode, weight, [item.ref]);
     }
-    if (item.component && (item.error || item.kind !== 'log')) {
+    if (item.component && !item.stale && (item.error || item.kind !== 'log')) {
       const seen = errors.get(item.component) ?? [];
       seen.push({
         item,
@@ -180,6 +227,19 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
       if (symptom !== 'generic') {
         const symptomKey = keyOf(component, symptom);
         explained.set(symptomKey, Math.max(explained.get(symptomKey) ?? 0, ratio));
+      }
+    }
+    // An error that names what the change changed (its flag, the new version, the setting) points at it directly.
+    for (const subject of change.subjects ?? []) {
+      const pattern = new RegExp(`(^|[^\\w.-])${escapeRegExp(subject)}($|[^\\w-])`, 'i');
+      for (const seen of errors.get(component) ?? []) {
+        if (!pattern.test(seen.item.text ?? '') || before < 0) continue;
+        entry.parts.push(0.85 * Math.max(seen.item.strength, 0.5));
+        entry.refs.add(seen.item.ref);
+        if (seen.mode !== 'generic') {
+          const symptomKey = keyOf(component, seen.mode);
+          explained.set(symptomKey, Math.max(explained.get(symptomKey) ?? 0, 0.85));
+        }
       }
     }
     changeParts.set(key, entry);

@@ -32,6 +32,8 @@ export interface LogAnomaly {
   /** 0..1: how sure the rule is that this is unusual, from the counts and the severity. */
   confidence: number;
   example: string;
+  /** When it last occurred in the window: a burst that stopped before the incident opened is an earlier problem. */
+  lastSeen?: string;
 }
 
 export interface TemplateStat {
@@ -65,6 +67,7 @@ interface Tally {
   baseline: number;
   level?: LogLevel;
   example: string;
+  lastSeen?: string;
 }
 
 const SEVERITY_WEIGHT: Record<LogLevel, number> = { fatal: 1, error: 0.9, warn: 0.6, info: 0.35, debug: 0.2 };
@@ -111,6 +114,7 @@ export function findLogAnomalies(
     inWindow: boolean,
     level: LogLevel | undefined,
     example: string,
+    at: string,
   ) => {
     let tally = map.get(key);
     if (!tally) {
@@ -121,10 +125,17 @@ export function findLogAnomalies(
       tally.window++;
       // Keep a window example: that is the one a responder wants to read.
       if (tally.window === 1) tally.example = example;
+      if (!tally.lastSeen || Date.parse(at) > Date.parse(tally.lastSeen)) tally.lastSeen = at;
     } else tally.baseline++;
   };
 
-  const mined: { template: LogTemplate; inWindow: boolean; level: LogLevel | undefined; firstLine: string }[] = [];
+  const mined: {
+    template: LogTemplate;
+    inWindow: boolean;
+    level: LogLevel | undefined;
+    firstLine: string;
+    at: string;
+  }[] = [];
   for (const event of events) {
     const inWindow = Date.parse(event.timestamp) >= start;
     if (inWindow) windowEvents++;
@@ -132,8 +143,8 @@ export function findLogAnomalies(
     const level = levelOf(event.message);
     const template = miner.add(event.message);
     const firstLine = event.message.split('\n', 1)[0] ?? '';
-    mined.push({ template, inWindow, level, firstLine });
-    for (const code of errorCodesOf(event.message)) bump(codes, code, inWindow, level, firstLine);
+    mined.push({ template, inWindow, level, firstLine, at: event.timestamp });
+    for (const code of errorCodesOf(event.message)) bump(codes, code, inWindow, level, firstLine, event.timestamp);
     const signature = stackSignatureOf(event.message);
     if (signature) {
       const key = `${signature.exception}@${signature.topFrame}`;
@@ -156,8 +167,8 @@ export function findLogAnomalies(
   }
 
   // Counted only now: the miner may merge templates as evidence accumulates, and a line counts for the merged one.
-  for (const { template, inWindow, level, firstLine } of mined) {
-    bump(templates, miner.resolve(template).id, inWindow, level, firstLine);
+  for (const { template, inWindow, level, firstLine, at } of mined) {
+    bump(templates, miner.resolve(template).id, inWindow, level, firstLine, at);
   }
 
   const hasBaseline = baselineEvents > 0 && periods.baselineMinutes > 0;
@@ -179,6 +190,7 @@ export function findLogAnomalies(
         level: tally.level,
         confidence: anomalyConfidence(tally.window, 0, tally.level ?? (isBad ? 'error' : undefined)),
         example: clip(tally.example),
+        ...(tally.lastSeen ? { lastSeen: tally.lastSeen } : {}),
       });
       return;
     }
@@ -204,6 +216,7 @@ export function findLogAnomalies(
             tally.level ?? (isBad ? 'error' : undefined),
           ) * (unjudgedError ? 0.7 : 1),
         example: clip(tally.example),
+        ...(tally.lastSeen ? { lastSeen: tally.lastSeen } : {}),
       });
     }
   };
@@ -226,6 +239,7 @@ export function findLogAnomalies(
         confidence:
           Math.round(Math.min(0.99, anomalyConfidence(stat.count, expected, 'error') + (isNew ? 0.1 : 0)) * 100) / 100,
         example: stat.example,
+        lastSeen: stat.lastSeen,
       });
     }
   }

@@ -26,7 +26,7 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
 export function chainRecord(
   incidentId: string,
   entry: AuditEntry,
-  head: AuditRecord | undefined,
+  head: Pick<AuditRecord, 'seq' | 'hash'> | undefined,
   at: Date,
 ): AuditRecord {
   // A JSON round trip drops undefined and normalizes values exactly as storage will return them.

@@ -108,14 +108,21 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
   const confidence = incident.triage?.confidence ?? 0;
   const now = deps.clock.now();
 
-  const verdicts = plan.actions.map((action) => ({
-    action,
-    verdict: deps.policy.evaluate(
-      { actionType: action.type, declaredRisk: action.risk, service: incident.service },
-      { priority, confidence },
-      { at: now, phase: 'execute', approved },
-    ),
-  }));
+  // Judged as the plan judged them: a remediation by its component and the diagnosis confidence, the rest by the
+  // incident's service and triage's confidence.
+  const service = incident.facts?.service ?? incident.service;
+  const remediationConfidence = plan.remediation?.diagnosisConfidence;
+  const verdicts = plan.actions.map((action) => {
+    const remedy = action.type === 'run-runbook';
+    return {
+      action,
+      verdict: deps.policy.evaluate(
+        { actionType: action.type, declaredRisk: action.risk, service: remedy ? action.target : service },
+        { priority, confidence: remedy && remediationConfidence !== undefined ? remediationConfidence : confidence },
+        { at: now, phase: 'execute', approved },
+      ),
+    };
+  });
   await deps.audit.append(incident.incidentId, {
     type: 'policy.evaluation',
     actor: 'policy',
@@ -140,7 +147,9 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
   const timeline: TimelineEntry[] = [];
   let runbook: RunbookRun | undefined;
   for (const { action, verdict } of verdicts) {
-    if (!verdict.allowed || !(approved || verdict.autonomous)) {
+    // A review that rode along with a remediation the policy let run alone is a request to a person, not a change.
+    const reviewRequest = action.type === 'human-review' && !approved && verdict.allowed;
+    if (!verdict.allowed || !(approved || verdict.autonomous || reviewRequest)) {
       const because = [...verdict.because.execute, ...verdict.because.autonomously].filter(
         (p) => p.effect === 'forbid',
       );
@@ -197,7 +206,16 @@ export async function executePlan(deps: ExecuteDeps, input: ExecuteInput): Promi
         done.push(`handed to ${action.target}`);
         break;
       case 'human-review':
-        done.push(`review confirmed by ${plan.requiresApproval ? 'the approvers' : action.target}`);
+        if (reviewRequest) {
+          await deps.notifier.send({
+            channel: 'slack',
+            recipient: action.target,
+            subject: `[${priority}] Please review: ${incident.title}`,
+            text: `${incident.externalId}: ${action.reason}. Lumos acts on it meanwhile (${plan.remediation?.why ?? 'see the plan'}).`,
+            incidentId: incident.incidentId,
+          });
+          done.push(`review requested from ${action.target}`);
+        } else done.push(`review confirmed by ${plan.requiresApproval ? 'the approvers' : action.target}`);
         break;
       case 'run-runbook': {
         const loaded = deps.runbooks.get(action.runbook!.id)!;

@@ -1,5 +1,6 @@
 import { agentResult } from '../../agents/agent-results';
 import { type Diagnosis, diagnosisOf, type Hypothesis } from '../../agents/diagnosis/diagnosis';
+import { DependencyView, readAgent } from '../../agents/diagnosis/evidence';
 import { sha256Hex } from '../../core/ids';
 import type { Incident, TimelineEntry } from '../../core/incident';
 import { stepActor } from '../../function-catalogue';
@@ -22,6 +23,7 @@ import {
 import type { RunbookRun } from '../../governance/runbooks/runbook-runner';
 import type { AuditEntry } from '../../ports/audit';
 import type { ApprovalDeadlines } from '../deadlines';
+import { alarmResolution } from '../verify-recovery/core';
 
 /** The actor of this step's timeline entries and audit records (see the function catalogue). */
 const PLANNER = stepActor('Plan');
@@ -242,8 +244,14 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
     actions.push(action);
     if (!verdict.autonomous) gating.push(action);
   }
+  // A review asks a person to look (a P1 confirmed in real time, a low triage confidence). With a remediation in
+  // the plan it rides along instead of holding it: the remediation's own verdict (its risk, the domain's autonomy,
+  // the diagnosis confidence, windows and freezes) decides whether the fix waits and for whom. Nor does it hold a
+  // plan for an alarm that already cleared by itself: nothing is left to confirm before acting.
+  const reviewsRideAlong = actions.some((a) => a.type === 'run-runbook') || !!alarmResolution(incident);
+  const holding = reviewsRideAlong ? gating.filter((a) => a.type !== 'human-review') : gating;
 
-  const riskTier: RiskTier = gating.length ? maxTier(['medium', ...gating.map((a) => a.risk)]) : 'low';
+  const riskTier: RiskTier = holding.length ? maxTier(['medium', ...holding.map((a) => a.risk)]) : 'low';
   const gated = riskTier !== 'low';
   const actionHash = actionHashOf(actions);
   const deadlines = gated ? ctx.deadlines[riskTier as 'medium' | 'high'] : undefined;
@@ -318,6 +326,22 @@ async function remediate(
       },
     };
   };
+  // The alarm cleared by itself before a fix was chosen: nothing is changed on a system that recovered; the
+  // verification records it as self-recovered (or a person takes over when it is not).
+  const cleared = alarmResolution(incident);
+  if (cleared) {
+    const why = `the alarm resolved by itself before a remediation was chosen (${cleared.summary}); Lumos changes nothing and verifies the recovery`;
+    notes.push(why);
+    return {
+      candidates: [],
+      remediation: {
+        ...(diagnosis?.hypotheses[0] ? { hypothesis: pick(diagnosis.hypotheses[0]) } : {}),
+        ...(diagnosis ? { diagnosisConfidence: diagnosis.confidence } : {}),
+        personTakesOver: false,
+        why,
+      },
+    };
+  }
   if (!diagnosis) return takeOver('there is no diagnosis to act on');
   const top = diagnosis.hypotheses[0];
   if (!top || top.failureMode === 'unknown') return takeOver('the diagnosis found no cause', top);
@@ -336,7 +360,12 @@ async function remediate(
     let parameters: Record<string, string>;
     try {
       // The component stands where a runbook reads the incident's service; the targets are the component's own.
-      parameters = resolveParameters(runbook, { ...incident, service: top.component }, target);
+      parameters = resolveParameters(
+        runbook,
+        { ...incident, service: top.component },
+        target,
+        citedChangeParameters(incident, top),
+      );
     } catch (error) {
       if (!(error instanceof RunbookParameterError)) throw error;
       notes.push(
@@ -383,6 +412,22 @@ async function remediate(
       : `no runbook remediates ${top.failureMode}`,
     top,
   );
+}
+
+/**
+ * Runbook parameters the change records a hypothesis cites decide (trusted: they come from the change history,
+ * never from ticket text): the feature flag a flag change switched on the suspect component, newest first.
+ */
+export function citedChangeParameters(incident: Incident, hypothesis: Hypothesis): Record<string, string> {
+  const cited = new Set(
+    hypothesis.evidence.filter((e) => e.kind === 'change').map((e) => e.ref.slice('change:'.length)),
+  );
+  const changes = readAgent(DependencyView, incident.agents.dependency)?.changes ?? [];
+  const flagChange = changes
+    .filter((c) => cited.has(c.id) && c.component === hypothesis.component)
+    .filter((c): c is typeof c & { featureFlag: string } => typeof c.featureFlag === 'string' && !!c.featureFlag)
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+  return flagChange ? { flag: flagChange.featureFlag } : {};
 }
 
 const pick = ({ rank, component, failureMode, confidence }: Hypothesis) => ({

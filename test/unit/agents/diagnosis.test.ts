@@ -253,6 +253,89 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(d.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
+  it('counts errors that stopped before the incident opened as an earlier problem, not this one', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        // An earlier crash loop, fixed 12 minutes before this incident opened.
+        {
+          from: 25,
+          to: 12,
+          count: 40,
+          message: 'WARN Back-off restarting failed container checkout in pod checkout-#',
+        },
+        {
+          from: 2,
+          to: 0,
+          count: 20,
+          message: 'ERROR HikariPool-1 - Connection is not available, request timed out after 30000ms (waiting=#)',
+        },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout slow', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['connection-exhaustion', 'checkout-api']);
+    const crash = d.hypotheses.find((h) => h.failureMode === 'crash-loop');
+    expect(crash?.confidence ?? 0).toBeLessThan(0.3);
+  });
+
+  it('takes a failure a caller quotes ("call to X failed: ...") to the component it names, furthest upstream', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        {
+          from: 3,
+          to: 0,
+          count: 30,
+          message:
+            'ERROR call to orders-db failed: HTTP 503 (PANIC: could not write to file "pg_wal/xlogtemp.#": No space left on device)',
+        },
+      ],
+      'orders-db': [],
+    });
+    const d = await diagnose({ title: 'checkout failing', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(ranked(d)).not.toContain('disk-exhaustion@checkout-api');
+  });
+
+  it('ties errors that name what a change changed (the flag it switched on) to that change', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 4, to: 0, count: 25, message: 'ERROR request failed: feature flag express-checkout on (HTTP 500)' },
+      ],
+    });
+    const flag: ChangeRecord = {
+      id: 'CHG0099002',
+      component: 'checkout-api',
+      at: minutesBefore(5),
+      kind: 'feature-flag',
+      summary: 'Turn on feature flag express-checkout',
+      featureFlag: 'express-checkout',
+    };
+    const named = await diagnose({ title: 'checkout errors', service: 'checkout-api' }, { logs, changes: [flag] });
+    expect(top(named)).toEqual(['config-change', 'checkout-api']);
+    expect(named.hypotheses[0]!.evidence.map((e) => e.ref)).toContain('change:CHG0099002');
+    // The same change without the errors naming its flag is suspect by timing and errors alone: less sure.
+    const other = await diagnose(
+      { title: 'checkout errors', service: 'checkout-api' },
+      { logs, changes: [{ ...flag, featureFlag: 'other-flag', summary: 'Turn on feature flag other-flag' }] },
+    );
+    expect(other.hypotheses[0]!.confidence).toBeLessThan(named.hypotheses[0]!.confidence);
+  });
+
+  it('follows a quoted "root cause upstream" to that component rather than the nearer one it passed through', async () => {
+    const logs = logsOf({
+      'web-frontend': [
+        {
+          from: 3,
+          to: 0,
+          count: 30,
+          message:
+            'ERROR call to checkout-api failed: HTTP 503 (dependency payments-api failing (root cause upstream: card-processor): CrashLoopBackOff)',
+        },
+      ],
+    });
+    const d = await diagnose({ title: 'shop down', service: 'web-frontend' }, { logs });
+    expect(top(d)).toEqual(['crash-loop', 'card-processor']);
+  });
+
   it('recognises an expired certificate', async () => {
     const logs = logsOf({
       'payments-api': [

@@ -10,7 +10,7 @@ import {
 import { type RunningEstate, startEstate } from '../../../estate/estate';
 import { governanceOverrides, knowledgeArticles, teamsFile, topologyFile } from '../../../estate/generate';
 import { AlertTracker, alertmanagerPayload, cloudWatchEvent, evaluateRules } from '../../../estate/monitor';
-import { ServiceState } from '../../../estate/service-state';
+import { type ChangeEvent, ServiceState } from '../../../estate/service-state';
 import { FolderLogSource } from '../../../lambdas/adapters/local/folder-logs';
 import { parseTopologyExport } from '../../../lambdas/agents/dependency/topology-export';
 import { loadGovernanceConfig } from '../../../lambdas/governance/governance-config';
@@ -141,6 +141,28 @@ describe('a service state', () => {
     expect(web.act('feature-flag', { flag: 'nope', enabled: false })).toMatchObject({ ok: false, status: 404 });
     web.act('feature-flag', { flag: 'new-recommendations', enabled: false });
     expect(web.problems()).toEqual([]);
+    web.inject({ kind: 'credential-expiry', credential: 'db-password' });
+    web.act('rotate-certificate');
+  });
+
+  it('records flag switches and config changes in the change history, and shows the config change to revert', () => {
+    const recorded: ChangeEvent[] = [];
+    const web = new ServiceState('web-frontend', estate.services['web-frontend']!, clock, (c) => recorded.push(c));
+    web.inject({ kind: 'feature-flag', flag: 'new-recommendations', errorRate: 0.3, change: 'CHG0099001' });
+    expect(recorded[0]).toMatchObject({
+      id: 'CHG0099001',
+      component: 'web-frontend',
+      kind: 'feature-flag',
+      featureFlag: 'new-recommendations',
+    });
+    web.act('feature-flag', { flag: 'new-recommendations', enabled: false });
+    expect(recorded[1]).toMatchObject({ kind: 'feature-flag', summary: 'Turn off feature flag new-recommendations' });
+    const view = () => web.view({ healthy: true, errorRate: 0, p95LatencyMs: 1 });
+    expect(view().lastConfigChange).toBeNull();
+    web.inject({ kind: 'pool-exhaustion', key: 'pool.maxSize', to: 10, by: 'config-pipeline' });
+    expect(view().lastConfigChange).toMatchObject({ key: 'pool.maxSize', to: 10 });
+    web.act('config-rollback');
+    expect(view().lastConfigChange).toBeNull();
     web.inject({ kind: 'credential-expiry', credential: 'db-password' });
     expect(web.problems()[0]).toMatchObject({ code: 'credential' });
     web.act('rotate-certificate');

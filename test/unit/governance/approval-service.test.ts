@@ -53,7 +53,8 @@ async function setup(overrides: Record<string, unknown> = {}, priority: 'P1' | '
   });
   const store = new MemoryIncidentStore();
   const incident = triagedIncident(
-    priority === 'P1' ? { priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' } } : {},
+    // A P1 with nothing to remediate: the real-time review itself holds the plan, at high risk.
+    priority === 'P1' ? { priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' }, agents: {} } : {},
   );
   await store.create(incident);
   const plan = await planResponse(incident, {

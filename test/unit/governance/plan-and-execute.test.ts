@@ -1,3 +1,4 @@
+import type { Incident } from '../../../lambdas/core/incident';
 import { PlanMismatchError, PolicyDeniedError } from '../../../lambdas/governance/governance-errors';
 import { loadRunbooks } from '../../../lambdas/governance/runbooks/runbook-catalogue';
 import type { RenderedAction, RunbookExecutor, StepRunResult } from '../../../lambdas/ports/runbook-executor';
@@ -61,14 +62,57 @@ describe('planning', () => {
   });
 
   it("asks a person to confirm a P1 in real time, with the high tier's fallback stage added to the deadline", async () => {
-    const incident = triagedIncident({ priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' } });
+    const base = triagedIncident();
+    const incident = triagedIncident({
+      priority: 'P1',
+      triage: { ...base.triage!, priority: 'P1' },
+      agents: {},
+    });
     const p = await plan(incident);
     expect(types(p)).toContain('human-review:high');
+    expect(p.actions.map((a) => a.type)).not.toContain('run-runbook');
     expect(p).toMatchObject({
       riskTier: 'high',
       approval: { mode: 'realtime', requiredApprovals: 2, stageSeconds: [600, 300] },
     });
     expect(p.approvalTimeoutSeconds).toBe(900);
+  });
+
+  it("lets a P1's review ride along with a remediation: the runbook's own verdict decides the gate", async () => {
+    const incident = triagedIncident({ priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' } });
+    const p = await plan(incident);
+    expect(types(p)).toEqual(['assign:low', 'post-work-note:low', 'human-review:high', 'run-runbook:medium']);
+    expect(p).toMatchObject({ riskTier: 'medium', requiresApproval: true, approval: { mode: 'async' } });
+    // A low-risk remediation the policy lets run alone does not wait for the P1 review at all.
+    const low = await plan(incident, {
+      domains: { commerce: { autonomy: 'bounded_autonomous' } },
+    });
+    expect(low.actions.find((a) => a.type === 'run-runbook')?.verdict?.autonomous).toBe(true);
+    expect(low).toMatchObject({ riskTier: 'low', requiresApproval: false });
+    expect(types(low)).toContain('human-review:high');
+  });
+
+  it('changes nothing when the alarm cleared by itself before the plan, and holds nothing for a review', async () => {
+    const base = triagedIncident();
+    const incident = triagedIncident({
+      kind: 'alert',
+      priority: 'P1',
+      triage: { ...base.triage!, priority: 'P1' },
+      timeline: [
+        ...base.timeline,
+        {
+          at: '2026-11-18T10:00:30.000Z',
+          actor: 'intake',
+          type: 'incident.resolved',
+          summary: 'All 1 correlated signals recovered',
+        },
+      ],
+    });
+    const p = await plan(incident);
+    expect(p.actions.map((a) => a.type)).not.toContain('run-runbook');
+    expect(p.actions.map((a) => a.type)).not.toContain('escalate-to-human');
+    expect(p.remediation).toMatchObject({ personTakesOver: false, why: expect.stringMatching(/resolved by itself/) });
+    expect(p).toMatchObject({ riskTier: 'low', requiresApproval: false });
   });
 
   it('applies the SLA stage triggers: P2 below 0.8 confidence -> review, P3 uncategorised -> L2, P4 asking for a person -> human', async () => {
@@ -153,12 +197,19 @@ class TargetExecutor implements RunbookExecutor {
 }
 
 async function executionSetup(
-  options: { overrides?: Record<string, unknown>; executor?: TargetExecutor; at?: Date } = {},
+  options: {
+    overrides?: Record<string, unknown>;
+    executor?: TargetExecutor;
+    at?: Date;
+    incident?: Incident;
+    /** Governance the plan was made under (the execution's own is `overrides`). */
+    plannedUnder?: Record<string, unknown>;
+  } = {},
 ) {
   const store = new MemoryIncidentStore();
-  const incident = triagedIncident();
+  const incident = options.incident ?? triagedIncident();
   await store.create(incident);
-  const p = await plan(incident);
+  const p = await plan(incident, options.plannedUnder);
   await store.update(incident.incidentId, { agents: { plan: p } });
   const approvals = new MemoryApprovalStore();
   await approvals.create({
@@ -213,6 +264,20 @@ async function executionSetup(
 }
 
 describe('executing the approved plan', () => {
+  it('runs an ungated remediation and sends the P1 review that rode along as a request, not a refusal', async () => {
+    const overrides = { domains: { commerce: { autonomy: 'bounded_autonomous' } } };
+    const incident = triagedIncident({ priority: 'P1', triage: { ...triagedIncident().triage!, priority: 'P1' } });
+    const { deps, input, executor, plan: p } = await executionSetup({ overrides, incident, plannedUnder: overrides });
+    expect(p.requiresApproval).toBe(false);
+    await expect(executePlan(deps, { ...input, approval: undefined })).resolves.toMatchObject({
+      status: 'done',
+      runbook: { status: 'succeeded' },
+    });
+    expect(executor.ran).toContain('POST http://svc.local/admin/restart');
+    const sent = (deps.notifier as CapturingNotifier).sent;
+    expect(sent.some((m) => /Please review/.test(m.subject ?? ''))).toBe(true);
+  });
+
   it('runs exactly the approved actions, the runbook included, and records each in the audit trail', async () => {
     const { deps, input, executor, audit, incidentId, store } = await executionSetup();
     await expect(executePlan(deps, input)).resolves.toMatchObject({ status: 'done', runbook: { status: 'succeeded' } });

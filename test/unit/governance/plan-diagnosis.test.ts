@@ -152,6 +152,44 @@ describe('a plan that follows the diagnosis', () => {
     expect(noRunbook.actions.map((a) => a.type)).toContain('escalate-to-human');
   });
 
+  it('turns off the flag the cited change switched on: the flag comes from the change record, not the ticket', async () => {
+    const flagRunbook = runbook('disable-feature-flag', ['config-change', 'bad-deployment'], 'low', {
+      parameters: {
+        baseUrl: { from: 'target.http', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]+)?$' },
+        flag: { from: 'target.featureFlag', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+      },
+    });
+    const cited: Hypothesis = {
+      ...hypothesis('checkout-api', 'config-change', 0.9),
+      evidence: [{ kind: 'change', ref: 'change:CHG7', summary: 'feature-flag CHG7 on checkout-api' }],
+    };
+    const change = (id: string, featureFlag?: string) => ({
+      id,
+      component: 'checkout-api',
+      at: '2026-11-19T09:55:00Z',
+      kind: featureFlag ? 'feature-flag' : 'config',
+      summary: featureFlag ? `Turn on feature flag ${featureFlag}` : 'Set pool.maxSize',
+      ...(featureFlag ? { featureFlag } : {}),
+    });
+    const incident = (changes: unknown[]) =>
+      diagnosed([cited], 0.9, {
+        agents: {
+          diagnosis: { status: 'ok', summary: 's', confidence: 0.9, hypotheses: [cited] },
+          dependency: { status: 'mapped', service: 'checkout-api', changes },
+        },
+      });
+    const library = [flagRunbook, ...LIBRARY];
+    const p = await plan(incident([change('CHG7', 'express-checkout'), change('CHG8', 'other-flag')]), library);
+    expect(runbookAction(p)?.runbook).toMatchObject({
+      id: 'disable-feature-flag',
+      parameters: { flag: 'express-checkout' },
+    });
+    // A settings change that is no flag change: the flag runbook cannot be parameterized, revert-config follows.
+    const config = await plan(incident([{ ...change('CHG7'), kind: 'config' }]), library);
+    expect(runbookAction(config)?.runbook?.id).toBe('revert-config');
+    expect(config.notes.join(' ')).toMatch(/disable-feature-flag fits config-change but cannot be parameterized/);
+  });
+
   it('skips a runbook that cannot be parameterized for the component and says why', async () => {
     const p = await plan(diagnosed([hypothesis('search-cluster', 'crash-loop', 0.9)]));
     expect(runbookAction(p)).toBeUndefined();
