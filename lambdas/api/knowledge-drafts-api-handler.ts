@@ -7,8 +7,9 @@ import { clock } from '../runtime/ports/clock';
 import { knowledgeDrafts } from '../runtime/ports/knowledge-drafts';
 import { BadRequestError, NotFoundError } from '../shared/errors';
 import { json, rawBody } from '../shared/http';
+import { actingPerson } from './caller-identity';
 
-const ApproveBody = z.object({ approver: z.string().trim().min(3).max(254) });
+const ApproveBody = z.object({ approver: z.string().trim().min(3).max(254).optional() });
 
 /** Everyone on a governance approver roster: the people who may approve. */
 function isPerson(identity: string): boolean {
@@ -20,7 +21,8 @@ function isPerson(identity: string): boolean {
 
 /**
  * Knowledge drafts API: `GET /knowledge/drafts` (pending review), `GET /knowledge/drafts/{draftId}` and
- * `POST /knowledge/drafts/{draftId}/approve` (`{"approver"}`; the signed-in user's e-mail claim wins when present).
+ * `POST /knowledge/drafts/{draftId}/approve` (`{"approver"}`; when API Gateway authenticated the caller, the approver is that identity and a different
+ * name in the body is refused with 403).
  */
 export const handler = httpHandler(async (event) => {
   const segments = event.path.split('/').filter(Boolean);
@@ -41,14 +43,16 @@ export const handler = httpHandler(async (event) => {
     } catch (error) {
       throw new BadRequestError(`body is not valid JSON: ${(error as Error).message}`, 'invalid_json');
     }
-    const claims = (event.requestContext?.authorizer as { claims?: { email?: string } } | null)?.claims;
-    const parsed = ApproveBody.safeParse(claims?.email ? { approver: claims.email } : body);
+    const parsed = ApproveBody.safeParse(body);
     if (!parsed.success)
+      throw new BadRequestError('approver must be the e-mail of the person approving', 'invalid_body', 'approver');
+    const approver = actingPerson(event, parsed.data.approver);
+    if (!approver)
       throw new BadRequestError('approver must be the e-mail of the person approving', 'invalid_body', 'approver');
     const approved = await approveKnowledgeDraft(
       { drafts: knowledgeDrafts(), audit: auditTrail(), clock: clock(), isPerson },
       draftId,
-      parsed.data.approver,
+      approver,
     );
     const { markdown: _markdown, ...meta } = approved;
     return json(200, meta);
