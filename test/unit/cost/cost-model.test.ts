@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { taskFunctions } from '../../../bin/cost/measure';
 import {
   type Estimate,
   estimateMonthlyCost,
   modelOfAgent,
   type Prices,
-  renderEstimate,
   type StageAssumptions,
-  taskFunctions,
   type UsageProfile,
-} from '../../../bin/cost';
+} from '../../../bin/cost/model';
+import { renderEstimate } from '../../../bin/cost/report';
 import { stepActor } from '../../../lambdas/function-catalogue';
 import { loadStageConfig, STAGE_NAMES } from '../../../lib/config/stage-config';
 
