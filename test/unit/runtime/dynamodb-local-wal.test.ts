@@ -49,7 +49,8 @@ describe('DynamoDB Local in write-ahead-log mode', () => {
       ),
     );
     // A crash: no chance to checkpoint the log into the database file.
-    const pid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
+    // The pid file holds the pid, then when that process started.
+    const pid = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8').trim().split(/\s+/)[0]);
     process.kill(pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 500));
     doc.destroy();
