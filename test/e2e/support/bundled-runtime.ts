@@ -98,6 +98,8 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
     PUBLIC_BASE_URL: 'http://127.0.0.1:9/v1',
     AUDIT_EXPORT_BUCKET: 'local-audit-export',
     KNOWLEDGE_S3_URI: 's3://local-knowledge/articles/',
+    KNOWLEDGE_DRAFTS_BUCKET: 'local-knowledge',
+    LUMOS_AUTOMATION_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/lumos-runbook-automation`,
     SERVICE_MAP_PARAMETER: '/lumos/service-map',
   };
   const service = {
