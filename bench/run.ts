@@ -1,17 +1,20 @@
 import { agentsBench } from './agents';
 import { bundleSizes } from './bundles';
+import { coldStartBench } from './coldstart';
 import { drillBench } from './drill';
 import { intakeBench } from './intake';
 import { knowledgeBench } from './knowledge';
 import { skeletonLatency } from './skeleton';
 
 /**
- * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, local runtime
+ * `npm run bench`: prints figures to compare run to run (not pass/fail). Sections: bundle sizes, cold start of the
+ * bundles from cdk.out (import + first invocation in a fresh node process), local runtime
  * start-up and webhook -> triaged latency, intake throughput and the alarm storm, knowledge retrieval (build time, latency, quality; see bench/knowledge.ts), local agents, the drill scorecard of the fast scenario subset.
  * Pass section names to run only some: `npm run bench -- bundles`.
  */
 const sections: Record<string, () => Promise<void>> = {
   bundles: bundleSizes,
+  coldstart: () => coldStartBench(),
   skeleton: () => skeletonLatency(Number(process.env.BENCH_INCIDENTS ?? 100)),
   intake: () => intakeBench(),
   knowledge: () => knowledgeBench([]),

@@ -1,24 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { LOCAL_AUDIT_TABLE } from '../../lambdas/adapters/local/local-governance';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { functionCatalogue } from '../../lambdas/function-catalogue';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn, localSubstitutions } from '../../local/functions';
-import { ensureAuditTable, ensureIncidentTable } from '../../local/incident-table';
+import { localFunctionArn, localSubstitutions } from '../../local/functions';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/stepfunctions-runtime';
-import { provideRuntimeModules } from '../support/lambda-runtime-modules';
-import { eventually, freePort, sign } from '../support/local-runtime';
-import { type AwsStandIns, startAwsStandIns } from './support/aws-stand-ins';
-import { BundledFunction, lambdaEnvironment, linkLayerModules } from './support/bundled-functions';
-import { bundledStage } from './support/synth-bundled-stage';
+import { eventually, sign } from '../support/local-runtime';
+import type { AwsStandIns } from './support/aws-stand-ins';
+import { apiEvent, BundledFunction } from './support/bundled-functions';
+import { type BundledRuntime, STATE_MACHINE, startBundledRuntime } from './support/bundled-runtime';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
-const STAGE = 'dev';
-const INCIDENT_TABLE = 'lumos-incidents';
-const STATE_MACHINE = 'lumos-incident';
 const webhookSecret = 'bundled-e2e-servicenow-secret';
 
 /** The parts of GET /incidents/{id} this test reads. */
@@ -31,49 +23,12 @@ interface IncidentView {
   timeline: { actor: string; type: string }[];
 }
 
-function apiEvent(
-  method: string,
-  resource: string,
-  pathParameters: Record<string, string>,
-  body: string | null,
-  headers: Record<string, string> = {},
-): APIGatewayProxyEvent {
-  const routePath = resource.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name] ?? '');
-  return {
-    httpMethod: method,
-    resource,
-    path: routePath,
-    pathParameters,
-    headers: { 'content-type': 'application/json', ...headers },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: LOCAL_ACCOUNT,
-      apiId: 'bundled-e2e',
-      httpMethod: method,
-      path: `/v1${routePath}`,
-      protocol: 'HTTP/1.1',
-      requestId: `req-${Date.now()}`,
-      requestTimeEpoch: Date.now(),
-      resourceId: 'r',
-      resourcePath: resource,
-      stage: 'v1',
-      identity: { sourceIp: '127.0.0.1', userAgent: 'bundled-e2e' },
-    } as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 describe('the bundled assets from cdk.out, run as deployed against local stand-ins', () => {
   let home: string;
-  let dynamodb: DynamoDbLocal | undefined;
+  let runtime: BundledRuntime | undefined;
   let standIns: AwsStandIns | undefined;
   let sfn: LocalStepFunctions | undefined;
   const functions = new Map<string, BundledFunction>();
-  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE}`;
 
   const fn = (id: string): BundledFunction => {
     const found = functions.get(id);
@@ -83,72 +38,15 @@ describe('the bundled assets from cdk.out, run as deployed against local stand-i
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'lumos-bundled-e2e-'));
-    const [{ outdir, functions: synthesized }, db, aws] = await Promise.all([
-      Promise.resolve().then(() => bundledStage(STAGE)),
-      freePort().then((port) => startDynamoDbLocal({ port, dataDir: path.join(home, 'dynamodb') })),
-      startAwsStandIns({
-        secrets: {
-          'local-webhook-secrets': { servicenow: webhookSecret },
-          'local-approval-link-secret': { signingKey: 'bundled-e2e-signing-key' },
-          // The stack creates the ITSM connections secret empty; until an operator fills it in, writes are skipped.
-          'local-itsm-connections': {},
-        },
-        embeddingDimensions: 1024,
-      }),
-    ]);
-    dynamodb = db;
-    standIns = aws;
-    const client = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await ensureIncidentTable(client, INCIDENT_TABLE);
-    await ensureAuditTable(client, LOCAL_AUDIT_TABLE);
-    client.destroy();
-
-    const sfnPort = await freePort();
-    provideRuntimeModules(outdir);
-    const references = {
-      INCIDENT_TABLE_NAME: INCIDENT_TABLE,
-      AUDIT_TABLE_NAME: LOCAL_AUDIT_TABLE,
-      STATE_MACHINE_ARN: stateMachineArn,
-      KNOWLEDGE_COLLECTION_ENDPOINT: aws.openSearchUrl,
-      RAW_ARCHIVE_BUCKET: 'local-raw-archive',
-      WEBHOOK_SECRETS_ARN: 'local-webhook-secrets',
-      APPROVAL_LINK_SECRET_ARN: 'local-approval-link-secret',
-      ITSM_SECRETS_ARN: 'local-itsm-connections',
-      NOTIFICATIONS_TOPIC_ARN: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:lumos-notifications`,
-      SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/lumos-scheduler`,
-      SCHEDULER_DEAD_LETTER_ARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:lumos-scheduler-dlq`,
-      GOVERNANCE_TIMER_FUNCTION_ARN: localFunctionArn('GovernanceTimer'),
-      PUBLIC_BASE_URL: 'http://127.0.0.1:9/v1',
-      AUDIT_EXPORT_BUCKET: 'local-audit-export',
-      KNOWLEDGE_S3_URI: 's3://local-knowledge/articles/',
-      SERVICE_MAP_PARAMETER: '/lumos/service-map',
-    };
-    const service = {
-      AWS_REGION: LOCAL_REGION,
-      AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SESSION_TOKEN: 'local',
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.bedrockUrl,
-    };
-    for (const synthesizedFn of synthesized.values()) {
-      linkLayerModules(synthesizedFn);
-      functions.set(
-        synthesizedFn.id,
-        new BundledFunction(synthesizedFn, lambdaEnvironment(synthesizedFn, references, service)),
-      );
+    runtime = await startBundledRuntime({ home, webhookSecret });
+    standIns = runtime.standIns;
+    for (const synthesized of runtime.functions.values()) {
+      functions.set(synthesized.id, new BundledFunction(synthesized, runtime.environmentOf(synthesized)));
     }
 
     // The real ASL with local ARNs; every Task invokes the bundled function behind its ARN.
     sfn = await startLocalStepFunctions({
-      port: sfnPort,
+      port: runtime.sfnPort,
       dataDir: path.join(home, 'stepfunctions'),
       stateMachineName: STATE_MACHINE,
       definitionPath: path.join(projectRoot, 'statemachines', 'incident.asl.json'),
@@ -165,8 +63,7 @@ describe('the bundled assets from cdk.out, run as deployed against local stand-i
   afterAll(async () => {
     await Promise.all([...functions.values()].map((f) => f.stop()));
     await sfn?.stop();
-    await standIns?.close();
-    await dynamodb?.stop();
+    await runtime?.stop();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

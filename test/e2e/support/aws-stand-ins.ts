@@ -142,6 +142,15 @@ export async function startAwsStandIns(options: AwsStandInOptions): Promise<AwsS
       return;
     }
 
+    // DynamoDB, for runs without DynamoDB Local (the cold-start bench): every table is empty.
+    if (target.startsWith('DynamoDB_20120810.')) {
+      const operation = target.slice('DynamoDB_20120810.'.length);
+      record('dynamodb', operation);
+      const empty = operation === 'Query' || operation === 'Scan' ? { Items: [], Count: 0, ScannedCount: 0 } : {};
+      json(response, 200, empty, { 'content-type': 'application/x-amz-json-1.0' });
+      return;
+    }
+
     if (target.startsWith('secretsmanager.')) {
       const operation = target.slice('secretsmanager.'.length);
       record('secretsmanager', operation);

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { LOCAL_ACCOUNT } from '../../../local/functions';
 import type { SynthesizedFunction } from './synth-bundled-stage';
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
@@ -93,6 +95,8 @@ export class BundledFunction {
   /** Milliseconds from process start to the handler being importable, once started. */
   initMs?: number;
   invocations = 0;
+  /** Milliseconds the last invocation took inside the function's process. */
+  lastInvocationMs?: number;
   /** Errors the handler threw, as `name: message`. */
   readonly errors: string[] = [];
 
@@ -134,6 +138,7 @@ export class BundledFunction {
             new Error(`${this.fn.id} failed to load: ${message.error.errorMessage}\n${message.error.stack ?? ''}`),
           );
         } else {
+          this.lastInvocationMs = message.ms;
           const waiting = this.pending.get(message.id);
           this.pending.delete(message.id);
           if (message.type === 'result') waiting?.resolve(message.result);
@@ -171,4 +176,41 @@ export class BundledFunction {
       child.kill('SIGTERM');
     });
   }
+}
+
+/** An API Gateway REST proxy event for `resource` (e.g. `/incidents/{incidentId}`), as the deployed API sends it. */
+export function apiEvent(
+  method: string,
+  resource: string,
+  pathParameters: Record<string, string>,
+  body: string | null,
+  headers: Record<string, string> = {},
+): APIGatewayProxyEvent {
+  const routePath = resource.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name] ?? '');
+  return {
+    httpMethod: method,
+    resource,
+    path: routePath,
+    pathParameters,
+    headers: { 'content-type': 'application/json', ...headers },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: LOCAL_ACCOUNT,
+      apiId: 'bundled-e2e',
+      httpMethod: method,
+      path: `/v1${routePath}`,
+      protocol: 'HTTP/1.1',
+      requestId: `req-${Date.now()}`,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'r',
+      resourcePath: resource,
+      stage: 'v1',
+      identity: { sourceIp: '127.0.0.1', userAgent: 'bundled-e2e' },
+    } as APIGatewayProxyEvent['requestContext'],
+  };
 }

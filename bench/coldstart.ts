@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { type FunctionSpec, functionCatalogue } from '../lambdas/function-catalogue';
+import { apiEvent, BundledFunction } from '../test/e2e/support/bundled-functions';
+import { startBundledRuntime } from '../test/e2e/support/bundled-runtime';
+import { fmt, percentile, table } from './stats';
+
+/** Target for import + first invocation, in milliseconds. */
+const TARGET_MS = 250;
+/** A first invocation still running after this long is reported as timed out (a stand-in it needs did not answer). */
+const INVOCATION_LIMIT_MS = Number(process.env.BENCH_COLDSTART_LIMIT_MS ?? 20_000);
+
+async function invokeWithin(fn: BundledFunction, event: unknown): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), INVOCATION_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([
+      fn.invoke(event).then(
+        () => true,
+        () => true,
+      ),
+      limit,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The first event a fresh function gets: a workflow step asked about an incident that does not exist, the first
+ * route of an API function (with a bad token or signature where it checks one), an empty event otherwise. Each makes
+ * the handler build its clients and make its first calls, without starting a workflow.
+ */
+function firstEvent(spec: FunctionSpec): unknown {
+  if (spec.role === 'workflow') return { incidentId: 'inc-cold-start-bench' };
+  const route = spec.routes?.[0];
+  if (!route) return {};
+  const params = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, 'cold-start-bench']));
+  const body = route.method === 'GET' ? null : '{"token":"not-a-token","decision":"approve"}';
+  return apiEvent(route.method, route.path, params, body, { 'X-Lumos-Signature': 'sha256=0' });
+}
+
+/**
+ * Cold start of every function's bundle from cdk.out: a fresh `node` process imports `index.mjs` and handles its
+ * first event against the HTTP stand-ins (DynamoDB answers as if empty). Runs each function
+ * BENCH_COLDSTART_RUNS times (default 5), one process at a time, and reports p50/p95 of import + first invocation.
+ */
+export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_RUNS ?? 5)): Promise<void> {
+  const home = mkdtempSync(path.join(tmpdir(), 'lumos-coldstart-'));
+  const runtime = await startBundledRuntime({ home, webhookSecret: 'cold-start-bench', dynamodb: 'stand-in' });
+  const rows: (string | number)[][] = [
+    [
+      'function',
+      'import p50',
+      'first call p50',
+      'cold start p50',
+      'cold start p95',
+      'process p95',
+      `< ${TARGET_MS} ms`,
+    ],
+  ];
+  const all: number[] = [];
+  const timedOut = new Set<string>();
+  try {
+    for (const spec of functionCatalogue) {
+      const synthesized = runtime.functions.get(spec.id);
+      if (!synthesized) throw new Error(`no synthesized function ${spec.id}`);
+      const imports: number[] = [];
+      const firstCalls: number[] = [];
+      const coldStarts: number[] = [];
+      const processes: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const fn = new BundledFunction(synthesized, runtime.environmentOf(synthesized));
+        const spawned = performance.now();
+        const answered = await invokeWithin(fn, firstEvent(spec));
+        processes.push(performance.now() - spawned);
+        await fn.stop();
+        if (!answered) {
+          timedOut.add(spec.id);
+          break;
+        }
+        imports.push(fn.initMs ?? Number.NaN);
+        firstCalls.push(fn.lastInvocationMs ?? Number.NaN);
+        coldStarts.push((fn.initMs ?? Number.NaN) + (fn.lastInvocationMs ?? Number.NaN));
+      }
+      all.push(...coldStarts);
+      const p95 = percentile(coldStarts, 95);
+      rows.push([
+        spec.id,
+        fmt(percentile(imports, 50)),
+        fmt(percentile(firstCalls, 50)),
+        fmt(percentile(coldStarts, 50)),
+        fmt(p95),
+        fmt(percentile(processes, 95)),
+        timedOut.has(spec.id) ? `timed out after ${INVOCATION_LIMIT_MS} ms` : p95 < TARGET_MS ? 'yes' : 'no',
+      ]);
+    }
+  } finally {
+    await runtime.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+  rows.push([
+    'all functions',
+    '',
+    '',
+    fmt(percentile(all, 50)),
+    fmt(percentile(all, 95)),
+    '',
+    percentile(all, 95) < TARGET_MS ? 'yes' : 'no',
+  ]);
+  console.log(
+    `\n## Cold start of the bundles from cdk.out (fresh node process: import + first invocation, n=${runs} each)\n` +
+      `"process" adds Node's own start-up and the IPC round trip.\n${table(rows)}`,
+  );
+}
