@@ -11,16 +11,19 @@ const TARGET_MS = 250;
 /** A first invocation still running after this long is reported as timed out (a stand-in it needs did not answer). */
 const INVOCATION_LIMIT_MS = Number(process.env.BENCH_COLDSTART_LIMIT_MS ?? 20_000);
 
-async function invokeWithin(fn: BundledFunction, event: unknown): Promise<boolean> {
+/** How a first invocation ended: it returned, it threw (an error is still a cold start, and is counted), or it hung. */
+type FirstCall = 'returned' | 'threw' | 'timed out';
+
+async function invokeWithin(fn: BundledFunction, event: unknown): Promise<FirstCall> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), INVOCATION_LIMIT_MS);
+  const limit = new Promise<FirstCall>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), INVOCATION_LIMIT_MS);
   });
   try {
     return await Promise.race([
       fn.invoke(event).then(
-        () => true,
-        () => true,
+        (): FirstCall => 'returned',
+        (): FirstCall => 'threw',
       ),
       limit,
     ]);
@@ -59,6 +62,7 @@ export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_R
       'cold start p50',
       'cold start p95',
       'process p95',
+      'first call threw',
       `< ${TARGET_MS} ms`,
     ],
   ];
@@ -72,16 +76,24 @@ export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_R
       const firstCalls: number[] = [];
       const coldStarts: number[] = [];
       const processes: number[] = [];
+      let threw = 0;
+      let loaded = true;
       for (let run = 0; run < runs; run++) {
         const fn = new BundledFunction(synthesized, runtime.environmentOf(synthesized));
         const spawned = performance.now();
-        const answered = await invokeWithin(fn, firstEvent(spec));
+        const firstCall = await invokeWithin(fn, firstEvent(spec));
         processes.push(performance.now() - spawned);
         await fn.stop();
-        if (!answered) {
+        if (firstCall === 'timed out') {
           timedOut.add(spec.id);
           break;
         }
+        if (fn.initMs === undefined) {
+          // The bundle did not load: that is a failure to report, not a cold start to time.
+          loaded = false;
+          break;
+        }
+        if (firstCall === 'threw') threw++;
         imports.push(fn.initMs ?? Number.NaN);
         firstCalls.push(fn.lastInvocationMs ?? Number.NaN);
         coldStarts.push((fn.initMs ?? Number.NaN) + (fn.lastInvocationMs ?? Number.NaN));
@@ -95,7 +107,14 @@ export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_R
         fmt(percentile(coldStarts, 50)),
         fmt(p95),
         fmt(percentile(processes, 95)),
-        timedOut.has(spec.id) ? `timed out after ${INVOCATION_LIMIT_MS} ms` : p95 < TARGET_MS ? 'yes' : 'no',
+        `${threw}/${coldStarts.length}`,
+        !loaded
+          ? 'FAILED TO LOAD'
+          : timedOut.has(spec.id)
+            ? `timed out after ${INVOCATION_LIMIT_MS} ms`
+            : p95 < TARGET_MS
+              ? 'yes'
+              : 'no',
       ]);
     }
   } finally {
@@ -108,6 +127,7 @@ export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_R
     '',
     fmt(percentile(all, 50)),
     fmt(percentile(all, 95)),
+    '',
     '',
     percentile(all, 95) < TARGET_MS ? 'yes' : 'no',
   ]);
