@@ -10,6 +10,7 @@ import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
 import { parseEventBody } from '../lambdas/intake/json-body';
 import { LocalItsm, recordedIn } from '../lambdas/itsm/local-itsm';
 import { LumosError } from '../lambdas/shared/errors';
+import { retryAfter } from '../lambdas/shared/http';
 import { type LocalConfig, loadLocalConfig } from './config';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSubstitutions } from './functions';
@@ -97,9 +98,11 @@ function buildRoutes(functions: Map<string, LocalFunction>, outbox: OutboxNotifi
             return jsonResult(202, await alarmIntake.invoke(event));
           } catch (error) {
             if (error instanceof LumosError) {
-              return jsonResult(error.statusCode, {
-                error: { code: error.code, message: error.message, field: error.field },
-              });
+              return jsonResult(
+                error.statusCode,
+                { error: { code: error.code, message: error.message, field: error.field } },
+                retryAfter(error),
+              );
             }
             throw error;
           }
