@@ -17,6 +17,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSu
 import { createLocalHttpServer, jsonResult, listen, type Route } from './http-server';
 import { ensureAuditTable, ensureIncidentTable } from './incident-table';
 import { startLocalKnowledge } from './knowledge';
+import { releaseStaleClaims } from './stale-claims';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions-runtime';
 
 export const STATE_MACHINE_NAME = 'lumos-incident';
@@ -226,6 +227,17 @@ export async function startLumos(
     provideDependencies(governance.dependencies);
     mark('governance');
     signal?.throwIfAborted();
+    // Claims the previous process held when it stopped would hold off redeliveries and re-runs until their leases
+    // ran out: release them before anything claims again.
+    const { incidentStore } = await import('../lambdas/runtime/ports/incident-store');
+    const released = await releaseStaleClaims({
+      client: new DynamoDBClient({ endpoint: db.endpoint }),
+      tableName: TABLE_NAME,
+      ledger: incidentStore(),
+      startedAt: new Date(started),
+    });
+    if (released.length > 0) log(`released ${released.length} claim(s) the stopped process left pending`);
+    mark('claims');
     // Executions that were running resume as the engine starts, so every dependency must be provided by now.
     sfn = await startLocalStepFunctions({
       port: config.sfnPort,
