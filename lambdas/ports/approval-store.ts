@@ -70,6 +70,11 @@ export interface ApprovalRequest {
   /** The Step Functions callback: `pending` between the decision and SendTask, `sent` after. */
   callback: 'none' | 'pending' | 'sent' | 'failed';
   callbackOutput?: Record<string, unknown>;
+  /**
+   * How far announcing the request got: `notified` once every approver was sent a link, `announced` once the ticket
+   * note and the reminder timer are out too. A re-run HumanGate step (after a crash) finishes what is missing.
+   */
+  announced?: 'notified' | 'announced';
   version: number;
 }
 
