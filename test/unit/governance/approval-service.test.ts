@@ -296,6 +296,21 @@ describe('deciding', () => {
     expect(notifier.sent.filter((n) => n.data?.kind === 'approval.workflow_gone')).toHaveLength(1);
   });
 
+  it('takes a gone task as delivered when an earlier callback attempt died mid-send: nobody is paged', async () => {
+    const { deps, approvalId, tokenOf, workflow, approvals, incident: opened, notifier } = await setup();
+    await decide(deps, { approvalId, token: tokenOf(ANA), decision: 'approve' });
+    // The approval went out and the gate moved on, but the process died before it recorded the callback as sent.
+    const stored = approvals.items.get(approvalId)!;
+    approvals.items.set(approvalId, { ...stored, callback: 'sending' });
+    // The timer sends it again; the task ended with the first one.
+    workflow.taskGone = true;
+    await expect(tick(deps, approvalId, timing)).resolves.toMatchObject({ action: 'callback sent' });
+    expect(approvals.items.get(approvalId)).toMatchObject({ status: 'approved', callback: 'sent' });
+    expect((await deps.store.get(opened.incidentId))?.status).not.toBe('needs_human');
+    expect(notifier.sent.filter((n) => n.data?.kind === 'approval.workflow_gone')).toHaveLength(0);
+    expect(workflow.successes).toHaveLength(1);
+  });
+
   it('a reject vetoes at once and resumes the workflow with the rejection', async () => {
     const { deps, approvalId, tokenOf, workflow } = await setup();
     await expect(
