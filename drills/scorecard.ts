@@ -74,6 +74,9 @@ export interface ScenarioResult {
     status?: string;
     priority?: string;
     outcome?: string;
+    /** The diagnosis in short (top hypothesis and overall confidence) and why the plan acted as it did. */
+    diagnosis?: string;
+    plan?: string;
     lastSteps: string[];
   }[];
   humanTouches: number;
@@ -332,6 +335,10 @@ export function scoreScenario(evidence: ScenarioEvidence): ScenarioResult {
       status: i.status,
       priority: i.priority,
       outcome: i.outcome ? `${i.outcome.class} (personNeeded ${i.outcome.personNeeded})` : undefined,
+      diagnosis: i.agents?.diagnosis?.summary
+        ? `${String(i.agents.diagnosis.summary).slice(0, 300)} [confidence ${i.agents.diagnosis.confidence}]`
+        : undefined,
+      plan: i.agents?.plan ? String(i.agents.plan.rationale ?? '').slice(0, 400) : undefined,
       lastSteps: (i.timeline ?? []).slice(-8).map((e: Loose) => `${e.type}: ${String(e.summary ?? '').slice(0, 120)}`),
     })),
     humanTouches: evidence.operator.decisions.length + handoffToPerson,

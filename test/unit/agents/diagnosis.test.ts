@@ -302,6 +302,26 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(ranked(d)).not.toContain('disk-exhaustion@checkout-api');
   });
 
+  it('takes a nested relayed failure to the cause named last when two named components are as far upstream', async () => {
+    const logs = logsOf({
+      'web-frontend': [],
+      'checkout-api': [
+        {
+          from: 3,
+          to: 0,
+          count: 30,
+          message:
+            'ERROR call to payments-api failed: HTTP 503 (dependency orders-db failing: could not write to file "pg_wal/x#": No space left on device)',
+        },
+      ],
+      'orders-db': [],
+      'payments-api': [],
+    });
+    const d = await diagnose({ title: 'storefront failing', service: 'web-frontend' }, { logs });
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(ranked(d)).not.toContain('disk-exhaustion@payments-api');
+  });
+
   it('ties errors that name what a change changed (the flag it switched on) to that change', async () => {
     const logs = logsOf({
       'checkout-api': [
