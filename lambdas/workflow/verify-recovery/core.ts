@@ -45,24 +45,11 @@ export interface VerificationBudget {
   intervalSeconds: number;
   /** Gives up this many seconds after the first poll. @default 300 */
   budgetSeconds: number;
-  /**
-   * When the plan chose no remediation (no clear cause), how long an alarm that still fires is given to clear by
-   * itself before a person takes over. Absent or 0: at once; {@link budgetFrom} and the default budget give 60.
-   */
-  selfRecoverySeconds?: number;
 }
 
-export const DEFAULT_BUDGET: VerificationBudget = {
-  maxAttempts: 12,
-  intervalSeconds: 10,
-  budgetSeconds: 300,
-  selfRecoverySeconds: 60,
-};
+export const DEFAULT_BUDGET: VerificationBudget = { maxAttempts: 12, intervalSeconds: 10, budgetSeconds: 300 };
 
-/**
- * Reads the budget from `LUMOS_VERIFY_MAX_ATTEMPTS`, `LUMOS_VERIFY_INTERVAL_SECONDS`, `LUMOS_VERIFY_BUDGET_SECONDS`
- * and `LUMOS_VERIFY_SELF_RECOVERY_SECONDS`.
- */
+/** Reads the budget from `LUMOS_VERIFY_MAX_ATTEMPTS`, `LUMOS_VERIFY_INTERVAL_SECONDS`, `LUMOS_VERIFY_BUDGET_SECONDS`. */
 export function budgetFrom(env: NodeJS.ProcessEnv = process.env): VerificationBudget {
   const read = (name: string, fallback: number, min: number, max: number) => {
     const n = Number(env[name]);
@@ -72,7 +59,6 @@ export function budgetFrom(env: NodeJS.ProcessEnv = process.env): VerificationBu
     maxAttempts: read('LUMOS_VERIFY_MAX_ATTEMPTS', DEFAULT_BUDGET.maxAttempts, 1, 100),
     intervalSeconds: read('LUMOS_VERIFY_INTERVAL_SECONDS', DEFAULT_BUDGET.intervalSeconds, 1, 3600),
     budgetSeconds: read('LUMOS_VERIFY_BUDGET_SECONDS', DEFAULT_BUDGET.budgetSeconds, 1, 86_400),
-    selfRecoverySeconds: read('LUMOS_VERIFY_SELF_RECOVERY_SECONDS', DEFAULT_BUDGET.selfRecoverySeconds ?? 60, 0, 3600),
   };
 }
 
@@ -123,22 +109,8 @@ export function alarmResolution(incident: Incident): TimelineEntry | undefined {
 }
 
 /**
- * Whether the plan found nothing to fix: an alarm with no remediation chosen, not even one the policy refused.
- * Such an alarm may be a transient one (a flapping probe); it is given a short while to clear by itself.
- */
-export function awaitsSelfRecovery(incident: Incident): boolean {
-  if (incident.kind !== 'alert') return false;
-  const plan = incident.agents.plan as
-    | { remediation?: { runbookId?: string }; actions?: { type: string }[]; blocked?: { type: string }[] }
-    | undefined;
-  if (!plan || plan.remediation?.runbookId) return false;
-  return ![...(plan.actions ?? []), ...(plan.blocked ?? [])].some((a) => a.type === 'run-runbook');
-}
-
-/**
  * Judges one poll. Pure: the same incident, observation and moment always give the same verdict.
- * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself; when the plan
- *   found nothing to fix, `pending` while the alarm may still clear within the self-recovery grace; else `skipped`
+ * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself, else `skipped`
  *   (nothing to verify; a person carries on).
  * - The runbook failed (rolled back or not): `not-recovered` at once.
  * - The alarm resolved before the runbook ran, or the runbook found nothing to do and the service is fine:
@@ -150,7 +122,7 @@ export function judgeRecovery(
   incident: Incident,
   remediation: Remediation | undefined,
   observation: Observation,
-  progress: { attempt: number; now: Date; deadline: Date; budget: VerificationBudget; startedAt?: Date },
+  progress: { attempt: number; now: Date; deadline: Date; budget: VerificationBudget },
 ): { status: Verification['status']; summary: string } {
   const alarm = alarmResolution(incident);
   const postOk = observation.postChecks.length > 0 && observation.postChecks.every((c) => c.ok);
@@ -158,20 +130,6 @@ export function judgeRecovery(
   if (!remediation || remediation.status === 'planned') {
     if (alarm)
       return { status: 'self-recovered', summary: `the alarm resolved without a remediation (${alarm.summary})` };
-    const grace = (progress.startedAt ?? progress.now).getTime() + (progress.budget.selfRecoverySeconds ?? 0) * 1000;
-    const nextPoll = progress.now.getTime() + progress.budget.intervalSeconds * 1000;
-    if (
-      !remediation &&
-      awaitsSelfRecovery(incident) &&
-      nextPoll <= grace &&
-      nextPoll <= progress.deadline.getTime() &&
-      progress.attempt < progress.budget.maxAttempts
-    ) {
-      return {
-        status: 'pending',
-        summary: `no remediation was chosen; waiting up to ${progress.budget.selfRecoverySeconds}s for the alarm to clear by itself before a person takes over`,
-      };
-    }
     return {
       status: 'skipped',
       summary: remediation
@@ -281,7 +239,7 @@ export async function verifyRecovery(deps: VerifyDeps, input: VerifyInput): Prom
     incident,
     remediation,
     { postChecks, ...(health ? { health } : {}) },
-    { attempt, now, deadline: new Date(deadline), budget: deps.budget, startedAt: new Date(startedAt) },
+    { attempt, now, deadline: new Date(deadline), budget: deps.budget },
   );
 
   const at = now.toISOString();

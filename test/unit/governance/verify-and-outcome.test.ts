@@ -91,29 +91,6 @@ describe('judging recovery', () => {
     ).toBe('self-recovered');
   });
 
-  it('gives an alarm the plan found nothing to fix a short while to clear by itself, then hands it over', () => {
-    const nothingChosen = (extra: Record<string, unknown> = {}) =>
-      alert({
-        agents: { plan: { actions: [{ type: 'escalate-to-human' }], blocked: [], remediation: {}, ...extra } },
-      });
-    const at = (seconds: number) => ({ ...progress(1, new Date(T0.getTime() + seconds * 1000)), startedAt: T0 });
-    expect(judgeRecovery(nothingChosen(), undefined, { postChecks: [] }, at(0)).status).toBe('pending');
-    expect(judgeRecovery(nothingChosen(), undefined, { postChecks: [] }, at(45)).status).toBe('pending');
-    expect(judgeRecovery(nothingChosen(), undefined, { postChecks: [] }, at(55)).status).toBe('skipped');
-    const cleared = alert({
-      ...resolvedByAlarm('2026-12-03T10:00:30Z'),
-      agents: { plan: { actions: [], blocked: [], remediation: {} } },
-    });
-    expect(judgeRecovery(cleared, undefined, { postChecks: [] }, at(30)).status).toBe('self-recovered');
-    // A remediation was chosen (even one the policy refused), or a ticket: a person takes over at once.
-    const refused = nothingChosen({ remediation: { runbookId: 'scale-out' } });
-    expect(judgeRecovery(refused, undefined, { postChecks: [] }, at(0)).status).toBe('skipped');
-    const blocked = nothingChosen({ blocked: [{ type: 'run-runbook' }] });
-    expect(judgeRecovery(blocked, undefined, { postChecks: [] }, at(0)).status).toBe('skipped');
-    const ticket = triagedIncident({ agents: { plan: { actions: [], blocked: [], remediation: {} } } });
-    expect(judgeRecovery(ticket, undefined, { postChecks: [] }, at(0)).status).toBe('skipped');
-  });
-
   it('treats a runbook that found nothing to do on a healthy service as self-recovered', () => {
     expect(
       judgeRecovery(triagedIncident(), ran('not_needed'), { postChecks: [pass], health: pass }, progress(1)).status,
