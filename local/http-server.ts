@@ -39,9 +39,13 @@ function compile(path: string): { regex: RegExp; names: string[] } {
   return { regex: new RegExp(`^${pattern}/?$`), names };
 }
 
-export const jsonResult = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
+export const jsonResult = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult => ({
   statusCode,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   body: JSON.stringify(body),
 });
 

@@ -10,12 +10,14 @@ import { OutboxNotifier } from '../lambdas/adapters/local/outbox-notifier';
 import { parseEventBody } from '../lambdas/intake/json-body';
 import { LocalItsm, recordedIn } from '../lambdas/itsm/local-itsm';
 import { LumosError } from '../lambdas/shared/errors';
+import { retryAfter } from '../lambdas/shared/http';
 import { type LocalConfig, loadLocalConfig } from './config';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunction, loadFunctions, localSubstitutions } from './functions';
 import { createLocalHttpServer, jsonResult, listen, type Route } from './http-server';
 import { ensureAuditTable, ensureIncidentTable } from './incident-table';
 import { startLocalKnowledge } from './knowledge';
+import { releaseStaleClaims } from './stale-claims';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions-runtime';
 
 export const STATE_MACHINE_NAME = 'lumos-incident';
@@ -97,9 +99,11 @@ function buildRoutes(functions: Map<string, LocalFunction>, outbox: OutboxNotifi
             return jsonResult(202, await alarmIntake.invoke(event));
           } catch (error) {
             if (error instanceof LumosError) {
-              return jsonResult(error.statusCode, {
-                error: { code: error.code, message: error.message, field: error.field },
-              });
+              return jsonResult(
+                error.statusCode,
+                { error: { code: error.code, message: error.message, field: error.field } },
+                retryAfter(error),
+              );
             }
             throw error;
           }
@@ -223,6 +227,17 @@ export async function startLumos(
     provideDependencies(governance.dependencies);
     mark('governance');
     signal?.throwIfAborted();
+    // Claims the previous process held when it stopped would hold off redeliveries and re-runs until their leases
+    // ran out: release them before anything claims again.
+    const { incidentStore } = await import('../lambdas/runtime/ports/incident-store');
+    const released = await releaseStaleClaims({
+      client: new DynamoDBClient({ endpoint: db.endpoint }),
+      tableName: TABLE_NAME,
+      ledger: incidentStore(),
+      startedAt: new Date(started),
+    });
+    if (released.length > 0) log(`released ${released.length} claim(s) the stopped process left pending`);
+    mark('claims');
     // Executions that were running resume as the engine starts, so every dependency must be provided by now.
     sfn = await startLocalStepFunctions({
       port: config.sfnPort,

@@ -519,9 +519,13 @@ async function answerDuplicate(
     await delay(pause);
     record = (await deps.store.getDelivery(signal.deliveryId)) ?? record;
   }
-  const incident = record.incidentId ? await deps.store.get(record.incidentId) : undefined;
+  const incident = record.incidentId
+    ? await deps.store.get(record.incidentId)
+    : record.state === 'pending'
+      ? await incidentOpenedBy(deps.store, signal)
+      : undefined;
   return {
-    incidentId: record.incidentId,
+    incidentId: incident?.incidentId ?? record.incidentId,
     status: 'duplicate',
     ...(incident ? { priority: incident.priority } : {}),
     ...(record.state === 'pending'
@@ -531,6 +535,17 @@ async function answerDuplicate(
           { reason: `the first delivery of this signal was ${record.status ?? 'handled'} without an incident` }
         : {}),
   };
+}
+
+/**
+ * The incident that this very delivery opened, when its attempt stored it but never finished (it is still running,
+ * or the process died before it answered): a redelivery can then name the incident instead of nothing.
+ */
+async function incidentOpenedBy(store: IncidentStore, signal: Signal): Promise<Incident | undefined> {
+  const { open } = await store.lookupKey(signal.fingerprint);
+  if (!open) return undefined;
+  const incident = await store.get(open.incidentId);
+  return incident?.openedByDelivery === signal.deliveryId ? incident : undefined;
 }
 
 /** The answer for one signal plus which attempt produced it (attempt > 1: an earlier attempt had failed). */

@@ -1,5 +1,4 @@
-import { serviceOf } from '../governance/governance-config';
-import { governancePolicy } from '../governance/policy/governance-policy';
+import { governanceConfig, serviceOf } from '../governance/governance-config';
 import { logger } from '../shared/observability';
 import { type AlarmTicketDeps, type AlarmTicketRule, ensureAlarmTicket } from './alarm-ticket';
 import type { WriteBackDeps } from './write-back';
@@ -7,7 +6,7 @@ import type { WriteBackDeps } from './write-back';
 /** The governance routing rules for alarm tickets; none (and a log line) when the governance bundle is unreadable. */
 function rules(): { rules: readonly AlarmTicketRule[]; domainOf: (service: string | undefined) => string | undefined } {
   try {
-    const { config } = governancePolicy();
+    const config = governanceConfig();
     return { rules: config.routing.alarmTickets, domainOf: (service) => serviceOf(config, service).domain };
   } catch (error) {
     logger.warn('alarm tickets disabled: governance configuration unreadable', { error: (error as Error).message });

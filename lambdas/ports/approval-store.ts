@@ -67,9 +67,17 @@ export interface ApprovalRequest {
   decidedBy?: string[];
   decidedAt?: string;
   comment?: string;
-  /** The Step Functions callback: `pending` between the decision and SendTask, `sent` after. */
-  callback: 'none' | 'pending' | 'sent' | 'failed';
+  /**
+   * The Step Functions callback: `pending` between the decision and SendTask, `sending` while it is out (still
+   * there after a crash: whether it arrived is unknown), `sent` after.
+   */
+  callback: 'none' | 'pending' | 'sending' | 'sent' | 'failed';
   callbackOutput?: Record<string, unknown>;
+  /**
+   * How far announcing the request got: `notified` once every approver was sent a link, `announced` once the ticket
+   * note and the reminder timer are out too. A re-run HumanGate step (after a crash) finishes what is missing.
+   */
+  announced?: 'notified' | 'announced';
   version: number;
 }
 

@@ -3,6 +3,9 @@
  * machine their `name` is the ASL error name that Retry/Catch match.
  */
 export class LumosError extends Error {
+  /** For a 503 (or 429): how many seconds the caller should wait before retrying, sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     message: string,
     readonly statusCode: number,

@@ -21,9 +21,11 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
     onError: async (request) => {
       const error = request.error;
       if (error instanceof LumosError) {
-        request.response = json(error.statusCode, {
-          error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
-        });
+        request.response = json(
+          error.statusCode,
+          { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
+          retryAfter(error),
+        );
         return;
       }
       logger.error('unhandled error', { error: error as Error });
@@ -32,6 +34,11 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
       });
     },
   };
+}
+
+/** The `Retry-After` header a named error asks for (a 503 the caller should retry later), or none. */
+export function retryAfter(error: LumosError): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
 }
 
 /** Raw body as the sender signed it (API Gateway may base64-encode it). */

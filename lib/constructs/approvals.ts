@@ -7,6 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CedarPolicyEngine } from '../../lambdas/governance/policy/cedar-engine';
 import { acknowledge } from '../compliance/nag-findings';
 
 /** Properties of {@link ApprovalLinks}. */
@@ -107,6 +108,8 @@ export class GovernanceBundle extends Construct {
           local: {
             tryBundle(outputDir: string): boolean {
               cpSync(path.join(root, 'policies'), path.join(outputDir, 'lumos', 'policies'), { recursive: true });
+              // Validated once here, so functions skip Cedar's strict validation at every cold start.
+              CedarPolicyEngine.recordValidation(path.join(outputDir, 'lumos', 'policies'));
               cpSync(path.join(root, 'runbooks'), path.join(outputDir, 'lumos', 'runbooks'), { recursive: true });
               const target = path.join(outputDir, 'nodejs', 'node_modules', ...CEDAR_MODULE.split('/'));
               mkdirSync(target, { recursive: true });

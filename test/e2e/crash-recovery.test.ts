@@ -206,14 +206,19 @@ describeCrashSuite('crash recovery of the local runtime', () => {
     return (await response.json()) as { incidentId: string; status: string };
   }
 
-  /** Delivers again every ticket whose first delivery got no answer: the incident exists, so it is a duplicate. */
+  /**
+   * Delivers again every ticket whose first delivery got no answer. Its incident and workflow were stored before the
+   * crash, and the restart released the dead attempt's claim: the retry finishes that attempt and names the incident
+   * as created (the sender never heard of it), with no second incident or execution (checked at the end).
+   */
   async function redeliverUnanswered(): Promise<void> {
     for (const delivery of opened) {
       if (delivery.incidentId) continue;
       const answer = await deliver(delivery.body);
-      expect({ crashAt: delivery.crashAt, status: answer?.status }).toEqual({
+      expect({ crashAt: delivery.crashAt, status: answer?.status, incidentId: answer?.incidentId }).toEqual({
         crashAt: delivery.crashAt,
-        status: 'duplicate',
+        status: 'created',
+        incidentId: expect.stringMatching(/^inc-/),
       });
       delivery.incidentId = answer!.incidentId;
     }
@@ -343,5 +348,8 @@ describeCrashSuite('crash recovery of the local runtime', () => {
     const executions = ((await listed.json()) as { executions: { status: string }[] }).executions;
     expect(executions).toHaveLength(points.length);
     expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    // And one incident per delivery: no retry after a crash opened a second one.
+    const incidents = (await (await api('/incidents?limit=500')).json()) as { incidents: { incidentId: string }[] };
+    expect(incidents.incidents.map((i) => i.incidentId).sort()).toEqual(opened.map((o) => o.incidentId).sort());
   }, 3_600_000);
 });

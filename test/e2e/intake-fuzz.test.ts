@@ -22,6 +22,8 @@ const CONCURRENCY = Number(process.env.LUMOS_FUZZ_CONCURRENCY ?? 4);
  */
 const SEED = Number(process.env.LUMOS_FUZZ_SEED ?? (process.env.LUMOS_FUZZ_RUNS ? Date.now() % 2 ** 31 : 13));
 const SECRET = 'fuzz-e2e-secret';
+/** How often one delivery is sent again after a 503, each time after its Retry-After, before the test fails. */
+const DEFERRED_RETRIES = 3;
 const PROGRESS = Boolean(process.env.LUMOS_FUZZ_RUNS);
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -344,29 +346,43 @@ describe('fuzzing the running local runtime', () => {
         headers: { 'content-type': 'application/json', ...signedHeaders(route, delivery.body) },
       });
     let retried = false;
-    const response = await send()
-      .catch((error: unknown) => {
-        // A kept-alive socket closed by the server as the request went out is the transport's race, not an answer:
-        // a sender retries it (the delivery is idempotent). Counted as `retried`; a second failure fails the test.
-        if (!String((error as Error).cause).includes('other side closed')) throw error;
-        retried = true;
-        return send();
-      })
-      .catch((error: unknown) => {
-        // A connection failure: say whether the runtime itself died, and what it last said.
-        throw new Error(
-          `no answer (${(error as Error).cause ?? error}); runtime exit code ${lumos.process.exitCode}; last output:\n${lumos.output().slice(-3000)}`,
-        );
-      });
-    const text = await response.text();
+    const attempt = () =>
+      send()
+        .catch((error: unknown) => {
+          // A kept-alive socket closed by the server as the request went out is the transport's race, not an
+          // answer: a sender retries it (the delivery is idempotent). Counted as `retried`; a second failure fails.
+          if (!String((error as Error).cause).includes('other side closed')) throw error;
+          retried = true;
+          return send();
+        })
+        .catch((error: unknown) => {
+          // A connection failure: say whether the runtime itself died, and what it last said.
+          throw new Error(
+            `no answer (${(error as Error).cause ?? error}); runtime exit code ${lumos.process.exitCode}; last output:\n${lumos.output().slice(-3000)}`,
+          );
+        });
     const where = `${route} ${delivery.kind} body (${delivery.body.length} bytes) ${delivery.body.toString('utf8', 0, 300)}`;
+    let response = await attempt();
+    // A 503 says "not now": the runtime was too busy (or a dependency was down) to finish a valid delivery. It must
+    // say when to come back (Retry-After), and a sender that does so must get a final answer: a 503 caused by the
+    // input itself would come back every time and fail the test. Counted as `deferred`.
+    let deferred = 0;
+    while (response.status === 503 && deferred < DEFERRED_RETRIES) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (!(retryAfter > 0)) throw new Error(`503 without Retry-After: ${(await response.text()).slice(0, 500)}`);
+      await response.text();
+      deferred++;
+      await new Promise((r) => setTimeout(r, retryAfter * 1000));
+      response = await attempt();
+    }
+    const text = await response.text();
     if (![202, 400, 413].includes(response.status)) {
       throw new Error(`answered ${response.status} ${text.slice(0, 500)} to ${where}`);
     }
     if (delivery.body.length > MAX_BODY_BYTES) expect(response.status).toBe(413);
     else if (response.status === 413) throw new Error(`413 for a body under the limit: ${where}`);
     const answer = JSON.parse(text) as Answer;
-    const extra = retried ? ['retried'] : [];
+    const extra = [...(retried ? ['retried'] : []), ...(deferred > 0 ? ['deferred'] : [])];
     if (response.status !== 202) {
       expect(typeof answer.error?.code).toBe('string');
       expect(typeof answer.error?.message).toBe('string');

@@ -1,15 +1,10 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
+import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock } from '../../ports/clock';
 import { systemClock } from '../../ports/clock';
 import type { Scheduler, TimerRequest } from '../../ports/scheduler';
+import { type LazyClient, lazyClient } from './lazy-client';
+
+const schedulerSdk = () => import('@aws-sdk/client-scheduler');
 
 export interface EventBridgeSchedulerOptions {
   /** The stage's schedule group (so two stages never share schedule names). */
@@ -33,11 +28,16 @@ const MIN_LEAD_MS = 30_000;
  * id updates it in place.
  */
 export class EventBridgeScheduler implements Scheduler {
+  private readonly client: LazyClient<SchedulerClient>;
+
+  /** Without `client`, the Scheduler client package is loaded when a timer is first set or cancelled. */
   constructor(
     private readonly options: EventBridgeSchedulerOptions,
-    private readonly client: SchedulerClient = new SchedulerClient({}),
+    client?: SchedulerClient,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.client = lazyClient(client, async () => new (await schedulerSdk()).SchedulerClient({}));
+  }
 
   async schedule(timer: TimerRequest): Promise<void> {
     const earliest = this.clock.now().getTime() + MIN_LEAD_MS;
@@ -57,17 +57,25 @@ export class EventBridgeScheduler implements Scheduler {
         ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
       },
     };
+    const [{ ConflictException, CreateScheduleCommand, UpdateScheduleCommand }, client] = await Promise.all([
+      schedulerSdk(),
+      this.client(),
+    ]);
     try {
-      await this.client.send(new CreateScheduleCommand(input));
+      await client.send(new CreateScheduleCommand(input));
     } catch (error) {
       if (!(error instanceof ConflictException)) throw error;
-      await this.client.send(new UpdateScheduleCommand(input));
+      await client.send(new UpdateScheduleCommand(input));
     }
   }
 
   async cancel(timerId: string): Promise<void> {
+    const [{ DeleteScheduleCommand, ResourceNotFoundException }, client] = await Promise.all([
+      schedulerSdk(),
+      this.client(),
+    ]);
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: timerId, GroupName: this.options.groupName }));
+      await client.send(new DeleteScheduleCommand({ Name: timerId, GroupName: this.options.groupName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

@@ -1,7 +1,11 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { runHttpAction } from '../../governance/runbooks/http-step-executor';
 import type { RenderedAction, RunbookExecutor, StepRunResult } from '../../ports/runbook-executor';
+import { type LazyClient, lazyClient } from './lazy-client';
+
+const ssmSdk = () => import('@aws-sdk/client-ssm');
+const lambdaSdk = () => import('@aws-sdk/client-lambda');
 
 const TERMINAL = new Set([
   'Success',
@@ -27,13 +31,19 @@ export interface AutomationTarget {
  */
 export class AwsRunbookExecutor implements RunbookExecutor {
   readonly name = 'aws';
+  private readonly ssm: LazyClient<SSMClient>;
+  private readonly lambda: LazyClient<LambdaClient>;
 
+  /** Without clients, each client package is loaded when the first step of its kind runs. */
   constructor(
-    private readonly ssm: SSMClient = new SSMClient({}),
-    private readonly lambda: LambdaClient = new LambdaClient({}),
+    ssm?: SSMClient,
+    lambda?: LambdaClient,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
     private readonly target?: AutomationTarget,
-  ) {}
+  ) {
+    this.ssm = lazyClient(ssm, async () => new (await ssmSdk()).SSMClient({}));
+    this.lambda = lazyClient(lambda, async () => new (await lambdaSdk()).LambdaClient({}));
+  }
 
   async run(action: RenderedAction, options: { timeoutMs: number }): Promise<StepRunResult> {
     const started = Date.now();
@@ -63,7 +73,11 @@ export class AwsRunbookExecutor implements RunbookExecutor {
     timeoutMs: number,
     started: number,
   ): Promise<StepRunResult> {
-    const { AutomationExecutionId: id } = await this.ssm.send(
+    const [{ GetAutomationExecutionCommand, StartAutomationExecutionCommand }, ssm] = await Promise.all([
+      ssmSdk(),
+      this.ssm(),
+    ]);
+    const { AutomationExecutionId: id } = await ssm.send(
       new StartAutomationExecutionCommand({
         DocumentName: this.target
           ? action.documentName.replace(/^Lumos-/, this.target.documentPrefix)
@@ -75,7 +89,7 @@ export class AwsRunbookExecutor implements RunbookExecutor {
     );
     if (!id) return { ok: false, output: '', error: 'SSM returned no execution id', durationMs: Date.now() - started };
     for (;;) {
-      const { AutomationExecution: execution } = await this.ssm.send(
+      const { AutomationExecution: execution } = await ssm.send(
         new GetAutomationExecutionCommand({ AutomationExecutionId: id }),
       );
       const status = execution?.AutomationExecutionStatus ?? 'Pending';
@@ -103,7 +117,8 @@ export class AwsRunbookExecutor implements RunbookExecutor {
   }
 
   private async invoke(action: Extract<RenderedAction, { kind: 'lambda' }>, started: number): Promise<StepRunResult> {
-    const result = await this.lambda.send(
+    const [{ InvokeCommand }, lambda] = await Promise.all([lambdaSdk(), this.lambda()]);
+    const result = await lambda.send(
       new InvokeCommand({
         FunctionName: action.functionName,
         Payload: new TextEncoder().encode(JSON.stringify(action.payload ?? {})),

@@ -160,12 +160,27 @@ export async function decide(
  * Sends the recorded outcome to the waiting task, once. When the task is gone (the workflow stopped waiting for
  * some reason other than its fallback, which would have expired the request first), the decision stays recorded,
  * nothing runs, and the incident goes to a person: the request is not called expired, since no fallback ran.
+ *
+ * The request is marked `sending` while the callback is out. Finding that mark again means an earlier attempt died
+ * (a crash) without knowing whether its callback arrived; if the task is gone now, it did arrive: the task ended
+ * with it, since a task that ended by its fallback would have expired the request. That is `sent`, not a person's job.
  */
 export async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest): Promise<'sent' | 'gone' | 'retry'> {
+  const outcomeUnknown = request.callback === 'sending';
+  if (!outcomeUnknown) {
+    await settle(deps, request.approvalId, (r) =>
+      r.callback === 'pending' ? { ...r, callback: 'sending' } : undefined,
+    );
+  }
   try {
     await deps.workflow.sendTaskSuccess(request.taskToken, request.callbackOutput ?? {});
   } catch (error) {
     const name = (error as Error).name;
+    if (GONE_TASK_ERRORS.has(name) && outcomeUnknown) {
+      await settle(deps, request.approvalId, (r) => ({ ...r, callback: 'sent' }));
+      await deps.scheduler.cancel(tickTimerId(request.approvalId));
+      return 'sent';
+    }
     if (GONE_TASK_ERRORS.has(name)) {
       await settle(deps, request.approvalId, (r) =>
         r.callback === 'failed' ? undefined : { ...r, callback: 'failed' },
@@ -178,6 +193,10 @@ export async function sendCallback(deps: ApprovalDeps, request: ApprovalRequest)
       );
       return 'gone';
     }
+    // It did not arrive (the service said so): the next attempt starts from `pending` again.
+    await settle(deps, request.approvalId, (r) =>
+      r.callback === 'sending' ? { ...r, callback: 'pending' } : undefined,
+    );
     await deps.scheduler.schedule({
       timerId: tickTimerId(request.approvalId),
       dueAt: new Date(deps.clock.now().getTime() + CALLBACK_RETRY_MS),

@@ -62,8 +62,9 @@ function reasoningOf(incident: Incident, plan: Plan): Record<string, unknown> {
 
 /**
  * Workflow step HumanGate: stores the request with its task token, bound to the exact planned actions by their
- * hash, and sends each approver of the tier's group a personal link. Idempotent per task token (a retried
- * invocation finds the request it already made).
+ * hash, and sends each approver of the tier's group a personal link. Idempotent per task token: a retried
+ * invocation finds the request it already made, and finishes announcing it if the first attempt died before it
+ * had (no approver would otherwise ever get a link, and the gate would wait for nothing).
  */
 export async function requestApproval(
   deps: GateDeps,
@@ -78,7 +79,13 @@ export async function requestApproval(
   const now = deps.clock.now();
   const approvalId = `apr-${sha256Hex(input.taskToken).slice(0, 20)}`;
   const existing = await deps.approvals.get(approvalId);
-  if (existing) return { approvalId, approvers: membersOf(deps.policy.config, existing.approverGroup).length };
+  if (existing) {
+    const approvers = membersOf(deps.policy.config, existing.approverGroup).length;
+    if (existing.announced !== 'announced' && existing.status === 'pending') {
+      await announce(deps, incident, plan, existing, existing.announced === 'notified' ? 'notified' : undefined);
+    }
+    return { approvalId, approvers };
+  }
 
   const tier = deps.policy.config.tiers[plan.riskTier];
   const firstStage = plan.approval.stageSeconds[0] ?? tier.timeoutSeconds;
@@ -121,43 +128,70 @@ export async function requestApproval(
     version: 1,
   };
   if (!(await deps.approvals.create(request))) return { approvalId, approvers: 0 };
+  return { approvalId, approvers: await announce(deps, incident, plan, request, undefined) };
+}
 
-  await deps.store.update(incident.incidentId, {
-    set: { status: 'awaiting_approval' },
-    agents: {
-      approval: {
+/**
+ * Tells everyone about a stored request: the audit trail, the incident's status and timeline, each approver's link,
+ * the ticket's note and the reminder timer. Records its progress on the request, so a re-run after a crash repeats
+ * only what may be missing: the timeline entry is added once, and links already sent are not sent again.
+ */
+async function announce(
+  deps: GateDeps,
+  incident: Incident,
+  plan: Plan,
+  request: ApprovalRequest,
+  done: 'notified' | undefined,
+): Promise<number> {
+  const { approvalId } = request;
+  const now = deps.clock.now();
+  const requested = incident.timeline.some(
+    (entry) => entry.type === 'approval.requested' && entry.data?.approvalId === approvalId,
+  );
+  if (!requested) {
+    // The audit record first: a timeline entry then means both are written.
+    await deps.audit.append(incident.incidentId, {
+      type: 'approval.requested',
+      actor: `agent:${PLANNER}`,
+      summary: `asked ${request.approverGroup} to approve ${request.actions.length} action(s) (${request.riskTier}, ${request.mode})`,
+      data: {
         approvalId,
-        status: 'pending',
-        riskTier: request.riskTier,
+        actionHash: request.actionHash,
+        actions: request.actions,
         approverGroup: request.approverGroup,
+        requiredApprovals: request.requiredApprovals,
         expiresAt: request.expiresAt,
+        stages: plan.approval?.stageSeconds,
       },
-    },
-    append: [
-      {
-        at: now.toISOString(),
-        actor: PLANNER,
-        type: 'approval.requested',
-        summary: `${request.riskTier}-risk plan awaits ${request.requiredApprovals} approval(s) from ${request.approverGroup} until ${currentStage(request).expiresAt}`,
-        data: { approvalId, actionHash: request.actionHash },
+    });
+    await deps.store.update(incident.incidentId, {
+      set: { status: 'awaiting_approval' },
+      agents: {
+        approval: {
+          approvalId,
+          status: 'pending',
+          riskTier: request.riskTier,
+          approverGroup: request.approverGroup,
+          expiresAt: request.expiresAt,
+        },
       },
-    ],
-  });
-  await deps.audit.append(incident.incidentId, {
-    type: 'approval.requested',
-    actor: `agent:${PLANNER}`,
-    summary: `asked ${request.approverGroup} to approve ${request.actions.length} action(s) (${request.riskTier}, ${request.mode})`,
-    data: {
-      approvalId,
-      actionHash: request.actionHash,
-      actions: request.actions,
-      approverGroup: request.approverGroup,
-      requiredApprovals: request.requiredApprovals,
-      expiresAt: request.expiresAt,
-      stages: plan.approval.stageSeconds,
-    },
-  });
-  const approvers = await notifyApprovers(deps, request, 'request');
+      append: [
+        {
+          at: now.toISOString(),
+          actor: PLANNER,
+          type: 'approval.requested',
+          summary: `${request.riskTier}-risk plan awaits ${request.requiredApprovals} approval(s) from ${request.approverGroup} until ${currentStage(request).expiresAt}`,
+          data: { approvalId, actionHash: request.actionHash },
+        },
+      ],
+    });
+  }
+  let approvers = membersOf(deps.policy.config, request.approverGroup).length;
+  let current = request;
+  if (done !== 'notified') {
+    approvers = await notifyApprovers(deps, request, 'request');
+    current = await markAnnounced(deps, current, 'notified');
+  }
   await deps.notifier.send({
     channel: 'itsm',
     recipient: `${incident.source}:${incident.externalId}`,
@@ -174,10 +208,29 @@ export async function requestApproval(
   });
   await deps.scheduler.schedule({
     timerId: tickTimerId(approvalId),
-    dueAt: nextTickAt(request, plan.heartbeatSeconds, plan.approval.reminderBeforeSeconds, now),
+    dueAt: nextTickAt(request, plan.heartbeatSeconds, plan.approval?.reminderBeforeSeconds ?? 0, now),
     payload: { kind: 'approval-tick', approvalId },
   });
-  return { approvalId, approvers };
+  await markAnnounced(deps, current, 'announced');
+  return approvers;
+}
+
+/**
+ * Records how far announcing got. The request may have changed meanwhile (a vote): then it is read again and the
+ * mark set on the current version. Returns the request as stored.
+ */
+async function markAnnounced(
+  deps: GateDeps,
+  request: ApprovalRequest,
+  announced: 'notified' | 'announced',
+): Promise<ApprovalRequest> {
+  let current: ApprovalRequest | undefined = request;
+  for (let attempt = 0; current && attempt < 5; attempt++) {
+    const next = { ...current, announced };
+    if (await deps.approvals.replace(next, current.version)) return { ...next, version: current.version + 1 };
+    current = await deps.approvals.get(request.approvalId);
+  }
+  return current ?? request;
 }
 
 /** The request for the review page; with a valid token, also whether that person may decide and how. */

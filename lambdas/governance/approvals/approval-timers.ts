@@ -30,7 +30,7 @@ export async function tick(
   if (!request) return { action: 'unknown approval' };
   const now = deps.clock.now();
   if (isTerminal(request)) {
-    if (request.callback === 'pending' && request.status !== 'expired') {
+    if ((request.callback === 'pending' || request.callback === 'sending') && request.status !== 'expired') {
       const sent = await sendCallback(deps, request);
       return { action: `callback ${sent}` };
     }

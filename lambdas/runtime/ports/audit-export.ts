@@ -1,4 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { S3AuditExport } from '../../adapters/aws/dynamodb-audit-s3-export';
 import type { AuditExport } from '../../ports/audit';
 import { env } from '../aws/env';
@@ -8,5 +7,5 @@ import { definePort } from '../dependencies';
 export const auditExport = definePort<AuditExport>(
   'auditExport',
   { access: [['exportAudit', 'readAuditExport']], env: ['AUDIT_EXPORT_BUCKET'] },
-  () => new S3AuditExport(env('AUDIT_EXPORT_BUCKET'), new S3Client({})),
+  () => new S3AuditExport(env('AUDIT_EXPORT_BUCKET')),
 );

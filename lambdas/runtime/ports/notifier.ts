@@ -1,4 +1,3 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import type { Notifier } from '../../ports/notifier';
 import { env } from '../aws/env';
@@ -8,5 +7,5 @@ import { definePort } from '../dependencies';
 export const notifier = definePort<Notifier>(
   'notifier',
   { access: ['publishNotifications'], env: ['NOTIFICATIONS_TOPIC_ARN'] },
-  () => new SnsNotifier(env('NOTIFICATIONS_TOPIC_ARN'), new SNSClient({})),
+  () => new SnsNotifier(env('NOTIFICATIONS_TOPIC_ARN')),
 );

@@ -1,5 +1,3 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { AwsRunbookExecutor } from '../../adapters/aws/ssm-runbook-executor';
 import type { RunbookExecutor } from '../../ports/runbook-executor';
 import { env } from '../aws/env';
@@ -10,7 +8,7 @@ export const runbookExecutor = definePort<RunbookExecutor>(
   'runbookExecutor',
   { access: ['runbookExecution'], env: ['LUMOS_AUTOMATION_DOCUMENT_PREFIX', 'LUMOS_AUTOMATION_ROLE_ARN'] },
   () =>
-    new AwsRunbookExecutor(new SSMClient({}), new LambdaClient({}), undefined, {
+    new AwsRunbookExecutor(undefined, undefined, undefined, {
       documentPrefix: env('LUMOS_AUTOMATION_DOCUMENT_PREFIX'),
       assumeRoleArn: env('LUMOS_AUTOMATION_ROLE_ARN'),
     }),

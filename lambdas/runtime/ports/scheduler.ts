@@ -1,4 +1,3 @@
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeScheduler } from '../../adapters/aws/scheduler-timers';
 import type { Scheduler } from '../../ports/scheduler';
 import { env } from '../aws/env';
@@ -13,13 +12,10 @@ export const scheduler = definePort<Scheduler>(
   'scheduler',
   { access: ['manageTimers'], env: ['SCHEDULE_GROUP_NAME', 'SCHEDULER_ROLE_ARN'] },
   () =>
-    new EventBridgeScheduler(
-      {
-        groupName: env('SCHEDULE_GROUP_NAME'),
-        targetArn: env('GOVERNANCE_TIMER_FUNCTION_ARN'),
-        roleArn: env('SCHEDULER_ROLE_ARN'),
-        deadLetterArn: process.env.SCHEDULER_DEAD_LETTER_ARN,
-      },
-      new SchedulerClient({}),
-    ),
+    new EventBridgeScheduler({
+      groupName: env('SCHEDULE_GROUP_NAME'),
+      targetArn: env('GOVERNANCE_TIMER_FUNCTION_ARN'),
+      roleArn: env('SCHEDULER_ROLE_ARN'),
+      deadLetterArn: process.env.SCHEDULER_DEAD_LETTER_ARN,
+    }),
 );

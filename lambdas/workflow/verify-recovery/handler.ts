@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { serviceOf } from '../../governance/governance-config';
-import { governancePolicy } from '../../governance/policy/governance-policy';
+import { governanceConfig, serviceOf } from '../../governance/governance-config';
 import { runbookCatalogue } from '../../governance/runbooks/runbook-catalogue';
 import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock } from '../../runtime/ports/clock';
@@ -22,7 +21,8 @@ const Input = z.object({
 
 /** Workflow step `VerifyRecovery`: one poll of the wait-and-poll loop that checks a remediation really worked. */
 export const handler = workflowStep(Input, (input): Promise<VerifyResult> => {
-  const policy = governancePolicy();
+  // The configuration alone: this step decides nothing with Cedar, so it does not load the policy engine.
+  const config = governanceConfig();
   return verifyRecovery(
     {
       store: incidentStore(),
@@ -30,7 +30,7 @@ export const handler = workflowStep(Input, (input): Promise<VerifyResult> => {
       audit: auditTrail(),
       executor: runbookExecutor(),
       runbooks: runbookCatalogue(),
-      healthUrlOf: (service) => (service ? serviceOf(policy.config, service).targets.http : undefined),
+      healthUrlOf: (service) => (service ? serviceOf(config, service).targets.http : undefined),
       budget: budgetFrom(),
     },
     input,

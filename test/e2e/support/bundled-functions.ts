@@ -77,10 +77,16 @@ class FunctionError extends Error {
 }
 
 type WorkerMessage =
-  | { type: 'ready'; initMs: number }
+  | { type: 'ready'; initMs: number; initCpuMs: number }
   | { type: 'init-error'; error: { errorType: string; errorMessage: string; stack?: string } }
-  | { type: 'result'; id: number; result: unknown; ms: number }
-  | { type: 'error'; id: number; error: { errorType: string; errorMessage: string; stack?: string }; ms: number };
+  | { type: 'result'; id: number; result: unknown; ms: number; cpuMs: number }
+  | {
+      type: 'error';
+      id: number;
+      error: { errorType: string; errorMessage: string; stack?: string };
+      ms: number;
+      cpuMs: number;
+    };
 
 /**
  * One warm execution environment per function: a plain `node` process (no tsx, no ts-jest) that imported the
@@ -94,9 +100,13 @@ export class BundledFunction {
   private output = '';
   /** Milliseconds from process start to the handler being importable, once started. */
   initMs?: number;
+  /** CPU milliseconds the function's process spent importing the handler. */
+  initCpuMs?: number;
   invocations = 0;
   /** Milliseconds the last invocation took inside the function's process. */
   lastInvocationMs?: number;
+  /** CPU milliseconds the function's process spent on the last invocation. */
+  lastInvocationCpuMs?: number;
   /** Errors the handler threw, as `name: message`. */
   readonly errors: string[] = [];
 
@@ -132,6 +142,7 @@ export class BundledFunction {
       child.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           this.initMs = message.initMs;
+          this.initCpuMs = message.initCpuMs;
           resolve();
         } else if (message.type === 'init-error') {
           reject(
@@ -139,6 +150,7 @@ export class BundledFunction {
           );
         } else {
           this.lastInvocationMs = message.ms;
+          this.lastInvocationCpuMs = message.cpuMs;
           const waiting = this.pending.get(message.id);
           this.pending.delete(message.id);
           if (message.type === 'result') waiting?.resolve(message.result);

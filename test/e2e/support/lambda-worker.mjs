@@ -27,14 +27,21 @@ const serialize = (error) => ({
   stack: error?.stack,
 });
 
+/** CPU time this process has used, in milliseconds: unlike wall time, not stretched by other load on the machine. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 let handler;
 let queue = Promise.resolve();
 const initStarted = performance.now();
+const initCpu = cpuMs();
 try {
   const module = await import(pathToFileURL(bundle).href);
   handler = module.handler;
   if (typeof handler !== 'function') throw new Error(`${bundle} does not export a handler`);
-  process.send({ type: 'ready', initMs: performance.now() - initStarted });
+  process.send({ type: 'ready', initMs: performance.now() - initStarted, initCpuMs: cpuMs() - initCpu });
 } catch (error) {
   process.send({ type: 'init-error', error: serialize(error) });
   process.exit(1);
@@ -44,11 +51,14 @@ process.on('message', (message) => {
   if (message.type !== 'invoke') return;
   queue = queue.then(async () => {
     const started = performance.now();
+    const cpu = cpuMs();
     try {
       const result = await handler(message.event, context());
-      process.send({ type: 'result', id: message.id, result: result ?? null, ms: performance.now() - started });
+      const ms = performance.now() - started;
+      process.send({ type: 'result', id: message.id, result: result ?? null, ms, cpuMs: cpuMs() - cpu });
     } catch (error) {
-      process.send({ type: 'error', id: message.id, error: serialize(error), ms: performance.now() - started });
+      const ms = performance.now() - started;
+      process.send({ type: 'error', id: message.id, error: serialize(error), ms, cpuMs: cpuMs() - cpu });
     }
   });
 });

@@ -1,3 +1,4 @@
+import { tickTimerId } from '../../../lambdas/governance/approvals/approval-gate';
 import {
   type ApprovalDeps,
   decide,
@@ -137,6 +138,41 @@ describe('requesting an approval', () => {
     expect(notifier.sent.length).toBe(before);
   });
 
+  it('finishes announcing a request whose first attempt died after storing it, once: each approver gets one link', async () => {
+    const { deps, plan, incident, notifier, scheduler, approvals } = await setup();
+    const input = { incidentId: incident.incidentId, taskToken: 'task-token-2', actionHash: plan.actionHash };
+    // The first attempt dies as it sends the first link (the process was killed): the request is stored, no link out.
+    const dying = { send: async () => Promise.reject(new Error('killed')) };
+    await expect(requestApproval({ ...deps, notifier: dying }, input)).rejects.toThrow('killed');
+    const { approvalId } = await requestApproval(deps, input);
+
+    const requestsTo = (member: string) =>
+      notifier.to(member).filter((n) => n.data?.kind === 'request' && n.data?.approvalId === approvalId);
+    for (const member of [REQUESTER, ANA, BEN, CY]) expect(requestsTo(member)).toHaveLength(1);
+    const timeline = (await deps.store.get(incident.incidentId))!.timeline;
+    expect(timeline.filter((e) => e.type === 'approval.requested' && e.data?.approvalId === approvalId)).toHaveLength(
+      1,
+    );
+    expect(scheduler.timers.get(tickTimerId(approvalId))?.payload).toEqual({ kind: 'approval-tick', approvalId });
+    expect(approvals.items.get(approvalId)?.announced).toBe('announced');
+  });
+
+  it('sends no link twice when the first attempt died after the links were out', async () => {
+    const { deps, plan, incident, notifier } = await setup();
+    const input = { incidentId: incident.incidentId, taskToken: 'task-token-3', actionHash: plan.actionHash };
+    // Dies at the ticket note, after every approver got a link.
+    const dyingAtTicket = {
+      send: async (message: Parameters<CapturingNotifier['send']>[0]) =>
+        message.channel === 'itsm' ? Promise.reject(new Error('killed')) : notifier.send(message),
+    };
+    await expect(requestApproval({ ...deps, notifier: dyingAtTicket }, input)).rejects.toThrow('killed');
+    const { approvalId } = await requestApproval(deps, input);
+    for (const member of [REQUESTER, ANA, BEN, CY]) {
+      expect(notifier.to(member).filter((n) => n.data?.approvalId === approvalId)).toHaveLength(1);
+    }
+    expect(notifier.sent.filter((n) => n.channel === 'itsm' && n.data?.approvalId === approvalId)).toHaveLength(1);
+  });
+
   it('refuses to ask approval for a plan other than the stored one', async () => {
     const { deps, incident } = await setup();
     await expect(
@@ -258,6 +294,21 @@ describe('deciding', () => {
     expect(incident?.status).toBe('needs_human');
     expect(incident?.timeline.filter((e) => e.type === 'incident.flagged')).toHaveLength(1);
     expect(notifier.sent.filter((n) => n.data?.kind === 'approval.workflow_gone')).toHaveLength(1);
+  });
+
+  it('takes a gone task as delivered when an earlier callback attempt died mid-send: nobody is paged', async () => {
+    const { deps, approvalId, tokenOf, workflow, approvals, incident: opened, notifier } = await setup();
+    await decide(deps, { approvalId, token: tokenOf(ANA), decision: 'approve' });
+    // The approval went out and the gate moved on, but the process died before it recorded the callback as sent.
+    const stored = approvals.items.get(approvalId)!;
+    approvals.items.set(approvalId, { ...stored, callback: 'sending' });
+    // The timer sends it again; the task ended with the first one.
+    workflow.taskGone = true;
+    await expect(tick(deps, approvalId, timing)).resolves.toMatchObject({ action: 'callback sent' });
+    expect(approvals.items.get(approvalId)).toMatchObject({ status: 'approved', callback: 'sent' });
+    expect((await deps.store.get(opened.incidentId))?.status).not.toBe('needs_human');
+    expect(notifier.sent.filter((n) => n.data?.kind === 'approval.workflow_gone')).toHaveLength(0);
+    expect(workflow.successes).toHaveLength(1);
   });
 
   it('a reject vetoes at once and resumes the workflow with the rejection', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GovernanceConfigError, loadGovernanceConfig } from '../../../lambdas/governance/governance-config';
-import { CedarPolicyEngine } from '../../../lambdas/governance/policy/cedar-engine';
+import { CedarPolicyEngine, VALIDATED_POLICIES_FILE } from '../../../lambdas/governance/policy/cedar-engine';
 import { activeFreeze, changeWindowOpen, withinWindow } from '../../../lambdas/governance/policy/change-calendar';
 import { UnknownActionTypeError } from '../../../lambdas/governance/policy/governance-policy';
 import { testPolicy } from './fakes';
@@ -37,6 +37,38 @@ describe('the Cedar policy set', () => {
     writeFileSync(join(dir, 'lumos.cedarschema'), readFileSync(join(POLICY_DIR, 'lumos.cedarschema')));
     writeFileSync(join(dir, 'anonymous.cedar'), 'permit (principal, action, resource);\n');
     expect(() => CedarPolicyEngine.fromDirectory(dir)).toThrow(GovernanceConfigError);
+  });
+
+  it('loads from the record of a validation done at build time, deciding as the validated set does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cedar-'));
+    cpSync(POLICY_DIR, dir, { recursive: true });
+    CedarPolicyEngine.recordValidation(dir);
+    expect(existsSync(join(dir, VALIDATED_POLICIES_FILE))).toBe(true);
+    const fromRecord = CedarPolicyEngine.fromDirectory(dir);
+    const validatedHere = CedarPolicyEngine.fromDirectory(POLICY_DIR);
+    expect(fromRecord.version).toBe(validatedHere.version);
+    expect(fromRecord.policyText('requester-cannot-approve')).toBe(
+      validatedHere.policyText('requester-cannot-approve'),
+    );
+  });
+
+  it('ignores a validation record once a policy file changed, so a broken policy still fails to load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cedar-'));
+    cpSync(POLICY_DIR, dir, { recursive: true });
+    CedarPolicyEngine.recordValidation(dir);
+    writeFileSync(
+      join(dir, 'execution.cedar'),
+      '@id("typo")\npermit (principal, action == Lumos::Action::"execute", resource) when { resource.riskRnak == 0 };\n',
+    );
+    expect(() => CedarPolicyEngine.fromDirectory(dir)).toThrow(/typo/);
+  });
+
+  it('refuses to record a validation for a policy set that does not validate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cedar-'));
+    writeFileSync(join(dir, 'lumos.cedarschema'), readFileSync(join(POLICY_DIR, 'lumos.cedarschema')));
+    writeFileSync(join(dir, 'anonymous.cedar'), 'permit (principal, action, resource);\n');
+    expect(() => CedarPolicyEngine.recordValidation(dir)).toThrow(GovernanceConfigError);
+    expect(existsSync(join(dir, VALIDATED_POLICIES_FILE))).toBe(false);
   });
 });
 

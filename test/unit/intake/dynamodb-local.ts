@@ -28,6 +28,11 @@ export class TestDynamoDb {
 
   /** A store on a new table shaped exactly like the stack's. */
   async store(): Promise<DynamoDbIncidentStore> {
+    return (await this.table()).store;
+  }
+
+  /** A new table shaped exactly like the stack's: its name, the client, and a store on it. */
+  async table(): Promise<{ name: string; client: DynamoDBClient; store: DynamoDbIncidentStore }> {
     if (!this.client) throw new Error('DynamoDB Local is not started');
     const name = `incidents-${process.pid}-${++this.tables}`;
     await this.client.send(new CreateTableCommand(incidentTableDefinition(name)));
@@ -37,7 +42,7 @@ export class TestDynamoDb {
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       }),
     );
-    return new DynamoDbIncidentStore(name, this.client);
+    return { name, client: this.client, store: new DynamoDbIncidentStore(name, this.client) };
   }
 
   async stop(): Promise<void> {

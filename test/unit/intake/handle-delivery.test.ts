@@ -226,7 +226,7 @@ describe('a delivery through the intake', () => {
     const body = fixtureText('generic/alert.json');
     const error = await failure(post(h, 'generic', body));
     expect(error).toBeInstanceOf(DeliveryDeferredError);
-    expect(error.statusCode).toBe(503);
+    expect({ status: error.statusCode, retryAfter: error.retryAfterSeconds }).toEqual({ status: 503, retryAfter: 5 });
     const [failed] = await h.store.listFailedDeliveries();
     expect(failed).toMatchObject({ source: 'generic', channel: 'webhook', route: 'generic', attempts: 1 });
     expect(h.archive.read(failed!.rawRef)?.body).toBe(body);
@@ -245,7 +245,11 @@ describe('a delivery through the intake', () => {
     const h = harness();
     h.archive.failNext = 3;
     const error = await failure(post(h, 'generic', fixtureText('generic/alert.json')));
-    expect({ status: error.statusCode, code: error.code }).toEqual({ status: 503, code: 'archive_unavailable' });
+    expect({ status: error.statusCode, code: error.code, retryAfter: error.retryAfterSeconds }).toEqual({
+      status: 503,
+      code: 'archive_unavailable',
+      retryAfter: 5,
+    });
     expect(h.store.incidents.size).toBe(0);
   });
 

@@ -91,13 +91,14 @@ describe('the intake Lambda handlers', () => {
     expect(JSON.parse(invalid.body).error).toMatchObject({ code: 'schema_mismatch', field: 'title' });
   });
 
-  it('answers 503, not 500, when the invocation runs out of time', async () => {
+  it('answers 503 with Retry-After, not 500, when the invocation runs out of time', async () => {
     const slow = new MemoryIncidentStore({ latencyMs: 400 });
     provideDependencies({ store: slow });
     const body = fixtureText('generic/alert.json');
     const result = await webhookHandler(apiEvent('generic', body, nativeAuth('generic', body, SECRET)), context(150));
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body).error.code).toBe('deferred');
+    expect(result.headers?.['retry-after']).toBe('5');
     // The abandoned attempt carries on in the background (as a frozen Lambda would on thaw); let it finish.
     for (let i = 0; i < 100 && [...slow.deliveries.values()].some((d) => d.state === 'pending'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

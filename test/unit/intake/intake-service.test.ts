@@ -84,6 +84,26 @@ describe('accepting a signal', () => {
     expect(store.incidents.size).toBe(1);
   });
 
+  it('names the incident in a redelivery whose first attempt opened it and died before it finished', async () => {
+    const { store, workflow, deps } = harness({ settings: { duplicateWaitMs: 50 } });
+    const first = await acceptSignal(deps, ticket(), RAW);
+    // The process died after the incident and its workflow were stored, before the claim was marked done.
+    const claim = store.deliveries.get('servicenow:abc:0:')!;
+    store.deliveries.set('servicenow:abc:0:', { ...claim, state: 'pending', incidentId: null, status: undefined });
+    const again = await acceptSignal(deps, ticket(), RAW);
+    expect(again).toMatchObject({ status: 'duplicate', incidentId: first.incidentId, priority: 'P3' });
+    expect(workflow.started).toHaveLength(1);
+    // A different delivery of the same ticket that is still pending names nothing it did not open.
+    const other = ticket({ deliveryId: 'servicenow:abc:1:' });
+    store.deliveries.set(other.deliveryId, {
+      ...claim,
+      deliveryId: other.deliveryId,
+      state: 'pending',
+      incidentId: null,
+    });
+    expect(await acceptSignal(deps, other, RAW)).toMatchObject({ status: 'duplicate', incidentId: null });
+  });
+
   it('makes a concurrent duplicate wait for the first attempt and answer with its incident', async () => {
     const { workflow, deps } = harness({ store: { latencyMs: 3 } });
     const [a, b] = await Promise.all([acceptSignal(deps, ticket(), RAW), acceptSignal(deps, ticket(), RAW)]);
