@@ -14,7 +14,11 @@ export const INTAKE_RETRY_AFTER_SECONDS = 5;
 export class DeliveryDeferredError extends LumosError {
   override readonly name = 'DeliveryDeferredError';
   override readonly retryAfterSeconds = INTAKE_RETRY_AFTER_SECONDS;
-  constructor(message: string) {
+  /** `causes`: what failed, for the logs (the sender gets only `message`). */
+  constructor(
+    message: string,
+    readonly causes: string[] = [],
+  ) {
     super(message, 503, 'deferred');
   }
 }

@@ -282,6 +282,7 @@ export async function handleDelivery(
     const which = list === undefined ? '' : ` (${list} ${failed.map((f) => f.entry.index).join(', ')})`;
     throw new DeliveryDeferredError(
       `${failed.length} of ${actionable.length} signal(s)${which} could not be processed yet; the others are done; the delivery is archived and will be retried or replayed (done ones then answer duplicate)`,
+      failed.map((f) => (f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error))),
     );
   }
   const accepted = results as AcceptedSignal[];

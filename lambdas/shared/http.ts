@@ -21,6 +21,11 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
     onError: async (request) => {
       const error = request.error;
       if (error instanceof LumosError) {
+        // A 5xx is never the caller's doing: say in the logs what failed.
+        if (error.statusCode >= 500) {
+          const causes = (error as { causes?: unknown }).causes;
+          logger.error('request not finished', { code: error.code, message: error.message, causes });
+        }
         request.response = json(
           error.statusCode,
           { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
