@@ -353,6 +353,10 @@ export async function runScenario(
   const changed = footprint.filter(
     (service) => service !== fixable && changedSince(before[service]!, estate.state(service)),
   );
+  const actions = estate
+    .adminActions()
+    .filter((a) => Date.parse(a.at) >= startedAt && footprint.includes(a.service))
+    .map(({ at, service, action, changed }) => ({ at, service, action, changed }));
   const ids = incidentIds();
   const incidents = (await Promise.all(ids.map(fetchIncident))).filter((i): i is Loose => !!i);
   const primaryKind = scenario.expect.incident ?? (scenario.tickets.length > 0 ? 'ticket' : 'alarm');
@@ -394,6 +398,7 @@ export async function runScenario(
       healthySince,
       selfHealing: wasUnhealthy && scenario.faults.some((f) => f.fault.kind === 'flapping'),
       changed,
+      actions,
     },
     operator: { decisions },
     tokens,

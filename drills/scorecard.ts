@@ -28,6 +28,8 @@ export interface ScenarioEvidence {
     selfHealing: boolean;
     /** Services other than the one to fix that admin actions changed (collateral). */
     changed: string[];
+    /** Admin actions carried out on the scenario's services while it ran, oldest first. */
+    actions?: { at: string; service: string; action: string; changed: string }[];
   };
   operator: { decisions: { at: number; decision: string; approvalId: string; status: number }[] };
   tokens: number;
@@ -60,6 +62,7 @@ export interface ScenarioResult {
     falseResolved: Verdict;
     falseNoPersonNeeded: Verdict;
     collateral: Verdict;
+    duplicateActions: Verdict;
     incidents: Verdict;
     firstResponseBudget: Verdict;
     mitigationBudget: Verdict;
@@ -71,6 +74,9 @@ export interface ScenarioResult {
     status?: string;
     priority?: string;
     outcome?: string;
+    /** The diagnosis in short (top hypothesis and overall confidence) and why the plan acted as it did. */
+    diagnosis?: string;
+    plan?: string;
     lastSteps: string[];
   }[];
   humanTouches: number;
@@ -248,6 +254,17 @@ export function scoreScenario(evidence: ScenarioEvidence): ScenarioResult {
     'none',
     estate.changed.length > 0 ? `changed ${estate.changed.join(', ')}` : 'none',
   );
+  // One outage, one fix: the same admin action on the same service twice (a second rollback, a second restart
+  // behind a second approval) is a wrong outcome even when the estate ends healthy.
+  const counted = new Map<string, number>();
+  for (const a of estate.actions ?? [])
+    counted.set(`${a.action} ${a.service}`, (counted.get(`${a.action} ${a.service}`) ?? 0) + 1);
+  const repeated = [...counted].filter(([, n]) => n > 1).map(([what, n]) => `${what} x${n}`);
+  const duplicateActions = verdict(
+    repeated.length === 0,
+    'each action at most once per service',
+    repeated.length > 0 ? repeated.join(', ') : 'none',
+  );
   const incidentsVerdict = verdict(
     expect.maxIncidents === undefined ? null : evidence.incidents.length <= expect.maxIncidents,
     expect.maxIncidents === undefined ? 'n/a' : `<= ${expect.maxIncidents}`,
@@ -299,6 +316,7 @@ export function scoreScenario(evidence: ScenarioEvidence): ScenarioResult {
     falseResolved,
     falseNoPersonNeeded,
     collateral,
+    duplicateActions,
     incidents: incidentsVerdict,
     firstResponseBudget,
     mitigationBudget,
@@ -317,6 +335,10 @@ export function scoreScenario(evidence: ScenarioEvidence): ScenarioResult {
       status: i.status,
       priority: i.priority,
       outcome: i.outcome ? `${i.outcome.class} (personNeeded ${i.outcome.personNeeded})` : undefined,
+      diagnosis: i.agents?.diagnosis?.summary
+        ? `${String(i.agents.diagnosis.summary).slice(0, 300)} [confidence ${i.agents.diagnosis.confidence}]`
+        : undefined,
+      plan: i.agents?.plan ? String(i.agents.plan.rationale ?? '').slice(0, 400) : undefined,
       lastSteps: (i.timeline ?? []).slice(-8).map((e: Loose) => `${e.type}: ${String(e.summary ?? '').slice(0, 120)}`),
     })),
     humanTouches: evidence.operator.decisions.length + handoffToPerson,
@@ -407,6 +429,8 @@ export function formatScorecard(
     'recv',
     'fRes',
     'fNPN',
+    'coll',
+    'dup ',
     'touch',
     ' ttfr',
     '  ttm',
@@ -430,6 +454,7 @@ export function formatScorecard(
         (c.falseResolved.ok === false ? 'YES' : 'no').padEnd(4),
         (c.falseNoPersonNeeded.ok === false ? 'YES' : 'no').padEnd(4),
         (c.collateral.ok === false ? 'YES' : 'no').padEnd(4),
+        (c.duplicateActions.ok === false ? 'YES' : 'no').padEnd(4),
         String(r.humanTouches).padStart(5),
         (r.timeToFirstResponseSeconds !== undefined ? `${Math.round(r.timeToFirstResponseSeconds)}s` : '-').padStart(5),
         (r.timeToMitigationSeconds !== undefined ? `${Math.round(r.timeToMitigationSeconds)}s` : '-').padStart(5),
@@ -461,6 +486,7 @@ export function formatScorecard(
   lines.push(`false "resolved"        ${summary.falseResolved}`);
   lines.push(`false "no person needed" ${summary.falseNoPersonNeeded}`);
   lines.push(`collateral changes      ${results.filter((r) => r.checks.collateral.ok === false).length}`);
+  lines.push(`duplicate actions       ${results.filter((r) => r.checks.duplicateActions.ok === false).length}`);
   lines.push(`human touches           ${summary.humanTouches}`);
   lines.push(
     `first response (median) ${summary.medianFirstResponseSeconds !== undefined ? `${summary.medianFirstResponseSeconds.toFixed(1)}s` : '-'}`,

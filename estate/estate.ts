@@ -37,6 +37,16 @@ export interface SentAlert {
   error?: string;
 }
 
+/** An admin action a service carried out (a runbook step, or a person at the admin API). */
+export interface AdminActionRecord {
+  at: string;
+  service: string;
+  action: string;
+  /** What it changed, as the service reports it. */
+  changed: string;
+  by: string;
+}
+
 /** Where the monitor sends alerts. */
 export interface LumosTarget {
   /** API base URL, e.g. http://127.0.0.1:3000. */
@@ -81,6 +91,8 @@ export interface RunningEstate {
   /** Back to the definition's state: faults cleared, versions and config restored (drills, between scenarios). */
   reset(services?: readonly string[]): void;
   sentAlerts(): readonly SentAlert[];
+  /** Admin actions carried out so far, oldest first (refused ones are not listed). */
+  adminActions(): readonly AdminActionRecord[];
   /** Services with an alert firing (sent and not yet resolved). */
   firingServices(): string[];
   /** Runs one monitor evaluation now (the loop also runs on its own). */
@@ -334,6 +346,7 @@ export async function startEstate(options: EstateOptions): Promise<RunningEstate
   logTicker.unref();
 
   // HTTP servers.
+  const actions: AdminActionRecord[] = [];
   const handler = (name: string) => async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -375,6 +388,7 @@ export async function startEstate(options: EstateOptions): Promise<RunningEstate
           return send(res, result.status, { ok: false, error: result.error });
         }
         writeLog(name, { type: 'warn', message: `admin ${action}: ${result.changed} (${by})` });
+        actions.push({ at: new Date().toISOString(), service: name, action, changed: String(result.changed), by });
         log(`${name}: ${action}: ${result.changed}`);
         return send(res, 200, { ok: true, action, service: name, state: viewOf(name) });
       }
@@ -558,6 +572,7 @@ export async function startEstate(options: EstateOptions): Promise<RunningEstate
       }
     },
     sentAlerts: () => sent,
+    adminActions: () => actions,
     firingServices: () => tracker.firingServices(),
     evaluate,
     directory,

@@ -4,6 +4,7 @@ import { observed } from '../runtime/observed';
 import { clock } from '../runtime/ports/clock';
 import { incidentStore } from '../runtime/ports/incident-store';
 import { rawArchive } from '../runtime/ports/raw-archive';
+import { topology } from '../runtime/ports/topology';
 import { workflowStarter } from '../runtime/ports/workflow-starter';
 import { logger } from '../shared/observability';
 import { eventBody, handleDelivery, type IntakeResponse } from './intake-request';
@@ -25,6 +26,7 @@ export const handler = observed<EventBridgeEvent<string, unknown>, IntakeRespons
       workflow: workflowStarter(),
       archive: rawArchive(),
       clock: clock(),
+      topology: topology(),
       // Zendesk partner events carry ticket status too: a ticket waiting on its requester pauses the SLA clock.
       sla: slaPausePorts(),
     };

@@ -6,8 +6,10 @@ import { syncFromTicket } from '../itsm/two-way-sync';
 import type { Clock } from '../ports/clock';
 import { type IncidentStore, isClosed, type OpenClaims, type SignalMember } from '../ports/incident-store';
 import type { RawArchive } from '../ports/raw-archive';
+import type { TopologySource } from '../ports/topology';
 import type { Workflow } from '../ports/workflow';
 import { TransientError } from '../shared/errors';
+import { findOutageIncident, type OutageMatch, outageIsLive } from './outage-correlation';
 import { mergeLabels } from './prepare-signal';
 import { type IntakeSettings, intakeSettings } from './settings';
 
@@ -32,6 +34,11 @@ export interface IntakeDeps {
   settings?: IntakeSettings;
   /** What pausing SLA clocks needs; without it a ticket waiting on the customer leaves the clock alone. */
   sla?: SlaPauseDeps;
+  /**
+   * The service graph: a signal joins the live incident of a service it depends on or that depends on it (one
+   * outage, one incident). Without it, signals correlate by fingerprint, key and service only.
+   */
+  topology?: TopologySource;
 }
 
 /** Correlated signals beyond this many are counted on the incident, not listed one by one in its timeline. */
@@ -255,7 +262,7 @@ async function attach(
         deps,
         result.newMember ? 'signal.correlated' : 'signal.refired',
         `${result.newMember ? 'Correlated' : 'Fired again:'} ${signal.source} ${signal.externalId}: ${signal.title}`,
-        { deliveryId: signal.deliveryId, fingerprint: signal.fingerprint, why },
+        { deliveryId: signal.deliveryId, fingerprint: signal.fingerprint, why, service: signal.service ?? null },
       ),
     );
   } else if (members === TIMELINE_SIGNAL_LIMIT + 1 && result.newMember) {
@@ -392,6 +399,24 @@ async function recover(deps: IntakeDeps, signal: Signal, incident: Incident): Pr
   };
 }
 
+/**
+ * The live incident of a service linked to the signal's in the service graph, if any. The graph is an aid: when it
+ * cannot be read, the signal is routed as if there were none.
+ */
+async function outageOf(deps: IntakeDeps, signal: Signal, settings: IntakeSettings): Promise<OutageMatch | undefined> {
+  if (!deps.topology) return undefined;
+  try {
+    return await findOutageIncident(signal, {
+      store: deps.store,
+      topology: deps.topology,
+      now: deps.clock.now(),
+      windowSeconds: settings.correlationWindowSeconds,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Decides what one claimed signal does and does it; retries when concurrent intakes win a lock first. */
 async function routeSignal(
   deps: IntakeDeps,
@@ -416,9 +441,16 @@ async function routeSignal(
         const executionArn = await ensureWorkflow(deps, incident);
         return { incidentId: incident.incidentId, status: 'created', priority: incident.priority, executionArn };
       }
+      if (signal.kind === 'alert' && !(await outageIsLive(deps.store, incident))) {
+        // A ticket keeps the incident open after every alarm in it recovered: an alarm firing now is a new outage.
+        await deps.store.dropPointer(key, incident.incidentId);
+        continue;
+      }
       const why = key === signal.fingerprint ? 'same fingerprint' : `same correlation key ${key}`;
       const joined = await attach(deps, signal, incident, why);
       if (joined) return joined;
+      // Its roster closed (the outage recovered) even though a later step set another status: the key is stale.
+      await deps.store.dropPointer(key, incident.incidentId);
       continue;
     }
 
@@ -448,7 +480,7 @@ async function routeSignal(
         const holder = await deps.store.get(held.incidentId);
         // A signal that may not join (a second ticket) opens its own incident and leaves the window to its holder.
         if (holder && !isClosed(holder.status) && !joinsHolder(signal, holder, settings)) keepsWindow = true;
-        else if (holder && !isClosed(holder.status)) {
+        else if (holder && !isClosed(holder.status) && (await outageIsLive(deps.store, holder))) {
           // Slide the window only when it moved by more than a minute: a storm writes it a few times, not per alert.
           const slide = Date.parse(held.endsAt) < Date.parse(endsAt) - 60_000 ? { service, endsAt } : undefined;
           const why = `same service ${signal.service} within ${settings.correlationWindowSeconds}s`;
@@ -457,6 +489,13 @@ async function routeSignal(
         }
       }
       if (!keepsWindow) window = { service, endsAt, replaces: held?.incidentId };
+      const outage = keepsWindow ? undefined : await outageOf(deps, signal, settings);
+      if (outage && joinsHolder(signal, outage.incident, settings)) {
+        const why = `one outage: ${signal.service} and ${outage.via} are linked in the service graph (${outage.distance} hop${outage.distance > 1 ? 's' : ''})`;
+        const joined = await attach(deps, signal, outage.incident, why);
+        if (joined) return joined;
+        continue;
+      }
     }
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;

@@ -3,6 +3,7 @@ import { httpHandler } from '../runtime/http-handler';
 import { clock } from '../runtime/ports/clock';
 import { incidentStore } from '../runtime/ports/incident-store';
 import { rawArchive } from '../runtime/ports/raw-archive';
+import { topology } from '../runtime/ports/topology';
 import { webhookSecrets } from '../runtime/ports/webhook-secrets';
 import { workflowStarter } from '../runtime/ports/workflow-starter';
 import { header, json, rawBody } from '../shared/http';
@@ -25,6 +26,7 @@ export const handler = httpHandler(async (event) => {
     workflow: workflowStarter(),
     archive: rawArchive(),
     clock: clock(),
+    topology: topology(),
     sla: slaPausePorts(),
   };
   const answer = await handleDelivery(

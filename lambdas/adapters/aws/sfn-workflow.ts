@@ -1,35 +1,42 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../../ports/workflow';
+import { type LazyClient, lazyClient } from './lazy-client';
+
+const sfn = () => import('@aws-sdk/client-sfn');
 
 /** The incident workflow on Step Functions (AWS, or the local endpoint via AWS_ENDPOINT_URL_SFN). */
 export class StepFunctionsWorkflow implements Workflow {
+  private readonly client: LazyClient<SFNClient>;
+
+  /**
+   * Without `client`, the Step Functions client package is loaded on first use: most deliveries (duplicates,
+   * correlated signals, refused ones) start no workflow.
+   */
   constructor(
     private readonly stateMachineArn: string,
-    private readonly client: SFNClient = new SFNClient({}),
-  ) {}
+    client?: SFNClient,
+  ) {
+    this.client = lazyClient(client, async () => new (await sfn()).SFNClient({}));
+  }
 
   async start(
     name: string,
     input: Record<string, unknown>,
   ): Promise<{ executionArn: string; alreadyStarted: boolean }> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const [{ DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand }, client] = await Promise.all([
+      sfn(),
+      this.client(),
+    ]);
     try {
-      const started = await this.client.send(
+      const started = await client.send(
         new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
       );
       return { executionArn: started.executionArn ?? executionArn, alreadyStarted: false };
     } catch (error) {
       // Same name, other input: the delivery already started its execution; report it instead of a second one.
       if (error instanceof ExecutionAlreadyExists) {
-        await this.client.send(new DescribeExecutionCommand({ executionArn }));
+        await client.send(new DescribeExecutionCommand({ executionArn }));
         return { executionArn, alreadyStarted: true };
       }
       throw error;
@@ -37,14 +44,17 @@ export class StepFunctionsWorkflow implements Workflow {
   }
 
   async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    const [{ SendTaskSuccessCommand }, client] = await Promise.all([sfn(), this.client()]);
+    await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
   }
 
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
-    await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+    const [{ SendTaskFailureCommand }, client] = await Promise.all([sfn(), this.client()]);
+    await client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
   }
 
   async sendTaskHeartbeat(taskToken: string): Promise<void> {
-    await this.client.send(new SendTaskHeartbeatCommand({ taskToken }));
+    const [{ SendTaskHeartbeatCommand }, client] = await Promise.all([sfn(), this.client()]);
+    await client.send(new SendTaskHeartbeatCommand({ taskToken }));
   }
 }

@@ -124,19 +124,35 @@ const clip = (text: string, max: number) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+const sinceText = (from: string, to: string) => {
+  const seconds = Math.round((Date.parse(to) - Date.parse(from)) / 1000);
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+};
 
 /** Errors that stopped this long before the incident opened belong to an earlier problem. */
 export const STALE_BEFORE_OPENED_MS = 60_000;
 
 /**
+ * The same for an incident an alarm opened: the alarm fires while the failure is on, and a failure still going on
+ * keeps writing its errors at the rate requests arrive, up to that moment and after. (A ticket lags the failure
+ * it reports, so its incident keeps the longer margin.)
+ */
+export const STALE_BEFORE_ALARM_MS = 20_000;
+
+/**
  * Log anomalies of one service's analysis as evidence. An anomaly whose last line came well before the incident
  * opened (`openedAt`) stopped before this problem began: it stays cited, at a fraction of its weight.
  */
-export function logEvidence(analysis: LogAnalysisView, service: string, openedAt?: string): EvidenceItem[] {
+export function logEvidence(
+  analysis: LogAnalysisView,
+  service: string,
+  openedAt?: string,
+  staleAfterMs = STALE_BEFORE_OPENED_MS,
+): EvidenceItem[] {
   const opened = openedAt ? Date.parse(openedAt) : Number.NaN;
   return analysis.anomalies.map((a) => {
     const last = a.lastSeen ? Date.parse(a.lastSeen) : Number.NaN;
-    const stale = !Number.isNaN(opened) && !Number.isNaN(last) && last < opened - STALE_BEFORE_OPENED_MS;
+    const stale = !Number.isNaN(opened) && !Number.isNaN(last) && last < opened - staleAfterMs;
     const isError =
       a.level === 'error' || a.level === 'fatal' || a.kind === 'stack-trace' || /^5\d\d$|^http[_:]?5\d\d$/i.test(a.key);
     const what =
@@ -152,7 +168,7 @@ export function logEvidence(analysis: LogAnalysisView, service: string, openedAt
     return {
       kind: 'log' as const,
       ref: `log:${service}:${a.key}`,
-      summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before${stale ? `; last seen ${minutesBetween(a.lastSeen!, openedAt!)} min before the incident` : ''})`,
+      summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before${stale ? `; last seen ${sinceText(a.lastSeen!, openedAt!)} before the incident` : ''})`,
       component: service,
       text: `${a.description}\n${a.example}`,
       strength: stale ? a.confidence * 0.2 : a.confidence,
@@ -172,9 +188,50 @@ export function changeSubjects(change: Pick<ChangeRecord, 'summary' | 'featureFl
   return [...found].filter((s) => s.length >= 3);
 }
 
-/** Change records as evidence, timed against the incident. */
+/** A change that puts back a known state (a rollback, a config revert, a flag turned off): never a cause itself. */
+const RESTORES = /\b(rollback|roll(ed|ing)?[ -]back|revert(ed|s)?|undo(ne)?)\b/i;
+const FLAG_OFF = /\b(turn(ed)? off|switch(ed)? off|disabled?)\b/i;
+const restores = (c: ChangeRecord) =>
+  c.kind.toLowerCase() === 'rollback' || RESTORES.test(c.summary) || (!!c.featureFlag && FLAG_OFF.test(c.summary));
+
+const FAMILIES: readonly (readonly [string, RegExp])[] = [
+  ['release', /deploy|release|rollout|upgrade|build|patch|rollback/i],
+  ['config', /config|setting|parameter/i],
+];
+
+/** Which changes a later one replaces: the same feature flag, else the same kind of change (release, config). */
+function familyOf(change: ChangeRecord): string | undefined {
+  if (change.featureFlag) return `flag:${change.featureFlag}`;
+  return FAMILIES.find(([, pattern]) => pattern.test(change.kind))?.[0];
+}
+
+/**
+ * The changes that still stand when the incident opened. A restoring change is not a suspect, and neither is a
+ * change a later one replaced before the incident: a release after which another version went out (or was rolled
+ * back to), a setting reverted since, a flag switched again. What runs now is what the newest change left.
+ */
+export function standingChanges(changes: readonly ChangeRecord[], openedAt: string): ChangeRecord[] {
+  const opened = Date.parse(openedAt);
+  const latest = new Map<string, number>();
+  for (const c of changes) {
+    const family = familyOf(c);
+    const at = Date.parse(c.at);
+    if (!family || Number.isNaN(at) || at > opened) continue;
+    const key = `${c.component}\u0000${family}`;
+    latest.set(key, Math.max(latest.get(key) ?? Number.NEGATIVE_INFINITY, at));
+  }
+  return changes.filter((c) => {
+    if (restores(c)) return false;
+    const family = familyOf(c);
+    if (!family) return true;
+    const newest = latest.get(`${c.component}\u0000${family}`);
+    return newest === undefined || Date.parse(c.at) >= newest;
+  });
+}
+
+/** Change records as evidence, timed against the incident (see {@link standingChanges} for which count). */
 export function changeEvidence(changes: readonly ChangeRecord[], openedAt: string): EvidenceItem[] {
-  return changes.map((c) => {
+  return standingChanges(changes, openedAt).map((c) => {
     const delta = minutesBetween(c.at, openedAt);
     const when = delta >= 0 ? `${delta} min before the incident` : `${-delta} min after it opened`;
     return {
@@ -240,7 +297,14 @@ export function gatherEvidence(
       baselineEnd: analysis.baseline?.end ?? analysis.window?.start,
       windowEnd: analysis.window?.end,
     });
-    items.push(...logEvidence(analysis, component, incident.createdAt));
+    items.push(
+      ...logEvidence(
+        analysis,
+        component,
+        incident.createdAt,
+        incident.kind === 'alert' ? STALE_BEFORE_ALARM_MS : STALE_BEFORE_OPENED_MS,
+      ),
+    );
   }
 
   if (incident.kind === 'alert') {
@@ -258,21 +322,24 @@ export function gatherEvidence(
     });
   }
 
-  // Alerts that joined the incident (same service, same outage) say what else the monitoring saw. Tickets that
-  // joined are people's claims, not evidence.
+  // Alerts that joined the incident (its service, or another service of the same outage in the service graph) say
+  // what else the monitoring saw, about the service each names. Tickets that joined are people's claims, not evidence.
   const machineSources = /^(alertmanager|cloudwatch|grafana|pagerduty)\s/;
   const seenAlerts = new Set<string>();
+  const names = options.names ?? new Map<string, string>();
   for (const entry of incident.timeline) {
     if (entry.type !== 'signal.correlated' && entry.type !== 'signal.refired') continue;
     const body = entry.summary.replace(/^(Correlated|Fired again:)\s+/, '');
     const fingerprint = typeof entry.data?.fingerprint === 'string' ? entry.data.fingerprint : body.slice(0, 80);
-    if (!machineSources.test(body) || seenAlerts.has(fingerprint) || seenAlerts.size >= 6) continue;
+    if (!machineSources.test(body) || seenAlerts.has(fingerprint) || seenAlerts.size >= 12) continue;
     seenAlerts.add(fingerprint);
+    const named = typeof entry.data?.service === 'string' ? entry.data.service.trim().toLowerCase() : undefined;
+    const about = (named && (names.get(named) ?? names.get(named.slice(named.lastIndexOf(':') + 1)))) || service;
     items.push({
       kind: 'alert',
       ref: `alert:correlated:${fingerprint}`,
-      summary: `correlated alert on ${service ?? 'the service'}: ${clip(body, 120)}`,
-      component: service,
+      summary: `correlated alert on ${about ?? 'the service'}: ${clip(body, 120)}`,
+      component: about,
       text: body,
       strength: 0.75,
     });

@@ -94,9 +94,10 @@ function blames(text: string, name: string): boolean {
 }
 
 /**
- * The component a line relays a failure from: of the components it says failed, the one furthest upstream of the
- * affected service, when that is further upstream than the component that wrote the line (callers of the
- * affected service are never upstream).
+ * The component a line relays a failure from: of the components it says failed that are further upstream than the
+ * component that wrote the line (callers of the affected service are never upstream), the one it calls the root
+ * cause, else the one it names last (a relayed error nests its cause after its effect: "call to X failed: ...
+ * (dependency Y failing: ...)"), else the one furthest upstream.
  */
 function relayedFrom(
   text: string,
@@ -106,15 +107,19 @@ function relayedFrom(
 ): string | undefined {
   const own = writer ? reach.get(writer) : undefined;
   const ownDepth = own ? (own.dependent ? -1 : own.depth) : 0;
-  let best: { id: string; depth: number; root: boolean } | undefined;
+  let best: { id: string; depth: number; root: boolean; last: number } | undefined;
+  const lower = text.toLowerCase();
   for (const [name, id] of names) {
     if (id === writer || name.length < 3 || !blames(text, name)) continue;
     const at = reach.get(id);
     if (!at || at.dependent || at.depth <= ownDepth) continue;
-    // A component the line calls the root cause wins; otherwise the one furthest upstream.
     const root = new RegExp(`\\broot cause(?: upstream)?:? ${escapeRegExp(name)}\\b`, 'i').test(text);
-    if (!best || (root && !best.root) || (root === best.root && at.depth > best.depth))
-      best = { id, depth: at.depth, root };
+    const last = lower.lastIndexOf(name);
+    const better =
+      !best ||
+      (root && !best.root) ||
+      (root === best.root && (last > best.last || (last === best.last && at.depth > best.depth)));
+    if (better) best = { id, depth: at.depth, root, last };
   }
   return best?.id;
 }

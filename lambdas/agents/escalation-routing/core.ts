@@ -3,7 +3,34 @@ export type { CandidateTeam, RoutingDecision } from '../agent-results';
 import type { Incident, Priority } from '../../core/incident';
 import { isClosed } from '../../ports/incident-store';
 import type { CandidateTeam, RoutingDecision } from '../agent-results';
+import { diagnosisOf } from '../diagnosis/diagnosis';
 import { inHours, personOf, rotationOnCall, type TeamsConfig } from './teams';
+
+/** The diagnosed cause of an incident on another component than the affected service, and who owns it. */
+export interface DiagnosedCause {
+  component: string;
+  owner: string;
+}
+
+/** Below this diagnosis confidence the cause does not decide the team (the plan does not act on it either). */
+export const CAUSE_CONFIDENCE_FLOOR = 0.4;
+
+/**
+ * The cause that decides the owning team: the diagnosis' top hypothesis when it is confident, names a known cause on
+ * a component other than the affected service, and the service graph knows that component's owner.
+ */
+export function diagnosedCause(
+  incident: Incident,
+  ownerOf: (component: string) => string | undefined,
+): DiagnosedCause | undefined {
+  const diagnosis = diagnosisOf(incident.agents?.diagnosis);
+  const top = diagnosis?.hypotheses[0];
+  if (!diagnosis || !top || top.failureMode === 'unknown' || diagnosis.confidence < CAUSE_CONFIDENCE_FLOOR)
+    return undefined;
+  if (top.component === (incident.facts?.service ?? incident.service)) return undefined;
+  const owner = ownerOf(top.component);
+  return owner ? { component: top.component, owner } : undefined;
+}
 
 /** Who is on call for a team, from an outside schedule (PagerDuty); undefined lets the configured rotation decide. */
 export interface OnCallLookup {
@@ -48,14 +75,20 @@ export async function routeIncident(
   workload: Record<string, number>,
   at: Date,
   lookup?: OnCallLookup,
+  cause?: DiagnosedCause,
 ): Promise<RoutingDecision> {
   const category = incident.triage?.category ?? 'general';
   const priority = incident.triage?.priority ?? incident.priority;
   const urgent = URGENT.includes(priority);
-  // The team the service graph names as the affected service's owner leads, when the roster knows it: it owns the
-  // service whatever the words of the ticket suggest. The category's skill list follows.
-  const proposed = incident.facts?.owningTeam;
+  // The team that owns the diagnosed cause leads when the roster knows it (the fix is theirs), else the team the
+  // service graph names as the affected service's owner: it owns the service whatever the words of the ticket
+  // suggest. The category's skill list follows.
+  const byCause = cause && config.teams[cause.owner] ? cause : undefined;
+  const proposed = byCause?.owner ?? incident.facts?.owningTeam;
   const owner = proposed && config.teams[proposed] ? proposed : undefined;
+  const owned = byCause
+    ? `${byCause.component}, the diagnosed cause`
+    : (incident.facts?.service ?? 'the affected service');
   const groups = [...new Set([...(owner ? [owner] : []), ...(config.skills[category] ?? []), config.fallbackGroup])];
 
   const candidates: CandidateTeam[] = [];
@@ -77,7 +110,7 @@ export async function routeIncident(
     const eligible = urgent ? staffed : true;
     const why = [
       group === owner
-        ? `owns ${incident.facts?.service ?? 'the affected service'}`
+        ? `owns ${owned}`
         : skillRank === 0
           ? `owns ${category}`
           : `can take ${category} (choice ${skillRank + 1})`,
@@ -105,7 +138,8 @@ export async function routeIncident(
   const chosen = ranked[0]!;
   const first = candidates[0]!;
   let reason: string;
-  const ownsService = first.group === owner ? `the affected service ${incident.facts?.service}` : undefined;
+  const ownsService =
+    first.group === owner ? (byCause ? owned : `the affected service ${incident.facts?.service}`) : undefined;
   if (chosen.group === first.group)
     reason = `${chosen.group} owns ${ownsService ?? `${category} incidents`} and can take it (${chosen.why})`;
   else if (!first.eligible)

@@ -3,7 +3,8 @@ import { agentStep } from '../../runtime/agent-step';
 import { clock } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { optionalWebhookSecrets } from '../../runtime/ports/optional-webhook-secrets';
-import { routeIncident, workloadOf } from './core';
+import { topology } from '../../runtime/ports/topology';
+import { diagnosedCause, routeIncident, workloadOf } from './core';
 import { PagerDutyOnCall } from './pagerduty-oncall';
 import { teamsConfig } from './teams';
 
@@ -31,12 +32,19 @@ export const handler = agentStep({
   step: 'EscalationRouting',
   work: async (incident) => {
     const recent = await incidentStore().list({ limit: WORKLOAD_WINDOW });
+    // The graph only names owners here; without it the affected service's owner (from triage) stands.
+    const nodes = await topology()
+      .topology()
+      .then((graph) => graph.nodes)
+      .catch(() => []);
+    const cause = diagnosedCause(incident, (component) => nodes.find((n) => n.id === component)?.owner);
     const decision = await routeIncident(
       incident,
       teamsConfig(),
       workloadOf(recent, incident.incidentId),
       clock().now(),
       await pagerDuty(),
+      cause,
     );
     return {
       // Routing decides the owning team once; the shared facts carry it (and what it replaced, if anything).

@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflow } from '../../adapters/aws/sfn-workflow';
 import type { Workflow } from '../../ports/workflow';
 import { definePort } from '../dependencies';
@@ -10,9 +9,5 @@ import { definePort } from '../dependencies';
 export const taskCallbacks = definePort<Omit<Workflow, 'start'>>(
   'workflow',
   { access: ['taskCallbacks'], env: [] },
-  () =>
-    new StepFunctionsWorkflow(
-      process.env.STATE_MACHINE_ARN ?? 'arn:aws:states:::stateMachine:callbacks-only',
-      new SFNClient({}),
-    ),
+  () => new StepFunctionsWorkflow(process.env.STATE_MACHINE_ARN ?? 'arn:aws:states:::stateMachine:callbacks-only'),
 );

@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflow } from '../../adapters/aws/sfn-workflow';
 import type { Workflow } from '../../ports/workflow';
 import { env } from '../aws/env';
@@ -8,5 +7,5 @@ import { definePort } from '../dependencies';
 export const workflowStarter = definePort<Workflow>(
   'workflow',
   { access: ['startWorkflows'], env: ['STATE_MACHINE_ARN'] },
-  () => new StepFunctionsWorkflow(env('STATE_MACHINE_ARN'), new SFNClient({})),
+  () => new StepFunctionsWorkflow(env('STATE_MACHINE_ARN')),
 );

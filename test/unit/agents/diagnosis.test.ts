@@ -4,6 +4,13 @@ import { JsonFileTopology } from '../../../lambdas/adapters/local/json-topology'
 import { mapDependencies } from '../../../lambdas/agents/dependency/core';
 import { diagnoseIncident } from '../../../lambdas/agents/diagnosis/core';
 import { diagnosisSection } from '../../../lambdas/agents/diagnosis/diagnosis';
+import {
+  gatherEvidence,
+  LogAnalysisView,
+  logEvidence,
+  STALE_BEFORE_ALARM_MS,
+  standingChanges,
+} from '../../../lambdas/agents/diagnosis/evidence';
 import { symptomsIn } from '../../../lambdas/agents/diagnosis/failure-modes';
 import { analyseIncidentLogs } from '../../../lambdas/agents/log-analysis/core';
 import type { Incident } from '../../../lambdas/core/incident';
@@ -295,6 +302,26 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(ranked(d)).not.toContain('disk-exhaustion@checkout-api');
   });
 
+  it('takes a nested relayed failure to the cause named last when two named components are as far upstream', async () => {
+    const logs = logsOf({
+      'web-frontend': [],
+      'checkout-api': [
+        {
+          from: 3,
+          to: 0,
+          count: 30,
+          message:
+            'ERROR call to payments-api failed: HTTP 503 (dependency orders-db failing: could not write to file "pg_wal/x#": No space left on device)',
+        },
+      ],
+      'orders-db': [],
+      'payments-api': [],
+    });
+    const d = await diagnose({ title: 'storefront failing', service: 'web-frontend' }, { logs });
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(ranked(d)).not.toContain('disk-exhaustion@payments-api');
+  });
+
   it('ties errors that name what a change changed (the flag it switched on) to that change', async () => {
     const logs = logsOf({
       'checkout-api': [
@@ -525,5 +552,102 @@ describe('failure signatures in the words real services and monitors use', () =>
     ['authentication failed: db-password expired', 'credential-expiry'],
   ])('%s -> %s', (line, mode) => {
     expect(symptomsIn(line)[0]?.mode).toBe(mode);
+  });
+});
+
+describe('which changes still stand when an incident opens', () => {
+  const opened = '2026-12-03T10:00:00Z';
+  const change = (id: string, minutesBefore: number, fields: Partial<ChangeRecord>): ChangeRecord => ({
+    id,
+    component: 'payments-api',
+    at: new Date(Date.parse(opened) - minutesBefore * 60_000).toISOString(),
+    kind: 'deployment',
+    summary: `change ${id}`,
+    ...fields,
+  });
+
+  it('drops a release that was rolled back or replaced, and the rollback itself', () => {
+    const standing = standingChanges(
+      [
+        change('CHG1', 10, { summary: 'Release 2.15.0' }),
+        change('CHG2', 6, { kind: 'rollback', summary: 'Rollback from 2.15.0 to 2.14.0' }),
+        change('CHG3', 30, { component: 'checkout-api', summary: 'Release 3.9.0' }),
+      ],
+      opened,
+    );
+    expect(standing.map((c) => c.id)).toEqual(['CHG3']);
+  });
+
+  it('drops a reverted setting and a flag switched off, but keeps a change made after the incident opened apart', () => {
+    const standing = standingChanges(
+      [
+        change('CHG1', 8, { kind: 'config', summary: 'Set pool.maxSize from 200 to 10' }),
+        change('CHG2', 4, { kind: 'config', summary: 'Revert pool.maxSize to 200 (undo CHG1)' }),
+        change('CHG3', 3, { kind: 'feature-flag', featureFlag: 'beta', summary: 'Turn on feature flag beta' }),
+        change('CHG4', 2, { kind: 'feature-flag', featureFlag: 'new-ui', summary: 'Turn off feature flag new-ui' }),
+        change('CHG5', -2, { summary: 'Release 2.16.0' }),
+        change('CHG6', 20, { summary: 'Release 2.14.0' }),
+      ],
+      opened,
+    );
+    expect(standing.map((c) => c.id)).toEqual(['CHG3', 'CHG5', 'CHG6']);
+  });
+});
+
+describe('alerts of one outage that joined the incident from other services', () => {
+  it('are evidence about the service each names, so a failing dependency is seen where it fails', () => {
+    const incident = anIncident({
+      kind: 'alert',
+      source: 'alertmanager',
+      service: 'web-frontend',
+      title: 'web-frontend health check failing',
+      timeline: [
+        {
+          at: '2026-11-20T10:00:05.000Z',
+          actor: 'intake',
+          type: 'signal.correlated',
+          summary: 'Correlated alertmanager KubePodCrashLooping/1: KubePodCrashLooping: redis-cache pods crash looping',
+          data: { fingerprint: 'am:1', service: 'redis-cache', why: 'one outage' },
+        },
+        {
+          at: '2026-11-20T10:00:06.000Z',
+          actor: 'intake',
+          type: 'signal.correlated',
+          summary: 'Correlated alertmanager HighErrorRate/2: HighErrorRate: web-frontend 5xx error rate 40%',
+          data: { fingerprint: 'am:2', why: 'same service' },
+        },
+      ],
+    });
+    const names = new Map([
+      ['redis-cache', 'redis-cache'],
+      ['web-frontend', 'web-frontend'],
+    ]);
+    const alerts = gatherEvidence(incident, { names }).items.filter((i) => i.ref.startsWith('alert:correlated:'));
+    expect(alerts.map((a) => a.component)).toEqual(['redis-cache', 'web-frontend']);
+  });
+});
+
+describe('errors that stopped before an alarm fired', () => {
+  const analysis = LogAnalysisView.parse({
+    status: 'ok',
+    service: 'payments-api',
+    anomalies: [
+      {
+        kind: 'new-template',
+        key: 't1',
+        description: 'ERROR upstream orders-db: No space left on device',
+        count: 30,
+        lastSeen: '2026-11-20T09:59:30.000Z',
+      },
+    ],
+  });
+
+  it('are an earlier problem for an alarm (it fires while its failure is on), not yet for a ticket', () => {
+    const opened = '2026-11-20T10:00:00.000Z';
+    expect(logEvidence(analysis, 'payments-api', opened, STALE_BEFORE_ALARM_MS)[0]).toMatchObject({
+      stale: true,
+      summary: expect.stringContaining('last seen 30 s before the incident'),
+    });
+    expect(logEvidence(analysis, 'payments-api', opened)[0]?.stale).toBeUndefined();
   });
 });

@@ -246,6 +246,31 @@ describe('scoring', () => {
     expect(result.checks.collateral).toMatchObject({ ok: false, actual: 'changed checkout-api' });
   });
 
+  it('counts the same admin action on the same service twice as a duplicate, even when the estate ends healthy', () => {
+    const twice = scoreScenario(
+      evidence(
+        badDeploy,
+        { incidentId: 'inc-7', createdAt: created, agents: {}, timeline: [] },
+        {
+          actions: [
+            { at: created, service: 'payments-api', action: 'rollback', changed: 'rolled back from 2.15.0 to 2.14.0' },
+            { at: created, service: 'payments-api', action: 'rollback', changed: 'rolled back from 2.14.0 to 2.13.4' },
+          ],
+        },
+      ),
+    );
+    expect(twice.checks.duplicateActions).toMatchObject({ ok: false, actual: 'rollback payments-api x2' });
+    expect(twice.passed).toBe(false);
+    const once = scoreScenario(
+      evidence(
+        badDeploy,
+        { incidentId: 'inc-8', createdAt: created, agents: {}, timeline: [] },
+        { actions: [{ at: created, service: 'payments-api', action: 'rollback', changed: 'rolled back' }] },
+      ),
+    );
+    expect(once.checks.duplicateActions.ok).toBe(true);
+  });
+
   it('scores a catalogue request by the estate check, not by what Lumos says', () => {
     const reset = byName('password-reset');
     const incident = {

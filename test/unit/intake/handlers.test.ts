@@ -60,6 +60,7 @@ describe('the intake Lambda handlers', () => {
       archive: new MemoryArchive(),
       clock: new ManualClock(new Date()),
       secrets: { get: async () => SECRET },
+      topology: { topology: async () => ({ nodes: [], edges: [] }), changes: async () => [] },
     });
   });
   afterEach(() => resetDependencies());

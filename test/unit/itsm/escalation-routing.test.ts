@@ -1,4 +1,4 @@
-import { routeIncident, workloadOf } from '../../../lambdas/agents/escalation-routing/core';
+import { diagnosedCause, routeIncident, workloadOf } from '../../../lambdas/agents/escalation-routing/core';
 import { PagerDutyOnCall } from '../../../lambdas/agents/escalation-routing/pagerduty-oncall';
 import { parseTeamsConfig, teamsConfig } from '../../../lambdas/agents/escalation-routing/teams';
 import type { Incident } from '../../../lambdas/core/incident';
@@ -36,6 +36,43 @@ describe('escalation routing agent', () => {
       'Database Administration',
       'Application Support',
     ]);
+  });
+
+  it('gives the incident to the team that owns the diagnosed cause when it lies on another component', async () => {
+    const facts = { service: 'web-frontend', owningTeam: 'Application Support', basis: {} };
+    const diagnosis = (component: string, confidence: number, failureMode = 'crash-loop') => ({
+      status: 'ok',
+      summary: 's',
+      confidence,
+      method: 'evidence-scoring',
+      evidenceCounts: {},
+      hypotheses: [{ rank: 1, component, failureMode, confidence, evidence: [], confirm: [], ruleOut: [] }],
+    });
+    const owners: Record<string, string> = {
+      'redis-cache': 'Platform Engineering',
+      'web-frontend': 'Application Support',
+    };
+    const ownerOf = (c: string) => owners[c];
+    const confident = incident('application', 'P2', { facts, agents: { diagnosis: diagnosis('redis-cache', 0.7) } });
+    const cause = diagnosedCause(confident, ownerOf);
+    expect(cause).toEqual({ component: 'redis-cache', owner: 'Platform Engineering' });
+    const decision = await routeIncident(confident, config, {}, WEDNESDAY_MORNING, undefined, cause);
+    expect(decision.group).toBe('Platform Engineering');
+    expect(decision.reason).toMatch(/^Platform Engineering owns redis-cache, the diagnosed cause/);
+
+    // A weak diagnosis, an unknown cause or a cause on the affected service itself leave the service's owner.
+    expect(
+      diagnosedCause({ ...confident, agents: { diagnosis: diagnosis('redis-cache', 0.2) } }, ownerOf),
+    ).toBeUndefined();
+    expect(
+      diagnosedCause({ ...confident, agents: { diagnosis: diagnosis('redis-cache', 0.7, 'unknown') } }, ownerOf),
+    ).toBeUndefined();
+    expect(
+      diagnosedCause({ ...confident, agents: { diagnosis: diagnosis('web-frontend', 0.9) } }, ownerOf),
+    ).toBeUndefined();
+    expect(
+      diagnosedCause({ ...confident, agents: { diagnosis: diagnosis('mystery-svc', 0.9) } }, ownerOf),
+    ).toBeUndefined();
   });
 
   it('ignores a proposed owner the roster does not know and routes by category', async () => {

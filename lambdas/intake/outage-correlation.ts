@@ -1,0 +1,128 @@
+import type { Incident, Signal } from '../core/incident';
+import { type IncidentStore, isClosed } from '../ports/incident-store';
+import type { Topology, TopologySource } from '../ports/topology';
+
+/**
+ * One outage, one incident, across the service graph: when a service breaks, the services that depend on it alarm
+ * too, often before it does. A new signal about a service joins a live incident about a service it depends on
+ * (upstream) or that depends on it (downstream), along one direction of the graph only: two services that merely
+ * share a dependency are not linked by it, so unrelated outages on shared infrastructure stay apart.
+ */
+
+/** Sources whose signals are people's tickets: they never "recover", so they do not keep an outage live. */
+const TICKET_SOURCES = new Set(['servicenow', 'jira', 'zendesk']);
+
+/** How far along the graph two services of one outage may be. @default 4 */
+const MAX_DEPTH = 4;
+/** The most recent incidents considered. */
+const RECENT_INCIDENTS = 50;
+
+const normal = (name: string) => name.trim().toLowerCase();
+
+/** The graph's id for a service name (id, alias or display name; CloudWatch's `namespace:value` form too). */
+export function componentId(topology: Topology, name: string | undefined): string | undefined {
+  if (!name?.trim()) return undefined;
+  const wanted = normal(name);
+  const short = wanted.includes(':') ? wanted.slice(wanted.lastIndexOf(':') + 1) : undefined;
+  for (const key of [wanted, short]) {
+    if (!key) continue;
+    const node =
+      topology.nodes.find((n) => normal(n.id) === key) ??
+      topology.nodes.find((n) => [...(n.aliases ?? []), ...(n.name ? [n.name] : [])].some((a) => normal(a) === key));
+    if (node) return node.id;
+  }
+  return undefined;
+}
+
+/**
+ * The services one directed path away from `service`, with their distance: what it depends on (upstream) and what
+ * depends on it (downstream), each followed in its own direction up to `maxDepth` edges.
+ */
+export function pathRelated(topology: Topology, service: string, maxDepth = MAX_DEPTH): Map<string, number> {
+  const related = new Map<string, number>();
+  const walk = (next: (id: string) => string[]) => {
+    let frontier = [service];
+    for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+      const reached: string[] = [];
+      for (const id of frontier) {
+        for (const other of next(id)) {
+          if (other === service || (related.get(other) ?? Number.POSITIVE_INFINITY) <= depth) continue;
+          related.set(other, depth);
+          reached.push(other);
+        }
+      }
+      frontier = reached;
+    }
+  };
+  walk((id) => topology.edges.filter((e) => e.from === id).map((e) => e.to));
+  walk((id) => topology.edges.filter((e) => e.to === id).map((e) => e.from));
+  return related;
+}
+
+/** The services an incident holds signals about: its own, and those of the signals that joined it. */
+export function servicesOf(incident: Incident, topology: Topology): Set<string> {
+  const names = [
+    incident.facts?.service,
+    incident.service,
+    ...incident.timeline
+      .filter((e) => e.type === 'signal.correlated' && typeof e.data?.service === 'string')
+      .map((e) => e.data!.service as string),
+  ];
+  return new Set(names.map((n) => componentId(topology, n)).filter((id): id is string => !!id));
+}
+
+/** What finding an outage needs. */
+export interface OutageLookup {
+  store: Pick<IncidentStore, 'list' | 'listSignals'>;
+  topology: TopologySource;
+  now: Date;
+  /** A live incident's last signal is at most this old. */
+  windowSeconds: number;
+}
+
+/** The live incident the signal's outage already has, with the service it is linked through. */
+export interface OutageMatch {
+  incident: Incident;
+  via: string;
+  distance: number;
+}
+
+/**
+ * The open incident about a service one directed path away from the signal's service whose outage is live: a
+ * signal reached it within the window and at least one of its alarms still fires. The nearest wins, then the
+ * oldest (the incident the outage opened first). Undefined when the graph does not know the service.
+ */
+export async function findOutageIncident(signal: Signal, lookup: OutageLookup): Promise<OutageMatch | undefined> {
+  const topology = await lookup.topology.topology();
+  const service = componentId(topology, signal.service);
+  if (!service) return undefined;
+  const related = pathRelated(topology, service);
+  if (related.size === 0) return undefined;
+  const since = lookup.now.getTime() - lookup.windowSeconds * 1000;
+  const candidates: OutageMatch[] = [];
+  for (const incident of await lookup.store.list({ limit: RECENT_INCIDENTS })) {
+    if (isClosed(incident.status)) continue;
+    if (Date.parse(incident.signals?.lastAt ?? incident.createdAt) < since) continue;
+    const linked = [...servicesOf(incident, topology)]
+      .filter((s) => related.has(s))
+      .sort((a, b) => related.get(a)! - related.get(b)!)[0];
+    if (linked) candidates.push({ incident, via: linked, distance: related.get(linked)! });
+  }
+  candidates.sort((a, b) => a.distance - b.distance || a.incident.createdAt.localeCompare(b.incident.createdAt));
+  for (const candidate of candidates) if (await outageIsLive(lookup.store, candidate.incident)) return candidate;
+  return undefined;
+}
+
+/**
+ * Whether an open incident still stands for a live outage that new signals may join: one of its alarms still
+ * fires, or it holds only people's reports and its workflow has not finished with them. An incident kept open by
+ * a ticket after its alarms recovered, or a settled complaint, is not the outage a new alarm belongs to.
+ */
+export async function outageIsLive(store: Pick<IncidentStore, 'listSignals'>, incident: Incident): Promise<boolean> {
+  // An alarm-born incident where nothing recovered yet is live: the common case in a storm, without a read.
+  if (incident.kind === 'alert' && incident.signals && incident.signals.firing >= incident.signals.total) return true;
+  const members = await store.listSignals(incident.incidentId);
+  const alarms = members.filter((m) => !TICKET_SOURCES.has(m.source));
+  if (alarms.length > 0) return alarms.some((m) => m.state === 'firing');
+  return !incident.timeline.some((e) => e.type === 'workflow.completed');
+}

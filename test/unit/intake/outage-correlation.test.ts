@@ -1,0 +1,164 @@
+import type { Signal } from '../../../lambdas/core/incident';
+import { acceptSignal } from '../../../lambdas/intake/intake-service';
+import { pathRelated } from '../../../lambdas/intake/outage-correlation';
+import type { Topology, TopologySource } from '../../../lambdas/ports/topology';
+import { harness } from './support';
+
+const RAW = 'memory://raw';
+
+/** web-frontend -> checkout-api -> payments-api -> orders-db; search-api -> redis-cache <- inventory-api. */
+const GRAPH: Topology = {
+  nodes: [
+    { id: 'web-frontend' },
+    { id: 'checkout-api', aliases: ['checkout'] },
+    { id: 'payments-api' },
+    { id: 'orders-db' },
+    { id: 'search-api' },
+    { id: 'inventory-api' },
+    { id: 'redis-cache' },
+  ],
+  edges: [
+    { from: 'web-frontend', to: 'checkout-api', kind: 'calls' },
+    { from: 'checkout-api', to: 'payments-api', kind: 'calls' },
+    { from: 'payments-api', to: 'orders-db', kind: 'writes' },
+    { from: 'search-api', to: 'redis-cache', kind: 'reads' },
+    { from: 'inventory-api', to: 'redis-cache', kind: 'reads' },
+  ],
+};
+const graph: TopologySource = { topology: async () => GRAPH, changes: async () => [] };
+
+let n = 0;
+const alarm = (service: string, overrides: Partial<Signal> = {}): Signal => {
+  n++;
+  return {
+    source: 'alertmanager',
+    kind: 'alert',
+    action: 'create',
+    deliveryId: `alarm-${n}`,
+    fingerprint: `alertmanager:${service}:${n}`,
+    externalId: `A${n}`,
+    title: `${service} health check failing`,
+    description: '',
+    severity: {},
+    occurredAt: '2026-11-20T10:00:00Z',
+    labels: {},
+    service,
+    ...overrides,
+  };
+};
+
+function setup() {
+  const h = harness({ settings: { correlationWindowSeconds: 120 } });
+  h.deps.topology = graph;
+  return h;
+}
+
+describe('one outage across the service graph', () => {
+  it('relates services along one direction of a path only, never siblings of a shared dependency', () => {
+    const related = pathRelated(GRAPH, 'checkout-api');
+    expect(Object.fromEntries(related)).toEqual({ 'payments-api': 1, 'orders-db': 2, 'web-frontend': 1 });
+    expect(pathRelated(GRAPH, 'search-api').has('inventory-api')).toBe(false);
+  });
+
+  it('joins the alarms of a failing service and of its callers into the incident the first of them opened', async () => {
+    const { deps, workflow, store } = setup();
+    const front = await acceptSignal(deps, alarm('web-frontend'), RAW);
+    const checkout = await acceptSignal(deps, alarm('checkout-api'), RAW);
+    const payments = await acceptSignal(deps, alarm('payments-api'), RAW);
+    expect(front.status).toBe('created');
+    expect(checkout).toMatchObject({ status: 'correlated', incidentId: front.incidentId });
+    expect(payments).toMatchObject({ status: 'correlated', incidentId: front.incidentId });
+    expect(workflow.started).toHaveLength(1);
+    const incident = await store.get(front.incidentId!);
+    const why = incident!.timeline.filter((e) => e.type === 'signal.correlated').map((e) => e.data?.why);
+    expect(why).toEqual([
+      expect.stringContaining('checkout-api and web-frontend are linked in the service graph'),
+      expect.stringContaining('payments-api and checkout-api are linked'),
+    ]);
+  });
+
+  it('joins a downstream alarm to the incident of the upstream service it depends on', async () => {
+    const { deps } = setup();
+    const db = await acceptSignal(deps, alarm('orders-db'), RAW);
+    expect(await acceptSignal(deps, alarm('web-frontend'), RAW)).toMatchObject({
+      status: 'correlated',
+      incidentId: db.incidentId,
+    });
+  });
+
+  it('keeps an outage of an unrelated service, or of a sibling on shared infrastructure, apart', async () => {
+    const { deps } = setup();
+    const search = await acceptSignal(deps, alarm('search-api'), RAW);
+    const inventory = await acceptSignal(deps, alarm('inventory-api'), RAW);
+    const payments = await acceptSignal(deps, alarm('payments-api'), RAW);
+    expect(inventory.status).toBe('created');
+    expect(payments.status).toBe('created');
+    expect(new Set([search.incidentId, inventory.incidentId, payments.incidentId]).size).toBe(3);
+  });
+
+  it('does not join an incident whose alarms have all recovered, nor one quiet for longer than the window', async () => {
+    const { deps, clock } = setup();
+    const first = alarm('checkout-api');
+    const opened = await acceptSignal(deps, first, RAW);
+    // A ticket keeps the incident open, but its alarm recovered: the outage is over.
+    await acceptSignal(
+      deps,
+      alarm('checkout-api', {
+        source: 'servicenow',
+        kind: 'ticket',
+        fingerprint: 'servicenow:t1',
+        deliveryId: 't1',
+        externalId: 'INC1',
+      }),
+      RAW,
+    );
+    await acceptSignal(deps, { ...first, action: 'resolve', deliveryId: 'resolve-1' }, RAW);
+    const later = await acceptSignal(deps, alarm('payments-api'), RAW);
+    expect(later.status).toBe('created');
+    expect(later.incidentId).not.toBe(opened.incidentId);
+
+    clock.advance(121);
+    expect((await acceptSignal(deps, alarm('orders-db'), RAW)).incidentId).not.toBe(later.incidentId);
+  });
+
+  it('routes as before when the graph cannot be read or does not know the service', async () => {
+    const { deps } = setup();
+    deps.topology = {
+      topology: async () => {
+        throw new Error('graph unavailable');
+      },
+      changes: async () => [],
+    };
+    const a = await acceptSignal(deps, alarm('web-frontend'), RAW);
+    expect((await acceptSignal(deps, alarm('checkout-api'), RAW)).incidentId).not.toBe(a.incidentId);
+    deps.topology = graph;
+    const b = await acceptSignal(deps, alarm('unknown-svc'), RAW);
+    expect(b.status).toBe('created');
+  });
+});
+
+describe('an incident kept open by a ticket after its alarms recovered', () => {
+  it('does not take a later firing of the same alarm: that is a new outage', async () => {
+    const { deps } = setup();
+    const first = alarm('checkout-api');
+    const opened = await acceptSignal(deps, first, RAW);
+    const ticket = alarm('checkout-api', {
+      source: 'servicenow',
+      kind: 'ticket',
+      fingerprint: 'servicenow:t2',
+      deliveryId: 't2',
+      externalId: 'INC2',
+    });
+    expect(await acceptSignal(deps, ticket, RAW)).toMatchObject({
+      status: 'correlated',
+      incidentId: opened.incidentId,
+    });
+    await acceptSignal(deps, { ...first, action: 'resolve', deliveryId: 'resolve-2' }, RAW);
+    const again = await acceptSignal(deps, { ...first, deliveryId: 'refire-2' }, RAW);
+    expect(again.status).toBe('created');
+    expect(again.incidentId).not.toBe(opened.incidentId);
+    // While an alarm still fires, a repeat of it stays with its incident.
+    const repeat = await acceptSignal(deps, { ...first, deliveryId: 'refire-3' }, RAW);
+    expect(repeat).toMatchObject({ status: 'correlated', incidentId: again.incidentId });
+  });
+});
