@@ -9,7 +9,9 @@ import { auditTrail } from '../../runtime/ports/audit-trail';
 import { clock as clockPort } from '../../runtime/ports/clock';
 import { incidentStore } from '../../runtime/ports/incident-store';
 import { runbookExecutor } from '../../runtime/ports/runbook-executor';
+import { topology } from '../../runtime/ports/topology';
 import { type FulfilmentDeps, type FulfilmentResult, fulfilRequest } from './core';
+import { requestFacts } from './request-facts';
 import { serviceCatalogue } from './service-catalogue';
 
 /** The actor of this step's timeline entries and audit records (see the function catalogue). */
@@ -91,20 +93,35 @@ function governedDeps(incident: Incident): FulfilmentDeps {
   };
 }
 
+/** The service graph's components, for their owners; without a readable graph the facts keep their team. */
+async function graphNodes() {
+  try {
+    return (await topology().topology()).nodes;
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Workflow step `Fulfil` (request fulfilment agent): a ticket that asks for a service catalogue item is fulfilled
  * by the item's runbook when the governance policy lets it run without a person; otherwise the reason is recorded
- * and the handoff agent gives it to a person. Kept under `agents.fulfilment`; the state machine reads `status`.
+ * and the handoff agent gives it to a person. A recognised request's facts name the service the item acts on and its
+owning team. Kept under `agents.fulfilment`; the state machine reads `status`.
  */
 export const handler = agentStep({
   step: 'Fulfilment',
   work: async (incident) => {
     const known = incident.agents.fulfilment as FulfilmentResult | undefined;
+    const catalogue = serviceCatalogue();
     const result =
-      known && FINAL.has(known.status)
-        ? known
-        : await fulfilRequest(incident, serviceCatalogue(), governedDeps(incident));
+      known && FINAL.has(known.status) ? known : await fulfilRequest(incident, catalogue, governedDeps(incident));
+    const item = result.itemId ? catalogue.items.find((i) => i.id === result.itemId) : undefined;
+    const nodes = item ? await graphNodes() : [];
+    const facts = item
+      ? requestFacts(incident.facts, item, nodes.find((n) => n.id === item.service)?.owner)
+      : undefined;
     return {
+      ...(facts ? { set: { facts } } : {}),
       result: { ...result },
       summary: result.summary,
       data: { status: result.status, itemId: result.itemId ?? null },
