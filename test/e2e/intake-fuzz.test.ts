@@ -506,6 +506,7 @@ describe('fuzzing the running local runtime', () => {
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      if (PROGRESS) process.stderr.write(`[fuzz] ${route}: done, ${JSON.stringify(counts)}\n`);
       expect(Object.values(counts).length).toBeGreaterThan(0);
       // The mutations must reach the store as well as the schema checks, or the property proves little.
       expect(counts['202'] ?? 0).toBeGreaterThan(0);
