@@ -10,6 +10,13 @@ import { fmt, machineLoad, percentile, table } from './stats';
 const TARGET_MS = 250;
 /** A first invocation still running after this long is reported as timed out (a stand-in it needs did not answer). */
 const INVOCATION_LIMIT_MS = Number(process.env.BENCH_COLDSTART_LIMIT_MS ?? 20_000);
+/** Catalogue ids to measure, comma-separated (`BENCH_COLDSTART_ONLY=Postmortem,KnowledgeSync`); all when unset. */
+const ONLY = new Set(
+  (process.env.BENCH_COLDSTART_ONLY ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== ''),
+);
 
 /** How a first invocation ended: it returned, it threw (an error is still a cold start, and is counted), or it hung. */
 type FirstCall = 'returned' | 'threw' | 'timed out';
@@ -74,6 +81,7 @@ export async function coldStartBench(runs = Number(process.env.BENCH_COLDSTART_R
   const timedOut = new Set<string>();
   try {
     for (const spec of functionCatalogue) {
+      if (ONLY.size > 0 && !ONLY.has(spec.id)) continue;
       const synthesized = runtime.functions.get(spec.id);
       if (!synthesized) throw new Error(`no synthesized function ${spec.id}`);
       const imports: number[] = [];

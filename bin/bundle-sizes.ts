@@ -7,6 +7,7 @@ import {
   BUNDLE_SIZE_LIMIT_KIB,
   bundleExternals,
   LOCAL_ONLY_INPUTS,
+  requireRuntimeSdkIn,
 } from '../lib/constructs/function-bundling';
 import { governanceExternalModules } from '../lib/governance-wiring';
 
@@ -53,7 +54,7 @@ export async function measureBundle(spec: FunctionSpec): Promise<BundleMeasure> 
   }
   return {
     id: spec.id,
-    bytes: output.contents.byteLength,
+    bytes: Buffer.byteLength(requireRuntimeSdkIn(output.text)),
     contributors: [...byContributor].sort((a, b) => b[1] - a[1]),
     localOnly: Object.keys(inputs).filter((input) => LOCAL_ONLY_INPUTS.some((pattern) => pattern.test(input))),
   };

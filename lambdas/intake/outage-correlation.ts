@@ -109,8 +109,17 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
     if (linked) candidates.push({ incident, via: linked, distance: related.get(linked)! });
   }
   candidates.sort((a, b) => a.distance - b.distance || a.incident.createdAt.localeCompare(b.incident.createdAt));
-  for (const candidate of candidates) if (await outageIsLive(lookup.store, candidate.incident)) return candidate;
+  // Across services the graph links what the monitoring sees: only an incident with an alarm still firing takes
+  // a signal about another service (a ticket-only incident is joined by its own service's signals alone).
+  for (const candidate of candidates) if (await alarmFires(lookup.store, candidate.incident)) return candidate;
   return undefined;
+}
+
+/** Whether one of the incident's alarms still fires. */
+export async function alarmFires(store: Pick<IncidentStore, 'listSignals'>, incident: Incident): Promise<boolean> {
+  if (incident.kind === 'alert' && incident.signals && incident.signals.firing >= incident.signals.total) return true;
+  const members = await store.listSignals(incident.incidentId);
+  return members.some((m) => m.state === 'firing' && !TICKET_SOURCES.has(m.source));
 }
 
 /**

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, iamWildcardResourceFinding } from '../compliance/nag-findings';
-import { BUNDLE_SETTINGS, bundleExternals } from './function-bundling';
+import { BUNDLE_SETTINGS, bundleExternals, requireRuntimeSdkCommand } from './function-bundling';
 
 /** A file a bundled dependency reads from disk next to the bundle; esbuild cannot inline it. */
 export interface RuntimeFile {
@@ -160,11 +160,13 @@ export class LumosFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            runtimeFiles.map(
+          afterBundling: (inputDir: string, outputDir: string) => [
+            requireRuntimeSdkCommand(`${outputDir}/index.mjs`),
+            ...runtimeFiles.map(
               (file) =>
                 `if grep -qF ${shellQuote(file.whenBundleMentions)} ${shellQuote(`${outputDir}/index.mjs`)}; then cp ${shellQuote(`${inputDir}/${file.source}`)} ${shellQuote(`${outputDir}/`)}; fi`,
             ),
+          ],
         },
       },
     });

@@ -94,8 +94,9 @@ function blames(text: string, name: string): boolean {
 }
 
 /**
- * The component a line relays a failure from: of the components it says failed that are further upstream than the
- * component that wrote the line (callers of the affected service are never upstream), the one it calls the root
+ * The component a line relays a failure from: of the components it says failed that are not nearer the affected
+ * service than the component that wrote the line (a component the writer calls may sit as many hops away by another
+ * path; callers of the affected service are never upstream), the one it calls the root
  * cause, else the one it names last (a relayed error nests its cause after its effect: "call to X failed: ...
  * (dependency Y failing: ...)"), else the one furthest upstream.
  */
@@ -112,7 +113,7 @@ function relayedFrom(
   for (const [name, id] of names) {
     if (id === writer || name.length < 3 || !blames(text, name)) continue;
     const at = reach.get(id);
-    if (!at || at.dependent || at.depth <= ownDepth) continue;
+    if (!at || at.dependent || at.depth < ownDepth) continue;
     const root = new RegExp(`\\broot cause(?: upstream)?:? ${escapeRegExp(name)}\\b`, 'i').test(text);
     const last = lower.lastIndexOf(name);
     const better =

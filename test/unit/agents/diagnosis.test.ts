@@ -322,6 +322,26 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(ranked(d)).not.toContain('disk-exhaustion@payments-api');
   });
 
+  it('takes a failure the writer relays to a component as many hops from the affected service by another path', async () => {
+    const logs = logsOf({
+      'web-frontend': [],
+      'checkout-api': [],
+      'payments-api': [
+        {
+          from: 3,
+          to: 0,
+          count: 30,
+          message:
+            'ERROR call to orders-db failed: HTTP 503 (could not write to file "pg_wal/x#": No space left on device)',
+        },
+      ],
+      'orders-db': [],
+    });
+    const d = await diagnose({ title: 'storefront failing', service: 'web-frontend' }, { logs });
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(ranked(d)).not.toContain('disk-exhaustion@payments-api');
+  });
+
   it('ties errors that name what a change changed (the flag it switched on) to that change', async () => {
     const logs = logsOf({
       'checkout-api': [

@@ -121,6 +121,29 @@ describe('one outage across the service graph', () => {
     expect((await acceptSignal(deps, alarm('orders-db'), RAW)).incidentId).not.toBe(later.incidentId);
   });
 
+  it('links services through alarms only: an alarm about another service does not join a ticket-only incident', async () => {
+    const { deps } = setup();
+    const ticket = await acceptSignal(
+      deps,
+      alarm('checkout-api', {
+        source: 'servicenow',
+        kind: 'ticket',
+        fingerprint: 'servicenow:t3',
+        deliveryId: 't3',
+        externalId: 'INC3',
+      }),
+      RAW,
+    );
+    const db = await acceptSignal(deps, alarm('orders-db'), RAW);
+    expect(db.status).toBe('created');
+    expect(db.incidentId).not.toBe(ticket.incidentId);
+    // Its own service's alarm still joins it.
+    expect(await acceptSignal(deps, alarm('checkout-api'), RAW)).toMatchObject({
+      status: 'correlated',
+      incidentId: ticket.incidentId,
+    });
+  });
+
   it('routes as before when the graph cannot be read or does not know the service', async () => {
     const { deps } = setup();
     deps.topology = {
