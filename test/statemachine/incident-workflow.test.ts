@@ -453,7 +453,17 @@ describe('the incident state machine, run through the local Step Functions API',
 
     expect(scenario.payloadsOf('Handoff')[0]).toMatchObject({ outcome: 'escalated' });
     const entered = await statesEntered(harness.sfn, executionArn);
-    expect(entered.slice(-5)).toEqual(['Escalated', 'Handoff', 'WriteBack', 'RecordOutcome', 'Postmortem']);
+    expect(entered.slice(entered.indexOf('Escalated'))).toEqual([
+      'Escalated',
+      'StartVerification',
+      'VerifyRecovery',
+      'RecoveryDecision',
+      'Handoff',
+      'WriteBack',
+      'RecordOutcome',
+      'Postmortem',
+    ]);
+    expect(entered).not.toContain('ExecutePlan');
   });
 
   test('a write-back the ITSM keeps refusing flags the incident for a person', async () => {

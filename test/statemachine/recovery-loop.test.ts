@@ -1,4 +1,5 @@
 import {
+  gatedPlan,
   outputOf,
   PermanentError,
   startWorkflowHarness,
@@ -83,6 +84,34 @@ describe('the recovery verification loop after ExecutePlan', () => {
       expect(outputOf(described).verification).toMatchObject({ status });
     },
   );
+
+  test('an approval nobody answers still goes through verification, and the handoff gets the escalated outcome', async () => {
+    const { executionArn, scenario } = await harness.start(nextIncidentId('escalated'), {
+      Plan: () => gatedPlan(1, 5),
+      VerifyRecovery: verdicts(['pending', 'self-recovered'], 0),
+    });
+    await scenario.nextApprovalRequest();
+    const described = await waitForEnd(harness.sfn, executionArn);
+    expect(described.status).toBe('SUCCEEDED');
+    const entered = await statesEntered(harness.sfn, executionArn);
+    expect(entered).not.toContain('ExecutePlan');
+    expect(entered.slice(entered.indexOf('Escalate'))).toEqual([
+      'Escalate',
+      'Escalated',
+      'StartVerification',
+      'VerifyRecovery',
+      'RecoveryDecision',
+      'WaitForRecovery',
+      'VerifyRecovery',
+      'RecoveryDecision',
+      'Handoff',
+      'WriteBack',
+      'RecordOutcome',
+      'Postmortem',
+    ]);
+    expect(scenario.payloadsOf('Handoff')[0]).toMatchObject({ outcome: 'escalated' });
+    expect(outputOf(described).verification).toMatchObject({ status: 'self-recovered', attempts: 2 });
+  });
 
   test('the state machine itself stops a loop that stays pending after 30 polls and hands the incident to a person', async () => {
     const { executionArn, scenario } = await harness.start(nextIncidentId('bounded'), {

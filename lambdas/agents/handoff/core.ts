@@ -77,8 +77,12 @@ export function handoffReason(incident: Incident, outcome: HandoffOutcome | unde
   const fulfilment = agentResult(incident, 'Fulfilment');
   const sentiment = agentResult(incident, 'Sentiment');
   if (outcome === 'rejected') return 'the approver rejected the planned response';
-  if (outcome === 'escalated') return 'nobody decided on the planned response in time';
   if (outcome === 'flagged' || incident.status === 'needs_human') return 'an agent failed for good; a person must look';
+  // The alarm cleared by itself before anything ran and verification found the service healthy: nothing is left for
+  // a person to decide, whether the plan waited on a review nobody gave or proposed a takeover for want of a cause.
+  const verified = incident.agents.verification as { status?: string } | undefined;
+  if (verified?.status === 'self-recovered' && !execution?.runbook) return undefined;
+  if (outcome === 'escalated') return 'nobody decided on the planned response in time';
   if (fulfilment && !['fulfilled', 'not_a_request'].includes(fulfilment.status)) {
     return `the request could not be fulfilled automatically (${fulfilment.summary ?? fulfilment.status})`;
   }

@@ -110,8 +110,9 @@ export function alarmResolution(incident: Incident): TimelineEntry | undefined {
 
 /**
  * Judges one poll. Pure: the same incident, observation and moment always give the same verdict.
- * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself, else `skipped`
- *   (nothing to verify; a person carries on).
+ * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself and the service's
+ *   health (when known) passes, `pending` while that health still fails, else `skipped` (nothing to verify; a
+ *   person carries on).
  * - The runbook failed (rolled back or not): `not-recovered` at once.
  * - The alarm resolved before the runbook ran, or the runbook found nothing to do and the service is fine:
  *   `self-recovered`.
@@ -128,8 +129,10 @@ export function judgeRecovery(
   const postOk = observation.postChecks.length > 0 && observation.postChecks.every((c) => c.ok);
   const failing = observation.postChecks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
   if (!remediation || remediation.status === 'planned') {
-    if (alarm)
+    if (alarm && observation.health?.ok !== false)
       return { status: 'self-recovered', summary: `the alarm resolved without a remediation (${alarm.summary})` };
+    // The alarm cleared but the service's health still fails (it flaps): wait for it within the budget.
+    if (alarm) return waitOrGiveUp(`health: ${observation.health!.detail}`, progress);
     return {
       status: 'skipped',
       summary: remediation
@@ -162,6 +165,14 @@ export function judgeRecovery(
     ...(observation.health && !observation.health.ok ? [`health: ${observation.health.detail}`] : []),
     ...(postOk && !alarm && !observation.health ? ['waiting for the alarm to resolve'] : []),
   ].join('; ');
+  return waitOrGiveUp(why, progress);
+}
+
+/** `pending` while the attempts and the deadline allow another poll, else `not-recovered`. */
+function waitOrGiveUp(
+  why: string,
+  progress: { attempt: number; now: Date; deadline: Date; budget: VerificationBudget },
+): { status: Verification['status']; summary: string } {
   const outOfTime = progress.now.getTime() + progress.budget.intervalSeconds * 1000 > progress.deadline.getTime();
   if (progress.attempt >= progress.budget.maxAttempts || outOfTime) {
     return {
@@ -231,10 +242,18 @@ export async function verifyRecovery(deps: VerifyDeps, input: VerifyInput): Prom
   const ran = remediation && ['succeeded', 'not_needed'].includes(remediation.status);
   const postChecks =
     ran && loaded ? await runPostChecksOnce(loaded.runbook, remediation.parameters, deps.executor) : [];
-  const url = ran ? deps.healthUrlOf(incident.service) : undefined;
+  // Nothing ran and the alarm cleared by itself: the service's own health says whether it really recovered.
+  const untouched = (!remediation || remediation.status === 'planned') && !!alarmResolution(incident);
+  const url = ran
+    ? deps.healthUrlOf(incident.service)
+    : untouched
+      ? deps.healthUrlOf(incident.facts?.service ?? incident.service)
+      : undefined;
   // Catalogue runbooks act on a directory or a device fleet, whose own health says nothing about the request.
   const health =
-    url && loaded && loaded.runbook.remediates.length > 0 ? await checkHealth(url, deps.executor) : undefined;
+    url && (untouched || (loaded && loaded.runbook.remediates.length > 0))
+      ? await checkHealth(url, deps.executor)
+      : undefined;
   const verdict = judgeRecovery(
     incident,
     remediation,

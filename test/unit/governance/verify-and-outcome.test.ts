@@ -91,6 +91,20 @@ describe('judging recovery', () => {
     ).toBe('self-recovered');
   });
 
+  it('waits for a failing health check when the alarm cleared by itself, and gives up when it keeps failing', () => {
+    const cleared = alert(resolvedByAlarm('2026-12-03T10:00:00Z'));
+    expect(judgeRecovery(cleared, undefined, { postChecks: [], health: pass }, progress(1)).status).toBe(
+      'self-recovered',
+    );
+    expect(judgeRecovery(cleared, undefined, { postChecks: [], health: fail }, progress(1))).toMatchObject({
+      status: 'pending',
+      summary: expect.stringMatching(/health: status 503/),
+    });
+    expect(judgeRecovery(cleared, undefined, { postChecks: [], health: fail }, progress(12)).status).toBe(
+      'not-recovered',
+    );
+  });
+
   it('treats a runbook that found nothing to do on a healthy service as self-recovered', () => {
     expect(
       judgeRecovery(triagedIncident(), ran('not_needed'), { postChecks: [pass], health: pass }, progress(1)).status,

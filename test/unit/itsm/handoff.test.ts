@@ -135,6 +135,20 @@ describe('human handoff agent', () => {
     expect(buildHandoffPacket(verified('not-recovered'), 'executed', undefined, new Date()).personNeeded).toBe(true);
     expect(handoffReason({ ...done, agents: { fulfilment: { status: 'fulfilled' } } }, 'fulfilled')).toBeUndefined();
     expect(handoffReason(done, 'rejected')).toBe('the approver rejected the planned response');
+    // Nobody answered the review, but the alarm cleared by itself before anything ran and the service is healthy.
+    const untouched = (status: string) => ({
+      ...done,
+      agents: {
+        plan: {
+          actions: [{ type: 'escalate-to-human', target: 'Application Support', reason: 'a person takes over: 30%' }],
+        },
+        verification: { status, summary: 'the alarm resolved without a remediation' },
+      },
+    });
+    expect(handoffReason(untouched('self-recovered'), 'escalated')).toBeUndefined();
+    expect(handoffReason(untouched('skipped'), 'escalated')).toBe('nobody decided on the planned response in time');
+    expect(handoffReason(untouched('self-recovered'), 'rejected')).toBe('the approver rejected the planned response');
+    expect(handoffReason(untouched('self-recovered'), 'executed')).toBeUndefined();
     expect(handoffReason({ ...done, status: 'needs_human' }, undefined)).toBe(
       'an agent failed for good; a person must look',
     );
