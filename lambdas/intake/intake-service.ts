@@ -9,7 +9,7 @@ import type { RawArchive } from '../ports/raw-archive';
 import type { TopologySource } from '../ports/topology';
 import type { Workflow } from '../ports/workflow';
 import { TransientError } from '../shared/errors';
-import { findOutageIncident, type OutageMatch, outageIsLive } from './outage-correlation';
+import { findEndedOutageIncident, findOutageIncident, type OutageMatch, outageIsLive } from './outage-correlation';
 import { mergeLabels } from './prepare-signal';
 import { type IntakeSettings, intakeSettings } from './settings';
 
@@ -417,6 +417,51 @@ async function outageOf(deps: IntakeDeps, signal: Signal, settings: IntakeSettin
   }
 }
 
+/** The alarm-born incident about the ticket's service that ended moments ago, if any (graph or not). */
+async function endedOutageOf(
+  deps: IntakeDeps,
+  signal: Signal,
+  settings: IntakeSettings,
+): Promise<Incident | undefined> {
+  if (signal.kind !== 'ticket' || settings.correlationWindowSeconds <= 0 || !settings.correlateAcrossKinds)
+    return undefined;
+  return findEndedOutageIncident(signal, {
+    store: deps.store,
+    ...(deps.topology ? { topology: deps.topology } : {}),
+    now: deps.clock.now(),
+    windowSeconds: settings.correlationWindowSeconds,
+  });
+}
+
+/**
+ * Links a ticket to the incident that already handled its outage: noted on the timeline once per ticket, with no
+ * workflow of its own, so nothing is diagnosed or remediated a second time.
+ */
+async function linkToEnded(deps: IntakeDeps, signal: Signal, incident: Incident): Promise<IntakeAnswer> {
+  const base = { incidentId: incident.incidentId, priority: incident.priority };
+  const known = incident.timeline.some((e) => e.type === 'ticket.linked' && e.data?.fingerprint === signal.fingerprint);
+  if (known) return { ...base, status: 'updated', reason: `${signal.externalId} is already linked to this incident` };
+  const why = `the outage of ${signal.service} this ticket reports ended moments ago in this incident`;
+  await deps.store.update(incident.incidentId, {
+    append: [
+      entry(
+        deps,
+        'ticket.linked',
+        `Linked ${signal.source} ${signal.externalId} (reported after recovery): ${signal.title}`,
+        {
+          deliveryId: signal.deliveryId,
+          fingerprint: signal.fingerprint,
+          source: signal.source,
+          externalId: signal.externalId,
+          service: signal.service ?? null,
+          why,
+        },
+      ),
+    ],
+  });
+  return { ...base, status: 'correlated', reason: why };
+}
+
 /** Decides what one claimed signal does and does it; retries when concurrent intakes win a lock first. */
 async function routeSignal(
   deps: IntakeDeps,
@@ -497,6 +542,8 @@ async function routeSignal(
         continue;
       }
     }
+    const ended = await endedOutageOf(deps, signal, settings);
+    if (ended) return linkToEnded(deps, signal, ended);
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;
   }

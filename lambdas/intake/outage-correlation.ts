@@ -135,3 +135,40 @@ export async function outageIsLive(store: Pick<IncidentStore, 'listSignals'>, in
   if (alarms.length > 0) return alarms.some((m) => m.state === 'firing');
   return !incident.timeline.some((e) => e.type === 'workflow.completed');
 }
+
+/** How long after an alarm's incident ended a ticket about the same service still belongs to it. */
+export const ENDED_OUTAGE_SECONDS = 120;
+
+/** When the incident ended: its last resolution entry, else its last update. */
+function endedAt(incident: Incident): number {
+  const resolved = incident.timeline.filter((e) => e.type === 'incident.resolved').at(-1);
+  return Date.parse(resolved?.at ?? incident.updatedAt);
+}
+
+/**
+ * The alarm-born incident about the ticket's own service that ended (resolved or closed) at most
+ * `ENDED_OUTAGE_SECONDS` ago (never longer than the correlation window): people report an outage minutes after the
+ * monitor saw it, often after Lumos already fixed it, and that report belongs to the incident that handled the
+ * outage rather than to a new one that would diagnose and remediate it again. Only tickets look back; an alarm
+ * firing after its outage ended is a new outage. The most recently ended wins.
+ */
+export async function findEndedOutageIncident(
+  signal: Signal,
+  lookup: Omit<OutageLookup, 'topology'> & { topology?: TopologySource },
+): Promise<Incident | undefined> {
+  if (signal.kind !== 'ticket' || !signal.service?.trim()) return undefined;
+  const topology = lookup.topology ? await lookup.topology.topology().catch(() => undefined) : undefined;
+  const wanted = (topology && componentId(topology, signal.service)) ?? normal(signal.service);
+  const about = (incident: Incident): boolean =>
+    topology
+      ? servicesOf(incident, topology).has(wanted)
+      : [incident.facts?.service, incident.service].some((s) => s !== undefined && normal(s) === wanted);
+  const since = lookup.now.getTime() - Math.min(ENDED_OUTAGE_SECONDS, lookup.windowSeconds) * 1000;
+  const ended = (await lookup.store.list({ limit: RECENT_INCIDENTS }))
+    .filter(
+      (i) => i.kind === 'alert' && isClosed(i.status) && endedAt(i) >= since && endedAt(i) <= lookup.now.getTime(),
+    )
+    .filter(about)
+    .sort((a, b) => endedAt(b) - endedAt(a));
+  return ended[0];
+}

@@ -67,4 +67,35 @@ describe('a ticket and an alarm about the same outage', () => {
       b.incidentId,
     );
   });
+
+  it('links a ticket that arrives just after the alarm incident ended to that incident, once, without a second workflow', async () => {
+    const { deps, workflow, store, clock } = harness({ settings: { ...settings, correlationWindowSeconds: 600 } });
+    const alarm = signal('alert');
+    const opened = await acceptSignal(deps, alarm, RAW);
+    const recovered = await acceptSignal(deps, { ...alarm, action: 'resolve', deliveryId: 'alert-ok' }, RAW);
+    expect(recovered.status).toBe('resolved');
+    clock.advance(30);
+    const report = signal('ticket');
+    const linked = await acceptSignal(deps, report, RAW);
+    expect(linked).toMatchObject({ status: 'correlated', incidentId: opened.incidentId });
+    expect(workflow.started).toHaveLength(1);
+    const again = await acceptSignal(deps, { ...report, action: 'update', deliveryId: 'ticket-again' }, RAW);
+    expect(again).toMatchObject({ status: 'updated', incidentId: opened.incidentId });
+    const incident = await store.get(opened.incidentId!);
+    expect(incident?.timeline.filter((e) => e.type === 'ticket.linked')).toHaveLength(1);
+    // Another service's ticket, and an alarm firing again, are other outages.
+    expect((await acceptSignal(deps, signal('ticket', { service: 'search-api' }), RAW)).status).toBe('created');
+    expect((await acceptSignal(deps, signal('alert'), RAW)).incidentId).not.toBe(opened.incidentId);
+  });
+
+  it('lets a ticket long after the outage ended open its own incident', async () => {
+    const { deps, clock } = harness({ settings: { ...settings, correlationWindowSeconds: 600 } });
+    const alarm = signal('alert');
+    const opened = await acceptSignal(deps, alarm, RAW);
+    await acceptSignal(deps, { ...alarm, action: 'resolve', deliveryId: 'alert-ok-late' }, RAW);
+    clock.advance(121);
+    const late = await acceptSignal(deps, signal('ticket'), RAW);
+    expect(late.status).toBe('created');
+    expect(late.incidentId).not.toBe(opened.incidentId);
+  });
 });
