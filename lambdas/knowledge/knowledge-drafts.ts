@@ -10,7 +10,10 @@ import { BadRequestError, NotFoundError } from '../shared/errors';
 
 /** A fix Lumos applied and verified: the failure mode it fixed, on which service, with which runbook. */
 export interface VerifiedFix {
+  /** The service the runbook acted on: the top hypothesis' component (the plan fills the runbook's target from it). */
   readonly service: string;
+  /** Where the incident showed (its affected service); the same as `service` unless the cause lay upstream. */
+  readonly seenOn: string;
   readonly failureMode: FailureMode;
   readonly runbookId: string;
   readonly component: string;
@@ -93,8 +96,13 @@ export function verifiedFixOf(incident: Incident): VerifiedFix | undefined {
     | undefined;
   const top = diagnosis?.status === 'ok' ? diagnosis.hypotheses?.[0] : undefined;
   if (!top?.failureMode || top.failureMode === 'unknown' || !top.component) return undefined;
-  const service = incident.service ?? top.component;
-  return { service, failureMode: top.failureMode, runbookId, component: top.component };
+  return {
+    service: top.component,
+    seenOn: incident.service ?? top.component,
+    failureMode: top.failureMode,
+    runbookId,
+    component: top.component,
+  };
 }
 
 /** Whether an article covers the fix: it names the service, the failure mode and the action (the runbook). */
@@ -130,7 +138,7 @@ export function renderDraftArticle(incident: Incident, fix: VerifiedFix, at: str
   const front: DraftFrontMatter = {
     title,
     status: 'pending-review',
-    services: [fix.service],
+    services: [...new Set([fix.service, fix.seenOn])],
     keywords: [fix.failureMode, fix.failureMode.replace(/-/g, ' '), fix.runbookId, fix.runbookId.replace(/-/g, ' ')],
     failureMode: fix.failureMode,
     runbook: fix.runbookId,
@@ -146,7 +154,7 @@ export function renderDraftArticle(incident: Incident, fix: VerifiedFix, at: str
     `# ${title}`,
     '',
     '## Symptoms',
-    `${incident.title}${incident.description ? `\n\n${incident.description.slice(0, 600)}` : ''}`,
+    `${fix.seenOn === fix.service ? '' : `Seen on ${fix.seenOn}. `}${incident.title}${incident.description ? `\n\n${incident.description.slice(0, 600)}` : ''}`,
     '',
     '## Cause',
     `${fix.failureMode.replace(/-/g, ' ')} in ${fix.component}${diagnosis?.summary ? `: ${diagnosis.summary}` : ''}`,

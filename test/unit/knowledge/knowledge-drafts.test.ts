@@ -7,8 +7,11 @@ import {
   approveKnowledgeDraft,
   type CitedArticle,
   coversFix,
+  draftIdOf,
   draftKnowledgeArticle,
+  parseDraft,
   pendingDrafts,
+  renderDraftArticle,
   verifiedFixOf,
 } from '../../../lambdas/knowledge/knowledge-drafts';
 import { ManualClock, MemoryAuditTrail, triagedIncident } from '../governance/fakes';
@@ -56,10 +59,22 @@ describe('which incidents teach the knowledge base something', () => {
   it('takes the fix of a resolved incident whose recovery was verified after a runbook ran', () => {
     expect(verifiedFixOf(resolved())).toEqual({
       service: 'inventory-svc',
+      seenOn: 'inventory-svc',
       failureMode: 'crash-loop',
       runbookId: 'restart-service',
       component: 'inventory-svc',
     });
+  });
+
+  it('names the service the runbook acted on when the cause lay upstream of where the incident showed', () => {
+    const upstream = resolved({ service: 'web-frontend' });
+    const fix = verifiedFixOf(upstream)!;
+    expect(fix).toMatchObject({ service: 'inventory-svc', seenOn: 'web-frontend', component: 'inventory-svc' });
+    expect(draftIdOf(fix)).toBe('inventory-svc-crash-loop-restart-service');
+    const markdown = renderDraftArticle(upstream, fix, '2026-12-03T10:00:00Z');
+    expect(markdown).toContain('Run the runbook `restart-service` for inventory-svc.');
+    expect(markdown).toContain('Seen on web-frontend.');
+    expect(parseDraft(draftIdOf(fix), markdown).services).toEqual(['inventory-svc', 'web-frontend']);
   });
 
   it('takes nothing from an open, self-recovered, failed or undiagnosed incident', () => {
