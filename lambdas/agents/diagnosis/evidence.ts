@@ -134,10 +134,12 @@ export const STALE_BEFORE_OPENED_MS = 60_000;
 
 /**
  * The same for an incident an alarm opened: the alarm fires while the failure is on, and a failure still going on
- * keeps writing its errors at the rate requests arrive, up to that moment and after. (A ticket lags the failure
- * it reports, so its incident keeps the longer margin.)
+ * keeps writing its errors at the rate requests arrive, up to that moment and after (the log window reaches past
+ * it). Errors that stopped a few seconds before the alarm belong to a problem that was over when it fired, such as
+ * the outage just before this one on the same services. (A ticket lags the failure it reports, so its incident
+ * keeps the longer margin.)
  */
-export const STALE_BEFORE_ALARM_MS = 20_000;
+export const STALE_BEFORE_ALARM_MS = 5_000;
 
 /**
  * Log anomalies of one service's analysis as evidence. An anomaly whose last line came well before the incident

@@ -670,4 +670,13 @@ describe('errors that stopped before an alarm fired', () => {
     });
     expect(logEvidence(analysis, 'payments-api', opened)[0]?.stale).toBeUndefined();
   });
+
+  it('are an earlier problem for an alarm even when they stopped only seconds before it, but not when they go on', () => {
+    expect(logEvidence(analysis, 'payments-api', '2026-11-20T09:59:38.000Z', STALE_BEFORE_ALARM_MS)[0]?.stale).toBe(
+      true,
+    );
+    expect(
+      logEvidence(analysis, 'payments-api', '2026-11-20T09:59:33.000Z', STALE_BEFORE_ALARM_MS)[0]?.stale,
+    ).toBeUndefined();
+  });
 });
