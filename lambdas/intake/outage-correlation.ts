@@ -1,5 +1,5 @@
 import type { Incident, Signal } from '../core/incident';
-import { type IncidentStore, isClosed } from '../ports/incident-store';
+import { type IncidentHead, type IncidentStore, isClosed } from '../ports/incident-store';
 import type { Topology, TopologySource } from '../ports/topology';
 
 /**
@@ -60,7 +60,7 @@ export function pathRelated(topology: Topology, service: string, maxDepth = MAX_
 }
 
 /** The services an incident holds signals about: its own, and those of the signals that joined it. */
-export function servicesOf(incident: Incident, topology: Topology): Set<string> {
+export function servicesOf(incident: IncidentHead, topology: Topology): Set<string> {
   const names = [
     incident.facts?.service,
     incident.service,
@@ -73,7 +73,7 @@ export function servicesOf(incident: Incident, topology: Topology): Set<string> 
 
 /** What finding an outage needs. */
 export interface OutageLookup {
-  store: Pick<IncidentStore, 'list' | 'listSignals'>;
+  store: Pick<IncidentStore, 'listHeads' | 'get' | 'listSignals'>;
   topology: TopologySource;
   now: Date;
   /** A live incident's last signal is at most this old. */
@@ -99,8 +99,8 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
   const related = pathRelated(topology, service);
   if (related.size === 0) return undefined;
   const since = lookup.now.getTime() - lookup.windowSeconds * 1000;
-  const candidates: OutageMatch[] = [];
-  for (const incident of await lookup.store.list({ limit: RECENT_INCIDENTS })) {
+  const candidates: { incident: IncidentHead; via: string; distance: number }[] = [];
+  for (const incident of await lookup.store.listHeads({ limit: RECENT_INCIDENTS })) {
     if (isClosed(incident.status)) continue;
     if (Date.parse(incident.signals?.lastAt ?? incident.createdAt) < since) continue;
     const linked = [...servicesOf(incident, topology)]
@@ -111,12 +111,16 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
   candidates.sort((a, b) => a.distance - b.distance || a.incident.createdAt.localeCompare(b.incident.createdAt));
   // Across services the graph links what the monitoring sees: only an incident with an alarm still firing takes
   // a signal about another service (a ticket-only incident is joined by its own service's signals alone).
-  for (const candidate of candidates) if (await alarmFires(lookup.store, candidate.incident)) return candidate;
+  for (const candidate of candidates) {
+    if (!(await alarmFires(lookup.store, candidate.incident))) continue;
+    const incident = await lookup.store.get(candidate.incident.incidentId);
+    if (incident) return { incident, via: candidate.via, distance: candidate.distance };
+  }
   return undefined;
 }
 
 /** Whether one of the incident's alarms still fires. */
-export async function alarmFires(store: Pick<IncidentStore, 'listSignals'>, incident: Incident): Promise<boolean> {
+export async function alarmFires(store: Pick<IncidentStore, 'listSignals'>, incident: IncidentHead): Promise<boolean> {
   if (incident.kind === 'alert' && incident.signals && incident.signals.firing >= incident.signals.total) return true;
   const members = await store.listSignals(incident.incidentId);
   return members.some((m) => m.state === 'firing' && !TICKET_SOURCES.has(m.source));
@@ -127,7 +131,10 @@ export async function alarmFires(store: Pick<IncidentStore, 'listSignals'>, inci
  * fires, or it holds only people's reports and its workflow has not finished with them. An incident kept open by
  * a ticket after its alarms recovered, or a settled complaint, is not the outage a new alarm belongs to.
  */
-export async function outageIsLive(store: Pick<IncidentStore, 'listSignals'>, incident: Incident): Promise<boolean> {
+export async function outageIsLive(
+  store: Pick<IncidentStore, 'listSignals'>,
+  incident: IncidentHead,
+): Promise<boolean> {
   // An alarm-born incident where nothing recovered yet is live: the common case in a storm, without a read.
   if (incident.kind === 'alert' && incident.signals && incident.signals.firing >= incident.signals.total) return true;
   const members = await store.listSignals(incident.incidentId);
@@ -140,7 +147,7 @@ export async function outageIsLive(store: Pick<IncidentStore, 'listSignals'>, in
 export const ENDED_OUTAGE_SECONDS = 120;
 
 /** When the incident ended: its last resolution entry, else its last update. */
-function endedAt(incident: Incident): number {
+function endedAt(incident: IncidentHead): number {
   const resolved = incident.timeline.filter((e) => e.type === 'incident.resolved').at(-1);
   return Date.parse(resolved?.at ?? incident.updatedAt);
 }
@@ -159,16 +166,16 @@ export async function findEndedOutageIncident(
   if (signal.kind !== 'ticket' || !signal.service?.trim()) return undefined;
   const topology = lookup.topology ? await lookup.topology.topology().catch(() => undefined) : undefined;
   const wanted = (topology && componentId(topology, signal.service)) ?? normal(signal.service);
-  const about = (incident: Incident): boolean =>
+  const about = (incident: IncidentHead): boolean =>
     topology
       ? servicesOf(incident, topology).has(wanted)
       : [incident.facts?.service, incident.service].some((s) => s !== undefined && normal(s) === wanted);
   const since = lookup.now.getTime() - Math.min(ENDED_OUTAGE_SECONDS, lookup.windowSeconds) * 1000;
-  const ended = (await lookup.store.list({ limit: RECENT_INCIDENTS }))
+  const ended = (await lookup.store.listHeads({ limit: RECENT_INCIDENTS }))
     .filter(
       (i) => i.kind === 'alert' && isClosed(i.status) && endedAt(i) >= since && endedAt(i) <= lookup.now.getTime(),
     )
     .filter(about)
     .sort((a, b) => endedAt(b) - endedAt(a));
-  return ended[0];
+  return ended[0] ? lookup.store.get(ended[0].incidentId) : undefined;
 }

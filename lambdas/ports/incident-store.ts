@@ -170,6 +170,20 @@ export interface FailedDeliveryStore {
   clearFailedDelivery(source: Source, deliveryKey: string): Promise<void>;
 }
 
+/** What intake's outage lookups read of recent incidents. */
+export const INCIDENT_HEAD_FIELDS = [
+  'incidentId',
+  'kind',
+  'status',
+  'service',
+  'facts',
+  'signals',
+  'timeline',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Incident)[];
+export type IncidentHead = Pick<Incident, (typeof INCIDENT_HEAD_FIELDS)[number]>;
+
 /** Persistence of incidents and of the idempotency, correlation and failure records that guard intake. */
 export interface IncidentStore extends DeliveryLedger, CorrelationStore, FailedDeliveryStore {
   /** Creates the incident; fails with IncidentExistsError if the id is taken. */
@@ -177,6 +191,11 @@ export interface IncidentStore extends DeliveryLedger, CorrelationStore, FailedD
   get(incidentId: string): Promise<Incident | undefined>;
   /** Newest first. */
   list(options?: { status?: IncidentStatus; limit?: number }): Promise<Incident[]>;
+  /**
+   * Newest first, only the {@link IncidentHead} fields: a cheap read of many incidents for intake's outage lookups
+   * (no agent results, triage or knowledge). Read the one you pick with `get`.
+   */
+  listHeads(options?: { limit?: number }): Promise<IncidentHead[]>;
   /** Finds the open incident (not resolved/closed) whose primary fingerprint this is, if any. */
   findOpenByFingerprint(fingerprint: string): Promise<Incident | undefined>;
   /**

@@ -6,8 +6,10 @@ import {
   type DeliveryClaim,
   type DeliveryRecord,
   type FailedDelivery,
+  INCIDENT_HEAD_FIELDS,
   type IncidentChanges,
   IncidentExistsError,
+  type IncidentHead,
   IncidentNotFoundError,
   type IncidentStore,
   isClosed,
@@ -108,6 +110,14 @@ export class MemoryIncidentStore implements IncidentStore {
     await this.enter('get');
     const found = this.incidents.get(incidentId);
     return found ? structuredClone(found) : undefined;
+  }
+
+  async listHeads(options: { limit?: number } = {}): Promise<IncidentHead[]> {
+    await this.enter('listHeads');
+    return [...this.incidents.values()]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, options.limit ?? 50)
+      .map((i) => structuredClone(Object.fromEntries(INCIDENT_HEAD_FIELDS.map((f) => [f, i[f]])) as IncidentHead));
   }
 
   async list(options: { status?: IncidentStatus; limit?: number } = {}): Promise<Incident[]> {

@@ -8,8 +8,10 @@ import {
   type DeliveryClaim,
   type DeliveryRecord,
   type FailedDelivery,
+  INCIDENT_HEAD_FIELDS,
   type IncidentChanges,
   IncidentExistsError,
+  type IncidentHead,
   IncidentNotFoundError,
   type IncidentStore,
   isClosed,
@@ -94,6 +96,24 @@ export class DynamoDbIncidentStore implements IncidentStore {
       limit,
     );
     return items.map(toIncident);
+  }
+
+  async listHeads(options: { limit?: number } = {}): Promise<IncidentHead[]> {
+    const limit = options.limit ?? 50;
+    const names = Object.fromEntries(INCIDENT_HEAD_FIELDS.map((field, i) => [`#h${i}`, field]));
+    const items = await this.table.queryAll(
+      {
+        IndexName: 'byCreated',
+        KeyConditionExpression: '#entity = :entity',
+        ScanIndexForward: false,
+        Limit: limit,
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: { ...names, '#entity': 'entity' },
+        ExpressionAttributeValues: { ':entity': 'INCIDENT' },
+      },
+      limit,
+    );
+    return items.map((item) => toIncident(item) as IncidentHead);
   }
 
   async findOpenByFingerprint(fingerprint: string): Promise<Incident | undefined> {

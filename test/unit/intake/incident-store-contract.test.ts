@@ -88,6 +88,33 @@ function contract(name: string, makeStore: () => Promise<IncidentStore>) {
       expect((await store.list()).map((i) => i.incidentId)).toEqual(['i1']);
     });
 
+    it('lists the newest incidents as heads: the fields outage lookups read, without agent results', async () => {
+      const older = incident('h1', { fingerprint: 'fp-h1', createdAt: at(-60).toISOString() });
+      const newer = incident('h2', {
+        fingerprint: 'fp-h2',
+        agents: { diagnosis: { summary: 'x'.repeat(5000) } },
+        facts: { service: 'checkout', owningTeam: 'Payments Engineering', basis: { service: 'source label' } },
+        signals: { total: 2, firing: 1, lastAt: NOW.toISOString() },
+      });
+      for (const item of [older, newer])
+        await store.openIncident(item, { member: member(item.fingerprint), pointers: [item.fingerprint], now: NOW });
+      const heads = await store.listHeads({ limit: 5 });
+      expect(heads.map((h) => h.incidentId)).toEqual(['h2', 'h1']);
+      expect(heads[0]).toEqual({
+        incidentId: 'h2',
+        kind: 'alert',
+        status: 'new',
+        service: 'checkout',
+        facts: newer.facts,
+        signals: newer.signals,
+        timeline: newer.timeline,
+        createdAt: newer.createdAt,
+        updatedAt: expect.any(String),
+      });
+      expect(heads[0]).not.toHaveProperty('agents');
+      expect((await store.listHeads({ limit: 1 })).map((h) => h.incidentId)).toEqual(['h2']);
+    });
+
     it('holds a service window for one incident until it ends or is replaced', async () => {
       const window = { service: 'checkout', endsAt: at(600).toISOString() };
       expect(await open(store, 'w1', 'fp-1', window)).toEqual({ opened: true });
