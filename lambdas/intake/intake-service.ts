@@ -400,33 +400,48 @@ async function recover(deps: IntakeDeps, signal: Signal, incident: Incident): Pr
 }
 
 /**
- * The live incident of a service linked to the signal's in the service graph, if any. The graph is an aid: when it
- * cannot be read, the signal is routed as if there were none.
+ * What the outage lookups read of the store, with the recent incidents' heads read at most once per routing
+ * attempt: a ticket that joins no live outage is then checked against recently ended ones without a second read.
  */
-async function outageOf(deps: IntakeDeps, signal: Signal, settings: IntakeSettings): Promise<OutageMatch | undefined> {
+function outageStore(store: IncidentStore): Pick<IncidentStore, 'listHeads' | 'get' | 'listSignals'> {
+  let heads: ReturnType<IncidentStore['listHeads']> | undefined;
+  return {
+    listHeads: (options) => {
+      heads ??= store.listHeads(options);
+      return heads;
+    },
+    get: (incidentId) => store.get(incidentId),
+    listSignals: (incidentId) => store.listSignals(incidentId),
+  };
+}
+
+/** The live incident of a service linked to the signal's in the service graph, if any. */
+async function outageOf(
+  deps: IntakeDeps,
+  store: Pick<IncidentStore, 'listHeads' | 'get' | 'listSignals'>,
+  signal: Signal,
+  settings: IntakeSettings,
+): Promise<OutageMatch | undefined> {
   if (!deps.topology) return undefined;
-  try {
-    return await findOutageIncident(signal, {
-      store: deps.store,
-      topology: deps.topology,
-      now: deps.clock.now(),
-      windowSeconds: settings.correlationWindowSeconds,
-    });
-  } catch {
-    return undefined;
-  }
+  return findOutageIncident(signal, {
+    store,
+    topology: deps.topology,
+    now: deps.clock.now(),
+    windowSeconds: settings.correlationWindowSeconds,
+  });
 }
 
 /** The alarm-born incident about the ticket's service that ended moments ago, if any (graph or not). */
 async function endedOutageOf(
   deps: IntakeDeps,
+  store: Pick<IncidentStore, 'listHeads' | 'get' | 'listSignals'>,
   signal: Signal,
   settings: IntakeSettings,
 ): Promise<Incident | undefined> {
   if (signal.kind !== 'ticket' || settings.correlationWindowSeconds <= 0 || !settings.correlateAcrossKinds)
     return undefined;
   return findEndedOutageIncident(signal, {
-    store: deps.store,
+    store,
     ...(deps.topology ? { topology: deps.topology } : {}),
     now: deps.clock.now(),
     windowSeconds: settings.correlationWindowSeconds,
@@ -472,6 +487,7 @@ async function routeSignal(
   const keys = signal.action === 'resolve' ? [signal.fingerprint] : routingKeys(signal);
   for (let attempt = 0; attempt < MAX_ROUTING_ATTEMPTS; attempt++) {
     if (attempt > 0) await delay(Math.min(250, 5 * 2 ** attempt) * Math.random());
+    const recent = outageStore(deps.store);
     const coalesces = coalescesByService(signal, settings) && signal.service ? serviceKey(signal.service) : undefined;
     // The service window is read alongside the keys: most signals of a storm are new and join through it.
     const [{ incident, key, recoveredAt }, held] = await Promise.all([
@@ -534,7 +550,7 @@ async function routeSignal(
         }
       }
       if (!keepsWindow) window = { service, endsAt, replaces: held?.incidentId };
-      const outage = keepsWindow ? undefined : await outageOf(deps, signal, settings);
+      const outage = keepsWindow ? undefined : await outageOf(deps, recent, signal, settings);
       if (outage && joinsHolder(signal, outage.incident, settings)) {
         const why = `one outage: ${signal.service} and ${outage.via} are linked in the service graph (${outage.distance} hop${outage.distance > 1 ? 's' : ''})`;
         const joined = await attach(deps, signal, outage.incident, why);
@@ -542,7 +558,7 @@ async function routeSignal(
         continue;
       }
     }
-    const ended = await endedOutageOf(deps, signal, settings);
+    const ended = await endedOutageOf(deps, recent, signal, settings);
     if (ended) return linkToEnded(deps, signal, ended);
     const created = await openIncident(deps, signal, rawRef, window);
     if (created) return created;

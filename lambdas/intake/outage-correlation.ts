@@ -93,7 +93,10 @@ export interface OutageMatch {
  * oldest (the incident the outage opened first). Undefined when the graph does not know the service.
  */
 export async function findOutageIncident(signal: Signal, lookup: OutageLookup): Promise<OutageMatch | undefined> {
-  const topology = await lookup.topology.topology();
+  // The graph is an aid: when it cannot be read, the signal is routed as if there were none. A store failure is
+  // not swallowed: it fails the delivery, which is then retried or replayed.
+  const topology = await lookup.topology.topology().catch(() => undefined);
+  if (!topology) return undefined;
   const service = componentId(topology, signal.service);
   if (!service) return undefined;
   const related = pathRelated(topology, service);

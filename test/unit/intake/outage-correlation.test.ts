@@ -160,6 +160,28 @@ describe('one outage across the service graph', () => {
   });
 });
 
+describe('what the outage lookups read', () => {
+  it('reads the recent incidents once for a new ticket checked against live and just-ended outages', async () => {
+    const { deps, store } = setup();
+    await acceptSignal(deps, alarm('search-api'), RAW);
+    store.calls.clear();
+    const ticket = alarm('orders-db', { source: 'servicenow', kind: 'ticket', fingerprint: 'servicenow:T1' });
+    expect(await acceptSignal(deps, ticket, RAW)).toMatchObject({ status: 'created' });
+    expect(store.calls.get('listHeads')).toBe(1);
+    expect(store.calls.get('list') ?? 0).toBe(0);
+  });
+
+  it('fails the delivery when the store cannot list incidents, rather than opening a second incident', async () => {
+    const { deps, store } = setup();
+    const first = await acceptSignal(deps, alarm('checkout-api'), RAW);
+    store.listHeads = async () => {
+      throw new Error('store unavailable');
+    };
+    await expect(acceptSignal(deps, alarm('payments-api'), RAW)).rejects.toThrow('store unavailable');
+    expect((await store.list()).map((i) => i.incidentId)).toEqual([first.incidentId]);
+  });
+});
+
 describe('an incident kept open by a ticket after its alarms recovered', () => {
   it('does not take a later firing of the same alarm: that is a new outage', async () => {
     const { deps } = setup();
