@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ESM_COMMONJS_SHIM, requireRuntimeSdkIn } from '../../lib/constructs/function-bundling';
 import { shiftMappings } from '../../lib/constructs/runtime-sdk-require.cjs';
@@ -48,7 +48,10 @@ describe('requireRuntimeSdkIn', () => {
       bundle('import{DynamoDBClient as C}from"@aws-sdk/client-dynamodb";export const kind=typeof C;'),
     );
     // Inside the project, so that require() finds the SDK in node_modules as the runtime's copy.
-    const dir = mkdtempSync(path.join(__dirname, '..', '..', 'cdk.out', 'sdk-require-'));
+    // cdk.out is absent on a fresh clone until some synth has run, and suites run in any order.
+    const outDir = path.join(__dirname, '..', '..', 'cdk.out');
+    mkdirSync(outDir, { recursive: true });
+    const dir = mkdtempSync(path.join(outDir, 'sdk-require-'));
     try {
       const file = path.join(dir, 'index.mjs');
       writeFileSync(file, out);
