@@ -37,6 +37,7 @@ const FAILURE_MODE_WORDS: Readonly<Record<FailureMode, readonly string[]>> = {
   'connection-exhaustion': ['connection pool', 'too many connections', 'connections exhausted'],
   'cpu-exhaustion': ['cpu saturation', 'high cpu', 'cpu exhaustion'],
   'dependency-failure': ['dependency failure', 'downstream failure', 'upstream failure'],
+  unresponsive: ['unresponsive', 'not responding', 'stopped answering', 'hung workers', 'hanging'],
   'crash-loop': ['crash loop', 'crashloop', 'crashloopbackoff', 'restarting repeatedly'],
   'certificate-expiry': ['certificate expired', 'expired certificate', 'certificate expiry'],
   'credential-expiry': ['credential expired', 'expired credential', 'expired password', 'expired token'],

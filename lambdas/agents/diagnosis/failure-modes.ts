@@ -74,6 +74,26 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
     },
     { pattern: /\btime(d)? ?out\b/i, weight: 0.4 },
   ],
+  // What a service that stopped answering writes about itself: its workers are all taken or blocked, its requests
+  // run past their deadline inside it, its health checks time out. Its callers only see timeouts, which the scoring
+  // model relays to it.
+  unresponsive: [
+    {
+      pattern:
+        /\ball \d+ (worker |request |http |server )?threads (are )?(busy|blocked|stuck|in use)|\b(worker|request|server) threads? (are )?(all )?(blocked|stuck|hung|exhausted)|thread starvation|\bstuck threads?\b|\bthread blocked\b|event loop (is )?blocked/i,
+      weight: 0.8,
+    },
+    {
+      pattern:
+        /request processing (exceeded|took longer)|\brequests? (are )?(hanging|hung|stuck)\b|\b(hung|hanging|frozen|deadlocked) (process|service|server|worker|thread|request)s?\b|\b(not|stopped) responding\b|\bunresponsive\b/i,
+      weight: 0.7,
+    },
+    {
+      pattern:
+        /\b(health ?check|liveness( probe)?|readiness( probe)?|health probe)\b[^.\n]{0,30}\b(timed out|timeout|time-out)\b/i,
+      weight: 0.45,
+    },
+  ],
   'crash-loop': [
     { pattern: /CrashLoopBackOff|KubePodCrashLooping|back-?off restarting failed container|crash ?loop/i, weight: 0.9 },
     {
@@ -160,6 +180,7 @@ export const CHANGE_LINKABLE: Readonly<Record<SymptomMode | 'generic', number>> 
   'memory-exhaustion': 0.4,
   throttling: 0.3,
   'dependency-failure': 0.3,
+  unresponsive: 0.4,
   network: 0.25,
   'disk-exhaustion': 0.15,
   'credential-expiry': 0.15,
@@ -238,6 +259,14 @@ export function checksFor(
           `The errors ${detail.downstreamOf ? `of ${detail.downstreamOf} ` : ''}stop when ${component} recovers.`,
         ],
         ruleOut: [`${component} answers health checks quickly while the errors continue.`],
+      };
+    case 'unresponsive':
+      return {
+        confirm: [
+          `${component}'s health check times out or its requests hang (all workers busy or blocked).`,
+          `The timeouts ${detail.downstreamOf ? `of ${detail.downstreamOf} ` : ''}stop once ${component} is restarted.`,
+        ],
+        ruleOut: [`${component} answers its health check quickly while the timeouts continue.`],
       };
     case 'crash-loop':
       return {

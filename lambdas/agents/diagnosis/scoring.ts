@@ -31,6 +31,7 @@ const CONFIG_LINKABLE: Readonly<Record<SymptomMode | 'generic', number>> = {
   throttling: 0.6,
   'crash-loop': 0.6,
   'dependency-failure': 0.4,
+  unresponsive: 0.5,
   network: 0.4,
   'credential-expiry': 0.3,
   'disk-exhaustion': 0.2,
@@ -70,6 +71,8 @@ const splitKey = (key: string) => {
   return { mode, component };
 };
 const LOCAL_MODES: readonly FailureMode[] = ['dependency-failure', 'network'];
+/** Modes that say a component fails its callers without saying why: a cause of its own explains them. */
+const HANDED_ON: readonly FailureMode[] = ['dependency-failure', 'unresponsive'];
 
 /** Known components a text names as whole words, longest name first, other than `self`. */
 function namedComponents(text: string, names: ReadonlyMap<string, string>, self: string | undefined): string[] {
@@ -176,7 +179,10 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
         // A line whose strongest sign is something else (a pool exhausted while waiting on X) blames X only weakly.
         const share = symptom.mode === topMode ? 1 : 0.5;
         if (target) {
-          add(target, symptom.mode, weight * share, [item.ref]);
+          // Callers timing out on X or finding it unavailable say X is not answering; whether a dependency of X
+          // failed is for X's own lines to say (and a cause X shows of its own takes this evidence below).
+          const mode = symptom.mode === 'dependency-failure' ? 'unresponsive' : symptom.mode;
+          add(target, mode, weight * share, [item.ref]);
           if (item.component) downstreamOf.set(target, item.component);
         } else add(item.component, symptom.mode, weight * share * 0.5, [item.ref]);
       } else if (upstream) {
@@ -257,19 +263,20 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     scores.set(key, { score, refs: new Set([...entry.refs, ...(existing?.refs ?? [])]) });
   }
 
-  // A failing dependency with a cause of its own: the callers' evidence supports its strongest cause.
-  for (const [key, dependencyFailure] of [...scores].filter(([k]) => splitKey(k).mode === 'dependency-failure')) {
+  // A component that fails its callers with a cause of its own (a crash loop, a full disk, a bad release): the
+  // callers' evidence, and its own hanging, support that cause.
+  for (const [key, notAnswering] of [...scores].filter(([k]) => HANDED_ON.includes(splitKey(k).mode))) {
     const { component } = splitKey(key);
     const [cause] = [...scores]
       .filter(([k, v]) => {
         const { mode, component: c } = splitKey(k);
-        return c === component && mode !== 'dependency-failure' && mode !== 'unknown' && v.score >= 0.3;
+        return c === component && !HANDED_ON.includes(mode) && mode !== 'unknown' && v.score >= 0.3;
       })
       .sort((a, b) => b[1].score - a[1].score);
     if (!cause) continue;
-    cause[1].score = noisyOr([cause[1].score, 0.5 * dependencyFailure.score]);
-    for (const ref of dependencyFailure.refs) cause[1].refs.add(ref);
-    dependencyFailure.score *= 0.6;
+    cause[1].score = noisyOr([cause[1].score, 0.5 * notAnswering.score]);
+    for (const ref of notAnswering.refs) cause[1].refs.add(ref);
+    notAnswering.score *= 0.6;
   }
 
   // Distance from the affected service tempers a suspect; the path is cited.

@@ -12,6 +12,7 @@ export const FAILURE_MODES = [
   'connection-exhaustion',
   'cpu-exhaustion',
   'dependency-failure',
+  'unresponsive',
   'crash-loop',
   'certificate-expiry',
   'credential-expiry',

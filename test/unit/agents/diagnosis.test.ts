@@ -398,7 +398,7 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
     expect(top(d)).toEqual(['certificate-expiry', 'payments-api']);
   });
 
-  it('blames a downstream that times out for its callers when it shows no cause of its own', async () => {
+  it('calls a downstream that times out for its callers, with no cause of its own, unresponsive', async () => {
     const logs = logsOf({
       'checkout-api': [
         { from: 20, to: 1, count: 25, message: 'ERROR upstream payments-api timed out after 3000ms order=#' },
@@ -406,7 +406,48 @@ describe('the diagnosis agent (evidence-scoring model)', () => {
       'payments-api': [],
     });
     const d = await diagnose({ title: 'checkout errors', service: 'checkout-api' }, { logs });
-    expect(top(d)).toEqual(['dependency-failure', 'payments-api']);
+    expect(top(d)).toEqual(['unresponsive', 'payments-api']);
+    expect(ranked(d)).not.toContain('dependency-failure@payments-api');
+  });
+
+  it("calls a hung service unresponsive from its own busy workers and its callers' timeouts", async () => {
+    const logs = logsOf({
+      'payments-api': [
+        {
+          from: 6,
+          to: 0,
+          count: 30,
+          message: 'ERROR request processing exceeded 30000 ms (all 64 worker threads busy) req=#',
+        },
+      ],
+      'checkout-api': [
+        { from: 6, to: 0, count: 40, message: 'ERROR call to payments-api timed out after 10000 ms order=#' },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout times out', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['unresponsive', 'payments-api']);
+    expect(d.hypotheses[0]?.evidence.map((e) => e.ref)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^log:payments-api:/),
+        expect.stringMatching(/^log:checkout-api:/),
+      ]),
+    );
+    expect(d.hypotheses[0]?.confirm.join(' ')).toMatch(/health check times out/);
+  });
+
+  it("hands its callers' timeouts to the cause a dependency shows of its own", async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 10, to: 0, count: 40, message: 'ERROR call to payments-api timed out after 10000 ms order=#' },
+      ],
+      'payments-api': [
+        { from: 10, to: 0, count: 20, message: 'ERROR java.lang.OutOfMemoryError: Java heap space (worker #)' },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout errors', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['memory-exhaustion', 'payments-api']);
+    const hanging = d.hypotheses.find((h) => h.failureMode === 'unresponsive');
+    expect(hanging?.confidence ?? 0).toBeLessThan(d.hypotheses[0]!.confidence);
   });
 
   it('says it does not know, with low confidence, when nothing points anywhere', async () => {
@@ -570,6 +611,13 @@ describe('failure signatures in the words real services and monitors use', () =>
     ],
     ['auth-service TLS certificate expires in 3 days', 'certificate-expiry'],
     ['authentication failed: db-password expired', 'credential-expiry'],
+    [
+      'java.util.concurrent.TimeoutException: request processing exceeded 30000 ms (all 200 worker threads busy)',
+      'unresponsive',
+    ],
+    ['WARN Thread blocked for 5012 ms, time limit is 2000 ms (vert.x-eventloop-thread-1)', 'unresponsive'],
+    ['Liveness probe failed: health check timed out after 10s', 'unresponsive'],
+    ['upstream timed out (110: Connection timed out) while reading response header', 'dependency-failure'],
   ])('%s -> %s', (line, mode) => {
     expect(symptomsIn(line)[0]?.mode).toBe(mode);
   });

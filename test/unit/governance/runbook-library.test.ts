@@ -95,6 +95,7 @@ describe('the runbook library against the estate contract', () => {
     expect(byMode.get('bad-deployment')).toContain('rollback-deployment');
     expect(byMode.get('disk-exhaustion')).toEqual(['free-disk']);
     expect(byMode.get('crash-loop')).toEqual(['restart-service']);
+    expect(byMode.get('unresponsive')).toEqual(['restart-service']);
     expect(byMode.get('certificate-expiry')).toEqual(['rotate-certificate']);
     expect(byMode.get('throttling')).toEqual(['scale-out']);
     expect(byMode.get('config-change')).toEqual(expect.arrayContaining(['revert-config', 'disable-feature-flag']));
@@ -112,6 +113,14 @@ describe('the runbook library against the estate contract', () => {
     expect(result.status).toBe('succeeded');
     expect(healthy('checkout-api')).toBe(true);
     expect(state('checkout-api').restarts).toBe(1);
+  });
+
+  it('restart-service brings back a service whose workers hang', async () => {
+    inject('inventory-api', { kind: 'hang' });
+    expect(healthy('inventory-api')).toBe(false);
+    const { run: result } = await run('restart-service', 'inventory-api');
+    expect(result.status).toBe('succeeded');
+    expect(healthy('inventory-api')).toBe(true);
   });
 
   it('restart-service does nothing to a healthy service', async () => {
