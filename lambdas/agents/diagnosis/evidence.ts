@@ -26,6 +26,11 @@ export interface EvidenceItem {
   newInWindow?: boolean;
   /** Log evidence: it stopped well before the incident opened, so it belongs to an earlier problem. */
   stale?: boolean;
+  /**
+   * Log evidence: still going, but the example it shows is a line of an earlier problem's (an error code or stack
+   * trace that both problems produce): what that line says is not known to be true of this one.
+   */
+  quotesEarlier?: boolean;
   /** Change evidence: the change kind (deployment, config, feature-flag, ...). */
   changeKind?: string;
   /** Change evidence: what it changed (the flag, versions, setting keys), which an error may name. */
@@ -129,6 +134,9 @@ const sinceText = (from: string, to: string) => {
   return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 };
 
+/** How much a log anomaly of an earlier problem (see {@link STALE_BEFORE_OPENED_MS}) weighs against a current one. */
+export const STALE_WEIGHT = 0.2;
+
 /** Errors that stopped this long before the incident opened belong to an earlier problem. */
 export const STALE_BEFORE_OPENED_MS = 60_000;
 
@@ -141,9 +149,20 @@ export const STALE_BEFORE_OPENED_MS = 60_000;
  */
 export const STALE_BEFORE_ALARM_MS = 5_000;
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a line is an instance of a mined template (`<NUM>`, `<*>`, ... stand for any value). */
+function instanceOf(template: string, line: string): boolean {
+  const parts = template.trim().split(/<[A-Z]+>|<\*>/);
+  if (parts.join('').replace(/\s+/g, '').length < 20) return false;
+  const pattern = parts.map((p) => escapeRegExp(p.trim()).replace(/\s+/g, '\\s+')).join('.+?');
+  return new RegExp(pattern).test(line);
+}
+
 /**
  * Log anomalies of one service's analysis as evidence. An anomaly whose last line came well before the incident
- * opened (`openedAt`) stopped before this problem began: it stays cited, at a fraction of its weight.
+ * opened (`openedAt`) stopped before this problem began: it stays cited, at a fraction of its weight. An anomaly still
+ * going whose example is a line of such an earlier template is marked `quotesEarlier`.
  */
 export function logEvidence(
   analysis: LogAnalysisView,
@@ -152,9 +171,15 @@ export function logEvidence(
   staleAfterMs = STALE_BEFORE_OPENED_MS,
 ): EvidenceItem[] {
   const opened = openedAt ? Date.parse(openedAt) : Number.NaN;
-  return analysis.anomalies.map((a) => {
+  const staleOf = (a: LogAnalysisView['anomalies'][number]) => {
     const last = a.lastSeen ? Date.parse(a.lastSeen) : Number.NaN;
-    const stale = !Number.isNaN(opened) && !Number.isNaN(last) && last < opened - staleAfterMs;
+    return !Number.isNaN(opened) && !Number.isNaN(last) && last < opened - staleAfterMs;
+  };
+  const earlierTemplates = analysis.anomalies.filter((a) => a.kind !== 'error-code' && staleOf(a));
+  return analysis.anomalies.map((a) => {
+    const stale = staleOf(a);
+    const quotesEarlier =
+      !stale && !!a.example && earlierTemplates.some((e) => e !== a && instanceOf(e.description, a.example));
     const isError =
       a.level === 'error' || a.level === 'fatal' || a.kind === 'stack-trace' || /^5\d\d$|^http[_:]?5\d\d$/i.test(a.key);
     const what =
@@ -173,10 +198,11 @@ export function logEvidence(
       summary: `${service} logs: "${clip(a.description, 140)}" (${what}, ${a.count} in window, ${a.baselineCount} before${stale ? `; last seen ${sinceText(a.lastSeen!, openedAt!)} before the incident` : ''})`,
       component: service,
       text: `${a.description}\n${a.example}`,
-      strength: stale ? a.confidence * 0.2 : a.confidence,
+      strength: stale ? a.confidence * STALE_WEIGHT : a.confidence,
       error: isError,
       newInWindow: a.baselineCount === 0,
       ...(stale ? { stale: true } : {}),
+      ...(quotesEarlier ? { quotesEarlier: true } : {}),
     };
   });
 }

@@ -5,12 +5,24 @@ export { FailureMode } from '../../core/failure-mode';
 /** A failure mode a text can show by itself (changes show the other two: bad-deployment and config-change). */
 export type SymptomMode = Exclude<FailureMode, 'bad-deployment' | 'config-change' | 'unknown'>;
 
+/** One way of saying a failure. */
+export interface Signature {
+  readonly pattern: RegExp;
+  /** How specific a match is. */
+  readonly weight: number;
+  /**
+   * The words a component writes about its own state ("not accepting connections"), not about a peer it calls: for
+   * a mode that usually blames the peer (network, dependency-failure), such a line still speaks for its writer.
+   */
+  readonly own?: boolean;
+}
+
 /**
  * Signatures: the words systems write when a component fails this way (log lines, alert names and annotations,
  * resolution notes). `weight` is how specific a match is: an `ENOSPC` can only mean a full disk, a timeout could be
  * many things. They describe the failure modes in general, not any particular estate or data set.
  */
-export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp; weight: number }[]>> = {
+export const SIGNATURES: Readonly<Record<SymptomMode, readonly Signature[]>> = {
   'disk-exhaustion': [
     { pattern: /no space left on device|\bENOSPC\b|disk quota exceeded/i, weight: 0.9 },
     {
@@ -163,6 +175,7 @@ export const SIGNATURES: Readonly<Record<SymptomMode, readonly { pattern: RegExp
     {
       pattern: /not accepting (tcp\/ip )?connections|primary (is )?down|database system is shutting down/i,
       weight: 0.7,
+      own: true,
     },
   ],
 };
@@ -187,12 +200,15 @@ export const CHANGE_LINKABLE: Readonly<Record<SymptomMode | 'generic', number>> 
   'certificate-expiry': 0.05,
 };
 
-/** The failure modes a text shows, each with the weight of its most specific matching signature. */
-export function symptomsIn(text: string): { mode: SymptomMode; weight: number }[] {
-  const found: { mode: SymptomMode; weight: number }[] = [];
-  for (const [mode, signatures] of Object.entries(SIGNATURES) as [SymptomMode, (typeof SIGNATURES)[SymptomMode]][]) {
-    const weight = Math.max(0, ...signatures.filter((s) => s.pattern.test(text)).map((s) => s.weight));
-    if (weight > 0) found.push({ mode, weight });
+/**
+ * The failure modes a text shows, each with the weight of its most specific matching signature, and whether that
+ * signature describes the writer's own state.
+ */
+export function symptomsIn(text: string): { mode: SymptomMode; weight: number; own: boolean }[] {
+  const found: { mode: SymptomMode; weight: number; own: boolean }[] = [];
+  for (const [mode, signatures] of Object.entries(SIGNATURES) as [SymptomMode, readonly Signature[]][]) {
+    const [best] = signatures.filter((s) => s.pattern.test(text)).sort((a, b) => b.weight - a.weight);
+    if (best) found.push({ mode, weight: best.weight, own: best.own === true });
   }
   return found.sort((a, b) => b.weight - a.weight);
 }

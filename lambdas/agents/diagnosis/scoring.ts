@@ -1,5 +1,5 @@
 import type { CitedEvidence, Diagnosis, Hypothesis } from './diagnosis';
-import type { EvidenceItem, GatheredEvidence } from './evidence';
+import { type EvidenceItem, type GatheredEvidence, STALE_WEIGHT } from './evidence';
 import {
   CHANGE_LINKABLE,
   changeModeOf,
@@ -38,6 +38,7 @@ const CONFIG_LINKABLE: Readonly<Record<SymptomMode | 'generic', number>> = {
   'certificate-expiry': 0.1,
 };
 
+const INTERMITTENT = /\b(intermittent(ly)?|flapping|flaky|sporadic(ally)?|on and off)\b/i;
 /** Weight of a change's own timing, before any error is linked to it: a recent deploy is suspect but not proof. */
 const CHANGE_BASE = 0.35;
 const EVIDENCE_ORDER: Record<string, number> = {
@@ -53,8 +54,19 @@ const MAX_CITED = 8;
 
 interface Support {
   parts: number[];
+  /** Weights of evidence that stopped before the incident opened (an earlier problem). */
+  stale?: number[];
   refs: Set<string>;
 }
+
+/**
+ * The most evidence that stopped before the incident opened can add up to, and so the most a hypothesis that only
+ * such evidence supports can score. Lines of an outage that ended are not independent witnesses of this one: however
+ * many of them there are, they show one earlier problem, and noisy-OR over each would let their number pass for
+ * strength. Together they count as one weak item: below the plan's floor for acting, and under any hypothesis that
+ * current evidence supports (see the ranking).
+ */
+export const STALE_SUPPORT_MAX = 0.2;
 
 /** An error seen on a component, which a change on it may explain. */
 interface ErrorSeen {
@@ -145,26 +157,34 @@ function relayedFrom(
 export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOptions = {}): Hypothesis[] {
   const halfLife = options.changeHalfLifeMinutes ?? 60;
   const support = new Map<string, Support>();
-  const add = (component: string | undefined, mode: FailureMode, weight: number, refs: string[]) => {
+  const add = (component: string | undefined, mode: FailureMode, weight: number, refs: string[], stale = false) => {
     if (!component || weight <= 0) return;
     const key = keyOf(component, mode);
     const entry = support.get(key) ?? { parts: [], refs: new Set<string>() };
-    entry.parts.push(weight);
+    if (stale) entry.stale = [...(entry.stale ?? []), weight];
+    else entry.parts.push(weight);
     for (const ref of refs) entry.refs.add(ref);
     support.set(key, entry);
   };
   const errors = new Map<string, ErrorSeen[]>();
   const downstreamOf = new Map<string, string>();
+  /** Components whose current lines say, by name, that a component they call is failing. */
+  const relaying = new Set<string>();
 
   for (const item of evidence.items) {
     if ((item.kind !== 'log' && item.kind !== 'alert' && item.kind !== 'health') || !item.text) continue;
     const symptoms = symptomsIn(item.text);
     // A line matching a failure signature says it failed whatever its level (back-off restarts are warnings).
-    // Errors that stopped before the incident opened are an earlier problem: they barely count.
+    // Errors that stopped before the incident opened are an earlier problem: each counts a fifth, and all of them
+    // together at most STALE_SUPPORT_MAX.
+    // A current anomaly whose example is an earlier problem's line: what the example says is of that problem.
+    const stale = item.stale === true || item.quotesEarlier === true;
+    // A failure the line itself calls intermittent comes and goes: weaker evidence of a fault to fix now.
+    const intermittent = INTERMITTENT.test(item.text) ? 0.5 : 1;
     const factor =
-      item.kind === 'log'
-        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6) * (item.stale ? 0.2 : 1)
-        : item.strength;
+      (item.kind === 'log'
+        ? (0.5 + 0.5 * item.strength) * (item.error ? 1 : symptoms.length ? 0.85 : 0.6) * (stale ? STALE_WEIGHT : 1)
+        : item.strength) * intermittent;
     const topMode = symptoms[0]?.mode;
     const named = symptoms.length ? namedComponents(item.text, evidence.names, item.component) : [];
     // A line that quotes a component further upstream than its own relays that component's failure: a caller
@@ -182,28 +202,40 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
           // Callers timing out on X or finding it unavailable say X is not answering; whether a dependency of X
           // failed is for X's own lines to say (and a cause X shows of its own takes this evidence below).
           const mode = symptom.mode === 'dependency-failure' ? 'unresponsive' : symptom.mode;
-          add(target, mode, weight * share, [item.ref]);
-          if (item.component) downstreamOf.set(target, item.component);
-        } else add(item.component, symptom.mode, weight * share * 0.5, [item.ref]);
+          add(target, mode, weight * share, [item.ref], stale);
+          if (item.component && !stale) downstreamOf.set(target, item.component);
+          if (item.component && !stale && upstream) relaying.add(item.component);
+        } else add(item.component, symptom.mode, weight * share * (symptom.own ? 1 : 0.5), [item.ref], stale);
       } else if (upstream) {
-        add(upstream, symptom.mode, weight * 0.9, [item.ref]);
-        if (item.component) downstreamOf.set(upstream, item.component);
-      } else add(item.component, symptom.mode, weight, [item.ref]);
+        add(upstream, symptom.mode, weight * 0.9, [item.ref], stale);
+        if (item.component && !stale) downstreamOf.set(upstream, item.component);
+        if (item.component && !stale) relaying.add(item.component);
+      } else add(item.component, symptom.mode, weight, [item.ref], stale);
     }
     if (item.component && !item.stale && (item.error || item.kind !== 'log')) {
       const seen = errors.get(item.component) ?? [];
+      const current = (item.quotesEarlier ? undefined : topMode) ?? 'generic';
+      const currentFactor = item.quotesEarlier ? factor / STALE_WEIGHT : factor;
       seen.push({
         item,
-        mode: topMode ?? 'generic',
-        strength: topMode ? symptoms[0]!.weight * factor : 0.8 * factor,
+        mode: current,
+        strength: current !== 'generic' ? symptoms[0]!.weight * factor : 0.8 * currentFactor,
       });
       errors.set(item.component, seen);
     }
   }
 
-  // Symptom scores per (component, mode), before any change explains them.
-  const scores = new Map<string, { score: number; refs: Set<string> }>();
-  for (const [key, entry] of support) scores.set(key, { score: noisyOr(entry.parts), refs: new Set(entry.refs) });
+  // Symptom scores per (component, mode), before any change explains them. `current` marks the ones some evidence
+  // from this incident's time supports (a log line still going, an alert, a standing change).
+  const scores = new Map<string, { score: number; refs: Set<string>; current: boolean }>();
+  for (const [key, entry] of support) {
+    const earlier = Math.min(STALE_SUPPORT_MAX, noisyOr(entry.stale ?? []));
+    scores.set(key, {
+      score: noisyOr([...entry.parts, earlier]),
+      refs: new Set(entry.refs),
+      current: entry.parts.length > 0,
+    });
+  }
 
   // Changes: suspect by timing alone a little, and by the errors that followed them a lot. The share of a symptom
   // a change explains moves from the symptom to the change: a cause outranks its symptoms.
@@ -229,7 +261,10 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
       // Anomalies are what rose above the baseline; a change inside the compared period lines up with them.
       const fresh = seen.filter((e) => e.item.kind !== 'log' || e.item.newInWindow);
       const aligned = predatesBaseline || before < 0 ? 0.3 : 0.75 + 0.25 * recency;
-      const ratio = aligned * change.strength * table[symptom] * (fresh.length > 0 ? 1 : 0.8);
+      // Errors no signature explains, written while the same component says a component it calls is failing, are
+      // most likely that failure passing through (the 503 it got, its HTTP client's exception), not its own change.
+      const passingThrough = symptom === 'generic' && relaying.has(component) ? 0.25 : 1;
+      const ratio = aligned * change.strength * table[symptom] * (fresh.length > 0 ? 1 : 0.8) * passingThrough;
       const symptomScore =
         symptom === 'generic'
           ? noisyOr(seen.map((e) => e.strength))
@@ -260,17 +295,18 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
   for (const [key, entry] of changeParts) {
     const existing = scores.get(key);
     const score = noisyOr([...entry.parts, existing?.score ?? 0]);
-    scores.set(key, { score, refs: new Set([...entry.refs, ...(existing?.refs ?? [])]) });
+    scores.set(key, { score, refs: new Set([...entry.refs, ...(existing?.refs ?? [])]), current: true });
   }
 
   // A component that fails its callers with a cause of its own (a crash loop, a full disk, a bad release): the
-  // callers' evidence, and its own hanging, support that cause.
+  // callers' evidence, and its own hanging, support that cause. A cause seen only before the incident opened does
+  // not explain a failure going on now.
   for (const [key, notAnswering] of [...scores].filter(([k]) => HANDED_ON.includes(splitKey(k).mode))) {
     const { component } = splitKey(key);
     const [cause] = [...scores]
       .filter(([k, v]) => {
         const { mode, component: c } = splitKey(k);
-        return c === component && !HANDED_ON.includes(mode) && mode !== 'unknown' && v.score >= 0.3;
+        return c === component && !HANDED_ON.includes(mode) && mode !== 'unknown' && v.current && v.score >= 0.3;
       })
       .sort((a, b) => b[1].score - a[1].score);
     if (!cause) continue;
@@ -324,10 +360,18 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
 
   const byRef = new Map(evidence.items.map((i) => [i.ref, i]));
   const ranked = [...scores]
-    .map(([key, value]) => ({ ...splitKey(key), score: Math.min(0.95, value.score), refs: value.refs }))
+    .map(([key, value]) => ({
+      ...splitKey(key),
+      // Precedent and knowledge may reinforce an earlier problem's hypothesis, never lift it past the cap.
+      score: Math.min(0.95, value.current ? value.score : Math.min(STALE_SUPPORT_MAX, value.score)),
+      refs: value.refs,
+      current: value.current,
+    }))
     .filter((h) => h.score >= (options.minScore ?? 0.08))
+    // A hypothesis that only evidence of an earlier problem supports ranks under every one current evidence supports.
     .sort(
       (a, b) =>
+        Number(b.current) - Number(a.current) ||
         b.score - a.score ||
         (evidence.reach.get(a.component)?.depth ?? 9) - (evidence.reach.get(b.component)?.depth ?? 9) ||
         a.component.localeCompare(b.component) ||
@@ -360,7 +404,40 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
 
 const pct = (value: number) => `${Math.round(value * 100)}%`;
 
-/** The diagnosis from scored hypotheses: overall confidence tempered by how clearly the top one leads. */
+/** Whether a hypothesis cites evidence of this incident's time: a change, an alert, or a log anomaly still going. */
+function currentlySupported(hypothesis: Hypothesis, byRef: ReadonlyMap<string, EvidenceItem>): boolean {
+  return hypothesis.evidence.some((cited) => {
+    const item = byRef.get(cited.ref);
+    if (!item) return false;
+    if (item.kind === 'log') return !item.stale && !item.quotesEarlier;
+    return item.kind === 'change' || item.kind === 'alert' || item.kind === 'health';
+  });
+}
+
+/**
+ * The hypotheses that compete with the top one as an explanation of this incident. Not competing: one supported only
+ * by an earlier problem's evidence (it explains something that ended), and a component failing its callers without
+ * a cause (unresponsive, dependency-failure) when the top hypothesis is a cause on that same component: the scoring
+ * handed that evidence to the cause, so it says the same thing.
+ */
+export function competitorsOf(hypotheses: readonly Hypothesis[], evidence: GatheredEvidence): Hypothesis[] {
+  const [top, ...rest] = hypotheses;
+  if (!top) return [];
+  const byRef = new Map(evidence.items.map((i) => [i.ref, i]));
+  return rest.filter(
+    (h) =>
+      currentlySupported(h, byRef) &&
+      !(h.component === top.component && HANDED_ON.includes(h.failureMode) && !HANDED_ON.includes(top.failureMode)),
+  );
+}
+
+/**
+ * The diagnosis from scored hypotheses. Its confidence is the top hypothesis' score tempered by the strongest
+ * competing one: a runner-up far behind is little doubt, one close behind is much, so the doubt grows with the square
+ * of how near it comes (at a third of the top's score it costs 3 %, at half 7.5 %, level 30 %). Strong, current,
+ * agreeing evidence for one cause thus reaches the level at which a low-risk fix may run alone; two close
+ * explanations, or thin evidence (a low top score), stay below it.
+ */
 export function diagnosisFrom(
   hypotheses: Hypothesis[],
   evidence: GatheredEvidence,
@@ -368,7 +445,8 @@ export function diagnosisFrom(
 ): Omit<Diagnosis, 'status'> {
   const counts: Record<string, number> = {};
   for (const item of evidence.items) counts[item.kind] = (counts[item.kind] ?? 0) + 1;
-  const [top, second] = hypotheses;
+  const [top] = hypotheses;
+  const second = hypotheses[1];
   if (!top) {
     const component = evidence.service ?? 'unknown';
     return {
@@ -388,8 +466,9 @@ export function diagnosisFrom(
       evidenceCounts: counts,
     };
   }
-  const margin = second ? (top.confidence - second.confidence) / top.confidence : 1;
-  const confidence = round(top.confidence * (0.7 + 0.3 * margin));
+  const [rival] = competitorsOf(hypotheses, evidence);
+  const near = rival ? Math.min(1, rival.confidence / top.confidence) : 0;
+  const confidence = round(top.confidence * (1 - 0.3 * near ** 2));
   const lead = top.evidence.filter((e) => e.kind !== 'topology').slice(0, 2);
   const summary =
     `Most likely ${top.failureMode} on ${top.component} (${pct(top.confidence)})` +

@@ -12,6 +12,7 @@ import {
   standingChanges,
 } from '../../../lambdas/agents/diagnosis/evidence';
 import { symptomsIn } from '../../../lambdas/agents/diagnosis/failure-modes';
+import { STALE_SUPPORT_MAX } from '../../../lambdas/agents/diagnosis/scoring';
 import { analyseIncidentLogs } from '../../../lambdas/agents/log-analysis/core';
 import type { Incident } from '../../../lambdas/core/incident';
 import { decideFacts } from '../../../lambdas/core/incident-facts';
@@ -516,6 +517,208 @@ const scriptedModel = (answer: unknown): LanguageModel & { requests: StructuredR
     },
   };
 };
+
+describe('how confident the diagnosis is, and what an earlier problem still in the logs may count for', () => {
+  // An outage that ended minutes before: many different lines on the database and on each caller, all stopped.
+  const ended = (message: string) => ({ from: 20, to: 6, count: 40, message });
+  const earlierDisk = {
+    'orders-db': [
+      ended('PANIC: could not write to file "pg_wal/x#": No space left on device'),
+      ended('ERROR: could not extend file "base/16384/#": No space left on device'),
+      ended('WARNING: filesystem /var/lib/postgresql is 100% full (#)'),
+    ],
+    'checkout-api': [
+      ended(
+        'ERROR call to orders-db failed: HTTP 503 (disk 98% full: writes failing (No space left on device)) order=#',
+      ),
+      ended('ERROR order # not saved: orders-db answered: No space left on device'),
+    ],
+    'payments-api': [
+      ended('ERROR call to orders-db failed: HTTP 503 (No space left on device) payment=#'),
+      ended('WARN retrying write to orders-db after ENOSPC (#)'),
+    ],
+  };
+
+  it('never ranks a hypothesis only an earlier outage supports above one the current evidence supports', async () => {
+    const logs = logsOf({
+      'orders-db': [
+        ...earlierDisk['orders-db'],
+        {
+          from: 3,
+          to: 0,
+          count: 8,
+          message: 'FATAL: the database system is shutting down; primary not accepting connections #',
+        },
+      ],
+      'payments-api': earlierDisk['payments-api'],
+      'checkout-api': [
+        ...earlierDisk['checkout-api'],
+        {
+          from: 3,
+          to: 0,
+          count: 8,
+          message: 'ERROR call to orders-db failed: HTTP 503 (primary is down: not accepting connections) order=#',
+        },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout failing', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['network', 'orders-db']);
+    const disk = d.hypotheses.find((h) => h.failureMode === 'disk-exhaustion');
+    expect(STALE_SUPPORT_MAX).toBe(0.2);
+    expect(disk?.confidence ?? 0).toBeLessThanOrEqual(0.2);
+    expect(d.confidence).toBeGreaterThanOrEqual(0.72);
+  });
+
+  it('is never confident in an outage that ended before the incident opened, however many lines it left', async () => {
+    const d = await diagnose({ title: 'checkout failing', service: 'checkout-api' }, { logs: logsOf(earlierDisk) });
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(d.hypotheses[0]?.confidence ?? 0).toBeLessThanOrEqual(0.2);
+    expect(d.confidence).toBeLessThan(0.4);
+  });
+
+  it('reaches the level a low-risk fix runs alone at for a current, specific failure the alert and logs agree on', async () => {
+    const logs = logsOf({
+      'orders-db': [
+        { from: 4, to: 0, count: 20, message: 'PANIC: could not write to file "pg_wal/x#": No space left on device' },
+      ],
+    });
+    const d = await diagnose(
+      {
+        kind: 'alert',
+        source: 'cloudwatch',
+        title: 'orders-db-DiskSpaceLow is in ALARM',
+        description: 'Threshold Crossed: disk usage 99% on the orders-db data volume',
+        labels: { alarmName: 'orders-db-DiskSpaceLow', service: 'orders-db' },
+      },
+      { logs, changes: [deploy('payments-api', 40)] },
+    );
+    expect(top(d)).toEqual(['disk-exhaustion', 'orders-db']);
+    expect(d.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('stays below that level when two causes are about as well supported', async () => {
+    const logs = logsOf({
+      'checkout-api': [],
+      'payments-api': [
+        { from: 5, to: 0, count: 20, message: 'ERROR java.lang.OutOfMemoryError: Java heap space at Cache.put #' },
+      ],
+      'orders-db': [{ from: 5, to: 0, count: 20, message: 'FATAL: sorry, too many clients already #' }],
+    });
+    const d = await diagnose({ title: 'checkout failing', service: 'checkout-api' }, { logs });
+    expect(
+      d.hypotheses
+        .slice(0, 2)
+        .map((h) => h.component)
+        .sort(),
+    ).toEqual(['orders-db', 'payments-api']);
+    expect(d.confidence).toBeLessThan(0.8);
+    expect(d.confidence).toBeLessThan(d.hypotheses[0]!.confidence * 0.85);
+  });
+
+  it('stays low on thin evidence: a few timeouts and nothing else', async () => {
+    const logs = logsOf({
+      'checkout-api': [{ from: 4, to: 0, count: 3, message: 'WARN request to payments-api timed out #' }],
+      'payments-api': [],
+    });
+    const d = await diagnose({ title: 'checkout slow', service: 'checkout-api' }, { logs });
+    expect(d.confidence).toBeLessThan(0.5);
+  });
+
+  it('does not count a component failing its callers against the cause it shows on the same component', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 5, to: 0, count: 30, message: 'ERROR call to payments-api timed out after 10000 ms order=#' },
+      ],
+      'payments-api': [
+        { from: 5, to: 0, count: 20, message: 'ERROR java.lang.OutOfMemoryError: Java heap space (worker #)' },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout errors', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['memory-exhaustion', 'payments-api']);
+    expect(ranked(d)).toContain('unresponsive@payments-api');
+    expect(d.confidence).toBe(d.hypotheses[0]!.confidence);
+  });
+
+  it('weighs a failure its own words call intermittent less than one that holds', async () => {
+    const diagnoseLine = (message: string) =>
+      diagnose(
+        { title: 'checkout errors', service: 'checkout-api' },
+        { logs: logsOf({ 'checkout-api': [{ from: 5, to: 0, count: 20, message }], 'payments-api': [] }) },
+      );
+    const holds = await diagnoseLine('ERROR dependency payments-api failing: health check failing #');
+    const flaps = await diagnoseLine('ERROR dependency payments-api failing: health check failing intermittently #');
+    expect(top(flaps)).toEqual(['unresponsive', 'payments-api']);
+    expect(flaps.confidence).toBeLessThan(holds.confidence);
+    expect(flaps.confidence).toBeLessThan(0.4);
+  });
+
+  it("does not take errors a component passes on from a failing dependency for its own release's", async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 4, to: 0, count: 20, message: 'ERROR request failed status=503 path=/api/checkout id=#' },
+        { from: 4, to: 0, count: 20, message: 'ERROR call to orders-db failed: HTTP 503 (primary is down) order=#' },
+      ],
+      'orders-db': [
+        {
+          from: 4,
+          to: 0,
+          count: 10,
+          message: 'FATAL: the database system is shutting down; primary not accepting connections #',
+        },
+      ],
+    });
+    const d = await diagnose(
+      { title: 'checkout failing', service: 'checkout-api' },
+      { logs, changes: [deploy('checkout-api', 25)] },
+    );
+    expect(top(d)).toEqual(['network', 'orders-db']);
+    const release = d.hypotheses.find((h) => h.failureMode === 'bad-deployment');
+    expect(release?.confidence ?? 0).toBeLessThan(0.5 * d.hypotheses[0]!.confidence);
+  });
+});
+
+describe('a current anomaly whose example is a line of an earlier one', () => {
+  it('is marked as quoting the earlier problem, so what the example says is not taken as current', () => {
+    const analysis = LogAnalysisView.parse({
+      status: 'ok',
+      service: 'payments-api',
+      anomalies: [
+        {
+          kind: 'new-template',
+          key: 'T4',
+          description: 'Request failed: call to orders-db failed: HTTP <NUM> (disk <NUM> full: writes failing)',
+          count: 10,
+          level: 'error',
+          lastSeen: '2026-11-20T09:55:00.000Z',
+          example: 'ERROR Request failed: call to orders-db failed: HTTP 503 (disk 98% full: writes failing)',
+        },
+        {
+          kind: 'error-code',
+          key: 'http:503',
+          description: 'http:503',
+          count: 30,
+          lastSeen: '2026-11-20T09:59:58.000Z',
+          example: 'ERROR Request failed: call to orders-db failed: HTTP 503 (disk 98% full: writes failing)',
+        },
+        {
+          kind: 'new-template',
+          key: 'T5',
+          description: 'Request failed: call to orders-db failed: HTTP <NUM> (primary is down)',
+          count: 10,
+          level: 'error',
+          lastSeen: '2026-11-20T09:59:58.000Z',
+          example: 'ERROR Request failed: call to orders-db failed: HTTP 503 (primary is down)',
+        },
+      ],
+    });
+    const items = logEvidence(analysis, 'payments-api', '2026-11-20T10:00:00.000Z', STALE_BEFORE_ALARM_MS);
+    expect(items.map((i) => [i.ref, !!i.stale, !!i.quotesEarlier])).toEqual([
+      ['log:payments-api:T4', true, false],
+      ['log:payments-api:http:503', false, true],
+      ['log:payments-api:T5', false, false],
+    ]);
+  });
+});
 
 describe('the diagnosis agent with a language model', () => {
   const logs = logsOf({
