@@ -101,11 +101,16 @@ function hypotheses(incident: Loose | undefined): { component: string; failureMo
     .map((h) => ({ component: String(h.component), failureMode: String(h.failureMode ?? 'unknown') }));
 }
 
-/** Runbooks the incident's plan proposed, and the one the catalogue fulfilment picked. */
+/**
+ * Runbooks the incident's plan chose (to run, or proposed to people where the policy does not let Lumos run it), and
+ * the one the catalogue fulfilment picked.
+ */
 export function proposedRunbooks(incident: Loose | undefined): string[] {
   const ids: string[] = [];
   for (const action of incident?.agents?.plan?.actions ?? [])
     if (action?.type === 'run-runbook' && action.runbook?.id) ids.push(String(action.runbook.id));
+  const proposal = incident?.agents?.plan?.proposal?.runbook?.id;
+  if (proposal) ids.push(String(proposal));
   const fulfilment = incident?.agents?.fulfilment;
   if (fulfilment?.runbookId) ids.push(String(fulfilment.runbookId));
   return [...new Set(ids)];

@@ -104,6 +104,9 @@ export function governanceOverrides(
     const targets: Record<string, string> = url ? { http: url } : {};
     if (url && service.kind === 'directory') targets.directory = url;
     if (url && service.kind === 'mdm') targets.mdm = url;
+    // The capacity scale-out adds (runbook scale-out reads it): four times the usual replica count, the headroom a
+    // service sized for its normal traffic needs to absorb a spike of a few times that traffic.
+    if (url) targets.scaleOutReplicas = String(Math.min(50, Math.max(2, service.replicas * 4)));
     services[name] = { domain: service.domain, environment: service.environment ?? estate.environment, targets };
   }
   const approverGroups = Object.fromEntries(Object.entries(estate.teams).map(([name, team]) => [name, team.members]));

@@ -160,13 +160,15 @@ function endedAt(incident: IncidentHead): number {
  * `ENDED_OUTAGE_SECONDS` ago (never longer than the correlation window): people report an outage minutes after the
  * monitor saw it, often after Lumos already fixed it, and that report belongs to the incident that handled the
  * outage rather than to a new one that would diagnose and remediate it again. Only tickets look back; an alarm
- * firing after its outage ended is a new outage. The most recently ended wins.
+ * firing after its outage ended is a new outage. Nor does a ticket its source rates as affecting one person (impact
+ * 3): after the outage is over, that is someone's own case (a failed order, a complaint), which a person follows up
+ * on its own incident, not a report of the outage. The most recently ended wins.
  */
 export async function findEndedOutageIncident(
   signal: Signal,
   lookup: Omit<OutageLookup, 'topology'> & { topology?: TopologySource },
 ): Promise<Incident | undefined> {
-  if (signal.kind !== 'ticket' || !signal.service?.trim()) return undefined;
+  if (signal.kind !== 'ticket' || !signal.service?.trim() || signal.severity.impact === 3) return undefined;
   const topology = lookup.topology ? await lookup.topology.topology().catch(() => undefined) : undefined;
   const wanted = (topology && componentId(topology, signal.service)) ?? normal(signal.service);
   const about = (incident: IncidentHead): boolean =>

@@ -128,13 +128,15 @@ export async function writeBack(
   incident: Incident,
   purpose: WritePurpose,
   update: TicketUpdate,
+  /** Another ticket of the incident to write to (a report that joined it) instead of the incident's own. */
+  target?: TicketRef,
 ): Promise<WriteBackResult> {
   const idempotencyKey = idempotencyKeyOf(incident.incidentId, purpose);
   const known = itsmStateOf(incident).writes[purpose];
   if (known && known.idempotencyKey === idempotencyKey) return { record: known, duplicate: true };
 
   const at = () => deps.clock.now().toISOString();
-  const ticket = ticketRefOf(incident) ?? (deps.openTicket ? await deps.openTicket(incident) : undefined);
+  const ticket = target ?? ticketRefOf(incident) ?? (deps.openTicket ? await deps.openTicket(incident) : undefined);
   const skip = async (status: WriteRecord['status']): Promise<WriteBackResult> => {
     const entry: WriteRecord = {
       purpose,

@@ -73,14 +73,24 @@ function extraLogCandidates(incident: Incident, names: Map<string, string>, limi
     ...(dependency?.dependents ?? []).filter((d) => d.depth === 1).map((d) => d.id),
   ]);
   const named: string[] = [];
-  for (const anomaly of analysed?.anomalies ?? []) {
-    const text = ` ${`${anomaly.description} ${anomaly.example}`.toLowerCase().replace(/[^a-z0-9._-]+/g, ' ')} `;
+  const nameIn = (raw: string) => {
+    const text = ` ${raw.toLowerCase().replace(/[^a-z0-9._-]+/g, ' ')} `;
     for (const [name, id] of names)
       if (name.length >= 3 && text.includes(` ${name} `) && inReach.has(id)) named.push(id);
-  }
+  };
+  for (const anomaly of analysed?.anomalies ?? []) nameIn(`${anomaly.description} ${anomaly.example}`);
+  // Components that alarm in this incident themselves, and those a monitor's alert names as the failing dependency
+  // ("GET /health answered 503: dependency checkout-api failing: ..."). A ticket's text is the reporter's and does
+  // not choose what is read.
+  const alarming = incident.timeline
+    .filter((e) => e.type === 'signal.correlated' && typeof e.data?.service === 'string')
+    .map((e) => names.get((e.data!.service as string).toLowerCase()) ?? (e.data!.service as string))
+    .filter((id) => inReach.has(id));
+  if (incident.kind === 'alert') nameIn(`${incident.title} ${incident.description}`);
   const ordered = [
     ...(analysed?.service ? [] : service ? [service] : []),
     ...named,
+    ...alarming,
     ...(dependency?.changes ?? []).map((c) => c.component),
     ...(dependency?.suspects ?? []).map((s) => s.component),
     ...(dependency?.dependencies ?? []).filter((d) => d.depth === 1).map((d) => d.id),

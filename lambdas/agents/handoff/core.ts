@@ -51,6 +51,13 @@ const Plan = z.looseObject({
   remediation: z
     .looseObject({ personTakesOver: z.boolean(), why: z.string(), runbookId: z.string().optional() })
     .optional(),
+  proposal: z
+    .looseObject({
+      runbook: z.looseObject({ id: z.string(), title: z.string(), parameters: z.record(z.string(), z.string()) }),
+      target: z.string(),
+      because: z.array(z.string()).default([]),
+    })
+    .optional(),
 });
 const Execution = z.looseObject({
   done: z.array(z.string()).default([]),
@@ -191,6 +198,18 @@ export function buildHandoffPacket(
     nextSteps.push(
       `Check the top hypothesis, ${top.failureMode} on ${top.component}${top.confirm[0] ? `: ${top.confirm[0]}` : '.'}`,
     );
+  const proposal = read(Plan, incident.agents.plan)?.proposal;
+  if (proposal) {
+    const parameters = Object.entries(proposal.runbook.parameters)
+      .filter(([name]) => name !== 'incidentId')
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ');
+    nextSteps.push(
+      `Carry out the proposed fix, runbook ${proposal.runbook.id} ("${proposal.runbook.title}") on ${proposal.target}${
+        parameters ? ` (${parameters})` : ''
+      }: Lumos may not run it itself (${proposal.because.join('; ') || 'policy'}).`,
+    );
+  }
   const execution = read(Execution, incident.agents.execution);
   if (execution?.runbook && execution.runbook.status !== 'succeeded') {
     nextSteps.push(

@@ -7,6 +7,7 @@ import { stepActor } from '../../function-catalogue';
 import { agentDecisionEntry } from '../../governance/audit/agent-decisions';
 import { canonicalJson } from '../../governance/audit/audit-chain';
 import {
+  autonomyOf,
   type GovernanceConfig,
   membersOf,
   RISK_RANK,
@@ -77,6 +78,18 @@ export interface Plan {
     /** True when a person takes over at once: no diagnosis, low confidence or no safe remediation. */
     personTakesOver: boolean;
     why: string;
+  };
+  /**
+   * The remediation the diagnosis calls for when the policy does not let Lumos run it (an assisted domain, a freeze):
+   * the runbook with its parameters, proposed to the owning team, who carry it out. Never executed by Lumos.
+   */
+  proposal?: {
+    runbook: NonNullable<PlannedAction['runbook']>;
+    target: string;
+    risk: RiskTier;
+    proposedTo: string;
+    /** The policy's reasons for not letting Lumos run it. */
+    because: string[];
   };
   notes: string[];
 }
@@ -244,11 +257,52 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
     actions.push(action);
     if (!verdict.autonomous) gating.push(action);
   }
+  // The fix the diagnosis calls for, refused by the policy (an assisted domain: Lumos proposes, people change; a
+  // freeze): it becomes a proposal to the owning team, and a person takes over at once with it.
+  let remediation = remedy.remediation;
+  let proposal: Plan['proposal'];
+  const refusedFix = blocked.find((a) => a.type === 'run-runbook' && a.runbook);
+  if (refusedFix?.runbook) {
+    const domain = serviceOf(config, refusedFix.target).domain;
+    const because = refusedFix.verdict?.because.length
+      ? refusedFix.verdict.because
+      : [`no execution policy lets Lumos change the ${domain} domain (autonomy ${autonomyOf(config, domain)})`];
+    proposal = {
+      runbook: refusedFix.runbook,
+      target: refusedFix.target,
+      risk: refusedFix.risk,
+      proposedTo: group,
+      because,
+    };
+    const why = `the policy does not let Lumos run ${refusedFix.runbook.id} on ${refusedFix.target} (${because.join(
+      '; ',
+    )}); it is proposed to ${group}, who carry it out`;
+    remediation = { ...remediation, personTakesOver: true, why };
+    if (!actions.some((a) => a.type === 'escalate-to-human')) {
+      const handover: Candidate = {
+        type: 'escalate-to-human',
+        risk: 'low',
+        target: group,
+        reason: `a person takes over: ${why}`,
+      };
+      const verdict = ctx.policy.evaluate(
+        { actionType: handover.type, declaredRisk: handover.risk, service: serviceName },
+        { priority, confidence },
+        { at: ctx.at, phase: 'plan', approved: false },
+      );
+      if (verdict.allowed) {
+        const action: PlannedAction = { ...handover, risk: verdict.riskTier, verdict: summarize(verdict) };
+        actions.push(action);
+        if (!verdict.autonomous) gating.push(action);
+      }
+    }
+  }
   // A review asks a person to look (a P1 confirmed in real time, a low triage confidence). With a remediation in
   // the plan it rides along instead of holding it: the remediation's own verdict (its risk, the domain's autonomy,
   // the diagnosis confidence, windows and freezes) decides whether the fix waits and for whom. Nor does it hold a
-  // plan for an alarm that already cleared by itself: nothing is left to confirm before acting.
-  const reviewsRideAlong = actions.some((a) => a.type === 'run-runbook') || !!alarmResolution(incident);
+  // plan for an alarm that already cleared by itself (nothing is left to confirm before acting), or a plan that
+  // hands a proposed fix to the team that carries it out (they are the review; an approval would only delay them).
+  const reviewsRideAlong = actions.some((a) => a.type === 'run-runbook') || !!alarmResolution(incident) || !!proposal;
   const holding = reviewsRideAlong ? gating.filter((a) => a.type !== 'human-review') : gating;
 
   const riskTier: RiskTier = holding.length ? maxTier(['medium', ...holding.map((a) => a.risk)]) : 'low';
@@ -286,7 +340,8 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
     policyVersion: ctx.policy.version,
     service: service.name,
     ...(dryRun ? { dryRun } : {}),
-    remediation: remedy.remediation,
+    remediation,
+    ...(proposal ? { proposal } : {}),
     notes,
   };
 }

@@ -1,6 +1,7 @@
 import type { Incident } from '../../core/incident';
-import type { TicketUpdate } from '../../itsm/ticket';
+import { isItsmSource, type TicketRef, type TicketUpdate, ticketRefOf } from '../../itsm/ticket';
 import type { WritePurpose } from '../../itsm/write-back';
+import type { SignalMember } from '../../ports/incident-store';
 
 interface Handoff {
   needed?: boolean;
@@ -134,4 +135,63 @@ export function finalWrite(incident: Incident): FinalWrite {
   if (execution?.runbook)
     lines.push(`- Runbook ${execution.runbook.runbookId}: ${execution.runbook.status} (${execution.runbook.summary})`);
   return { purpose: 'progress', update: { workNote: lines.join('\n') }, resolves: false };
+}
+
+/** A ticket that joined an incident it did not open: a report correlated into the outage, or linked after it ended. */
+export interface RelatedTicket {
+  ref: TicketRef;
+  fingerprint: string;
+}
+
+/**
+ * The incident's other tickets: ITSM tickets among its correlated signals, and tickets linked after it ended, except
+ * the ticket the incident writes to itself. Each once.
+ */
+export function relatedTickets(incident: Incident, members: readonly SignalMember[]): RelatedTicket[] {
+  const own = ticketRefOf(incident);
+  const seen = new Set<string>([incident.fingerprint]);
+  const found: RelatedTicket[] = [];
+  const add = (source: string, externalId: string, fingerprint: string) => {
+    if (seen.has(fingerprint) || !isItsmSource(source)) return;
+    seen.add(fingerprint);
+    const ref = ticketRefOf({ source, externalId, fingerprint });
+    if (!ref || (own && own.source === ref.source && own.id === ref.id)) return;
+    found.push({ ref, fingerprint });
+  };
+  for (const member of members) add(member.source, member.externalId, member.fingerprint);
+  for (const entry of incident.timeline) {
+    const data = entry.data as { source?: unknown; externalId?: unknown; fingerprint?: unknown } | undefined;
+    if (
+      entry.type === 'ticket.linked' &&
+      typeof data?.source === 'string' &&
+      typeof data.externalId === 'string' &&
+      typeof data.fingerprint === 'string'
+    )
+      add(data.source, data.externalId, data.fingerprint);
+  }
+  return found;
+}
+
+/**
+ * What a related ticket gets of the workflow's last word: the same note, headed by where the incident is handled;
+ * the resolution too when the incident is resolved (the reporter is told in a reply), but never the assignment: the
+ * people who take over work the incident's own ticket.
+ */
+export function relatedUpdate(
+  incident: Incident,
+  final: FinalWrite,
+  main: { source: string; displayId: string } | undefined,
+): TicketUpdate {
+  const where = main ? `, handled in ${main.source} ${main.displayId}` : '';
+  const head = `This report is part of Lumos incident ${incident.incidentId}${where}.`;
+  const note = final.update.workNote ? `${head}\n\n${final.update.workNote}` : head;
+  if (!final.resolves) return { workNote: note };
+  return {
+    workNote: note,
+    reply: `The problem you reported is part of an incident that is now resolved${
+      final.purpose === 'fulfilment' ? '' : ' and verified'
+    }${main ? ` (${main.displayId})` : ''}. If it still affects you, reply to this ticket.`,
+    state: 'resolved',
+    resolution: { notes: note },
+  };
 }

@@ -7,7 +7,7 @@ import { incidentStore } from '../../runtime/ports/incident-store';
 import { itsm as itsmPort } from '../../runtime/ports/itsm';
 import { workflowStep } from '../../runtime/workflow-step';
 import { loadIncident, StepInput } from '../step-input';
-import { finalWrite } from './core';
+import { finalWrite, relatedTickets, relatedUpdate } from './core';
 
 /**
  * Workflow step `WriteBack`: writes the workflow's outcome to the ticket exactly once (the handoff packet, a
@@ -19,8 +19,25 @@ export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{
   const clock = clockPort();
   const ports = { store, itsm: itsmPort(), clock, audit: auditTrail() };
   const incident = await loadIncident(store, incidentId);
-  const { purpose, update, resolves } = finalWrite(incident);
+  const final = finalWrite(incident);
+  const { purpose, update, resolves } = final;
   const { record } = await writeBack({ ...ports, openTicket: alarmTicketOpener(ports) }, incident, purpose, update);
+  // The reports that joined the incident hear the same outcome on their own tickets, each write once.
+  const related = relatedTickets(incident, await store.listSignals(incidentId));
+  if (related.length > 0) {
+    const main = record.ticket ? { ...record.ticket } : undefined;
+    let current = (await store.get(incidentId)) ?? incident;
+    for (const ticket of related) {
+      await writeBack(
+        ports,
+        current,
+        `${purpose}:${ticket.fingerprint}`,
+        relatedUpdate(incident, final, main),
+        ticket.ref,
+      );
+      current = (await store.get(incidentId)) ?? current;
+    }
+  }
   if (resolves && !isClosed(incident.status)) {
     await store.update(incidentId, {
       set: { status: 'resolved' },

@@ -252,6 +252,22 @@ describe('the generated files', () => {
     });
     expect(governance.services['identity-directory']!.targets.directory).toBe(urls['identity-directory']);
   });
+
+  it('size scale-out so that it absorbs a spike of three times the usual traffic on every service with a pool', () => {
+    const urls = Object.fromEntries(Object.keys(estate.services).map((n, i) => [n, `http://127.0.0.1:${5000 + i}`]));
+    const governance = loadGovernanceConfig({ overrides: governanceOverrides(estate, urls) });
+    const pooled = Object.entries(estate.services).filter(([, s]) => s.connections);
+    expect(pooled.length).toBeGreaterThan(2);
+    for (const [name, definition] of pooled) {
+      const replicas = Number(governance.services[name]!.targets.scaleOutReplicas);
+      expect(replicas).toBeGreaterThan(definition.replicas);
+      const state = new ServiceState(name, definition);
+      state.inject({ kind: 'load', factor: 3 });
+      expect(state.problems()[0]).toMatchObject({ code: 'load' });
+      expect(state.act('scale', { replicas })).toMatchObject({ ok: true });
+      expect({ name, problems: state.problems() }).toEqual({ name, problems: [] });
+    }
+  });
 });
 
 describe('the running estate', () => {

@@ -79,8 +79,8 @@ const diagnosed = (
     ...overrides,
   });
 
-async function plan(incident: Incident, library = LIBRARY): Promise<Plan> {
-  const policy = testPolicy(SERVICES);
+async function plan(incident: Incident, library = LIBRARY, services: unknown = SERVICES): Promise<Plan> {
+  const policy = testPolicy(services);
   return planResponse(incident, {
     policy,
     runbooks: library,
@@ -195,6 +195,39 @@ describe('a plan that follows the diagnosis', () => {
     expect(runbookAction(p)).toBeUndefined();
     expect(p.notes.join(' ')).toMatch(/restart-service fits crash-loop but cannot be parameterized for search-cluster/);
     expect(p.remediation?.personTakesOver).toBe(true);
+  });
+
+  it('proposes the fix to the owning team when the policy does not let Lumos change the domain, and hands over at once', async () => {
+    const assisted = {
+      ...SERVICES,
+      services: {
+        ...SERVICES.services,
+        'corp-vpn': { domain: 'network', environment: 'production', targets: { http: 'http://127.0.0.1:4104' } },
+      },
+    };
+    const vpn = (confidence: number) =>
+      diagnosed([hypothesis('corp-vpn', 'disk-exhaustion', confidence)], confidence, {
+        service: 'corp-vpn',
+        facts: { service: 'corp-vpn', owningTeam: 'Network Operations', basis: { service: 'cmdb_ci' } },
+      });
+    const p = await plan(vpn(0.9), LIBRARY, assisted);
+    // Nothing Lumos would run: the runbook is a proposal, and a person takes over without waiting for an approval.
+    expect(runbookAction(p)).toBeUndefined();
+    expect(p.blocked.map((a) => a.runbook?.id)).toEqual(['free-disk']);
+    expect(p.proposal).toMatchObject({
+      runbook: { id: 'free-disk', parameters: { service: 'corp-vpn', baseUrl: 'http://127.0.0.1:4104' } },
+      target: 'corp-vpn',
+      proposedTo: 'Network Operations',
+    });
+    expect(p.proposal?.because.join(' ')).toMatch(/network domain \(autonomy assisted\)/);
+    expect(p.actions.find((a) => a.type === 'escalate-to-human')).toMatchObject({ target: 'Network Operations' });
+    expect(p.remediation).toMatchObject({ personTakesOver: true });
+    expect(p.remediation?.why).toMatch(/proposed to Network Operations/);
+    expect(p.requiresApproval).toBe(false);
+    // A domain Lumos may change gets no proposal: the runbook is planned to run.
+    const supervised = await plan(diagnosed([hypothesis('orders-db', 'disk-exhaustion', 0.9)]));
+    expect(supervised.proposal).toBeUndefined();
+    expect(runbookAction(supervised)?.runbook?.id).toBe('free-disk');
   });
 
   it('does not reassign a ticket routing already assigned; a second-line move says what it replaces', async () => {

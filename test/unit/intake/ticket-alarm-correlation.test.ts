@@ -88,6 +88,24 @@ describe('a ticket and an alarm about the same outage', () => {
     expect((await acceptSignal(deps, signal('alert'), RAW)).incidentId).not.toBe(opened.incidentId);
   });
 
+  it("does not link one person's own case after the outage ended, but still joins it while it lasts", async () => {
+    const individual = { severity: { impact: 3, urgency: 2 } };
+    const live = harness({ settings });
+    const firing = await acceptSignal(live.deps, signal('alert'), RAW);
+    const during = await acceptSignal(live.deps, signal('ticket', individual), RAW);
+    expect(during).toMatchObject({ status: 'correlated', incidentId: firing.incidentId });
+
+    const { deps } = harness({ settings: { ...settings, correlationWindowSeconds: 600 } });
+    const alarm = signal('alert');
+    const opened = await acceptSignal(deps, alarm, RAW);
+    await acceptSignal(deps, { ...alarm, action: 'resolve', deliveryId: 'alert-ok-own' }, RAW);
+    const own = await acceptSignal(deps, signal('ticket', individual), RAW);
+    expect(own.status).toBe('created');
+    expect(own.incidentId).not.toBe(opened.incidentId);
+    const broad = await acceptSignal(deps, signal('ticket', { severity: { impact: 2 } }), RAW);
+    expect(broad).toMatchObject({ status: 'correlated', incidentId: opened.incidentId });
+  });
+
   it('lets a ticket long after the outage ended open its own incident', async () => {
     const { deps, clock } = harness({ settings: { ...settings, correlationWindowSeconds: 600 } });
     const alarm = signal('alert');

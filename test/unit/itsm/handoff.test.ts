@@ -111,6 +111,42 @@ describe('human handoff agent', () => {
     expect(packet.confidence).toBe(0.82);
   });
 
+  it('hands a proposed fix the policy kept from Lumos to the person as the first thing to do, never as done', () => {
+    const why =
+      'the policy does not let Lumos run rotate-certificate on corp-vpn (no execution policy lets Lumos change the network domain (autonomy assisted)); it is proposed to Network Operations, who carry it out';
+    const incident = {
+      ...enriched(),
+      agents: {
+        plan: {
+          actions: [{ type: 'escalate-to-human', target: 'Network Operations', reason: `a person takes over: ${why}` }],
+          remediation: { personTakesOver: true, why, runbookId: 'rotate-certificate' },
+          proposal: {
+            runbook: {
+              id: 'rotate-certificate',
+              title: 'Rotate a certificate',
+              version: 'v1',
+              parameters: { service: 'corp-vpn', baseUrl: 'http://127.0.0.1:4110', incidentId: 'inc-1' },
+            },
+            target: 'corp-vpn',
+            risk: 'medium',
+            proposedTo: 'Network Operations',
+            because: ['no execution policy lets Lumos change the network domain (autonomy assisted)'],
+          },
+        },
+        execution: { done: ['posted first response'], refused: [] },
+      },
+    };
+    const packet = buildHandoffPacket(incident, 'executed', undefined, AT);
+    expect(packet.personNeeded).toBe(true);
+    expect(packet.reason).toBe(`a person takes over: ${why}`);
+    const step = packet.nextSteps.find((s) => s.startsWith('Carry out the proposed fix'));
+    expect(step).toBe(
+      'Carry out the proposed fix, runbook rotate-certificate ("Rotate a certificate") on corp-vpn (service=corp-vpn, baseUrl=http://127.0.0.1:4110): Lumos may not run it itself (no execution policy lets Lumos change the network domain (autonomy assisted)).',
+    );
+    expect(packet.text).toContain(step);
+    expect(packet.actionsTried.join(' ')).not.toContain('rotate-certificate');
+  });
+
   it('needs no person only after a verified recovery or a fulfilled request, and one whenever a person is owed', () => {
     const done = { ...enriched(), agents: { execution: { done: ['posted first response'], refused: [] } } };
     // Notes posted, nothing verified: a person must still confirm the incident is handled.
