@@ -76,6 +76,7 @@ interface ErrorSeen {
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
+const earlier = (item: EvidenceItem) => item.stale === true || item.quotesEarlier === true;
 const noisyOr = (parts: readonly number[]) => 1 - parts.reduce((rest, p) => rest * (1 - Math.min(0.99, p)), 1);
 const keyOf = (component: string, mode: FailureMode) => `${mode}\u0000${component}`;
 const splitKey = (key: string) => {
@@ -176,9 +177,9 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     const symptoms = symptomsIn(item.text);
     // A line matching a failure signature says it failed whatever its level (back-off restarts are warnings).
     // Errors that stopped before the incident opened are an earlier problem: each counts a fifth, and all of them
-    // together at most STALE_SUPPORT_MAX.
-    // A current anomaly whose example is an earlier problem's line: what the example says is of that problem.
-    const stale = item.stale === true || item.quotesEarlier === true;
+    // together at most STALE_SUPPORT_MAX. So does what the example of a current anomaly says when that example is a
+    // line of the earlier problem.
+    const stale = earlier(item);
     // A failure the line itself calls intermittent comes and goes: weaker evidence of a fault to fix now.
     const intermittent = INTERMITTENT.test(item.text) ? 0.5 : 1;
     const factor =
@@ -214,12 +215,15 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     }
     if (item.component && !item.stale && (item.error || item.kind !== 'log')) {
       const seen = errors.get(item.component) ?? [];
-      const current = (item.quotesEarlier ? undefined : topMode) ?? 'generic';
-      const currentFactor = item.quotesEarlier ? factor / STALE_WEIGHT : factor;
+      // An anomaly quoting an earlier problem is a current error of a kind its example cannot tell.
+      const mode = (item.quotesEarlier ? undefined : topMode) ?? 'generic';
       seen.push({
         item,
-        mode: current,
-        strength: current !== 'generic' ? symptoms[0]!.weight * factor : 0.8 * currentFactor,
+        mode,
+        strength:
+          mode !== 'generic'
+            ? symptoms[0]!.weight * factor
+            : 0.8 * (item.quotesEarlier ? factor / STALE_WEIGHT : factor),
       });
       errors.set(item.component, seen);
     }
@@ -229,9 +233,9 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
   // from this incident's time supports (a log line still going, an alert, a standing change).
   const scores = new Map<string, { score: number; refs: Set<string>; current: boolean }>();
   for (const [key, entry] of support) {
-    const earlier = Math.min(STALE_SUPPORT_MAX, noisyOr(entry.stale ?? []));
+    const fromEarlier = Math.min(STALE_SUPPORT_MAX, noisyOr(entry.stale ?? []));
     scores.set(key, {
-      score: noisyOr([...entry.parts, earlier]),
+      score: noisyOr([...entry.parts, fromEarlier]),
       refs: new Set(entry.refs),
       current: entry.parts.length > 0,
     });
@@ -383,7 +387,8 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     const cited: CitedEvidence[] = [...h.refs]
       .map((ref) => byRef.get(ref))
       .filter((item): item is EvidenceItem => !!item)
-      .sort((a, b) => EVIDENCE_ORDER[a.kind]! - EVIDENCE_ORDER[b.kind]!)
+      // What an earlier problem left is cited after what is going on now, so the summary leads with the latter.
+      .sort((a, b) => EVIDENCE_ORDER[a.kind]! - EVIDENCE_ORDER[b.kind]! || Number(earlier(a)) - Number(earlier(b)))
       .slice(0, MAX_CITED)
       .map(({ kind, ref, summary }) => ({ kind, ref, summary }));
     const change = [...h.refs].map((ref) => byRef.get(ref)).find((i) => i?.kind === 'change');

@@ -576,6 +576,23 @@ describe('how confident the diagnosis is, and what an earlier problem still in t
     expect(d.confidence).toBeLessThan(0.4);
   });
 
+  it('cites what is going on now before what an earlier problem left, and leads its summary with it', async () => {
+    const logs = logsOf({
+      'checkout-api': [
+        { from: 20, to: 6, count: 40, message: 'ERROR connection pool exhausted (10/10 in use) since the change #' },
+        { from: 3, to: 0, count: 20, message: 'ERROR connection pool saturated (200/200) under heavy load #' },
+      ],
+    });
+    const d = await diagnose({ title: 'checkout slow', service: 'checkout-api' }, { logs });
+    expect(top(d)).toEqual(['connection-exhaustion', 'checkout-api']);
+    const cited = d.hypotheses[0]!.evidence.map((e) => e.summary);
+    expect(cited[0]).toMatch(/saturated/);
+    expect(cited[1]).toMatch(/exhausted.*last seen/);
+    expect(d.summary).toMatch(
+      /^Most likely connection-exhaustion on checkout-api \(\d+%\): checkout-api logs: "[^"]*saturated/,
+    );
+  });
+
   it('reaches the level a low-risk fix runs alone at for a current, specific failure the alert and logs agree on', async () => {
     const logs = logsOf({
       'orders-db': [
