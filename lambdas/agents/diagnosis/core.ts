@@ -177,14 +177,22 @@ async function askModel(incident: Incident, evidence: GatheredEvidence, prior: H
       'components, a failure mode from the allowed list, a confidence from 0 to 1, the refs of the evidence items ' +
       'that support it (only refs listed in the facts), and what would confirm it or rule it out. Prefer the cause ' +
       'over its symptoms: a change followed by errors on the same component is the cause of those errors; a ' +
-      'component that times out for its callers may itself have a cause. Say "unknown" when the evidence does not ' +
-      'point anywhere, with a low confidence.',
+      'component that times out for its callers may itself have a cause, and without one it is "unresponsive" ' +
+      '("dependency-failure" is for a component whose own lines say something it calls failed). Evidence marked ' +
+      'earlier stopped before the incident opened or quotes such a problem: it is not evidence of this incident. ' +
+      'Say "unknown" when the evidence does not point anywhere, with a low confidence.',
     facts: {
       affectedService: evidence.service ?? null,
       openedAt: evidence.openedAt,
       allowedComponents: [...allowedComponents(evidence)],
       failureModes: FailureMode.options,
-      evidence: evidence.items.map(({ kind, ref, component, at }) => ({ kind, ref, component, at })),
+      evidence: evidence.items.map(({ kind, ref, component, at, stale, quotesEarlier }) => ({
+        kind,
+        ref,
+        component,
+        at,
+        ...(stale || quotesEarlier ? { earlier: true } : {}),
+      })),
       scoringModelRanking: prior.map(({ component, failureMode, confidence }) => ({
         component,
         failureMode,

@@ -769,6 +769,30 @@ describe('the diagnosis agent with a language model', () => {
     expect(JSON.stringify(request.facts)).not.toContain('orders-db down');
   });
 
+  it('tells the model which evidence belongs to an earlier problem, and offers it every failure mode', async () => {
+    const llm = scriptedModel({
+      summary: 'Nothing current.',
+      hypotheses: [
+        { component: 'orders-db', failureMode: 'unknown', confidence: 0.1, evidenceRefs: [], confirm: [], ruleOut: [] },
+      ],
+    });
+    const earlier = logsOf({
+      'orders-db': [
+        { from: 20, to: 6, count: 25, message: 'ERROR could not extend file: No space left on device' },
+        { from: 3, to: 0, count: 10, message: 'ERROR FATAL: sorry, too many clients already' },
+      ],
+    });
+    await diagnose(incident, { logs: earlier, llm });
+    const facts = llm.requests[0]!.facts as {
+      failureModes: string[];
+      evidence: { ref: string; earlier?: boolean }[];
+    };
+    expect(facts.failureModes).toEqual(expect.arrayContaining(['unresponsive', 'dependency-failure']));
+    const logFacts = facts.evidence.filter((e) => e.ref.startsWith('log:'));
+    expect(logFacts.filter((e) => e.earlier).length).toBe(1);
+    expect(logFacts.length).toBe(2);
+  });
+
   it('drops hypotheses that cite made-up evidence or unknown components, and falls back to scoring when none remain', async () => {
     const llm = scriptedModel({
       summary: 'Roll back payments-db now.',
