@@ -31,7 +31,8 @@ const runbook = (
 };
 const LIBRARY = [
   runbook('rollback-deployment', ['bad-deployment'], 'high'),
-  runbook('restart-service', ['crash-loop', 'memory-exhaustion', 'dependency-failure'], 'medium'),
+  runbook('restart-service', ['crash-loop', 'memory-exhaustion', 'unresponsive'], 'medium'),
+  runbook('failover-database', ['dependency-failure', 'network'], 'high'),
   runbook('free-disk', ['disk-exhaustion'], 'low'),
   runbook('revert-config', ['config-change', 'connection-exhaustion'], 'medium'),
   runbook('scale-out', ['connection-exhaustion', 'throttling', 'cpu-exhaustion'], 'medium'),
@@ -115,6 +116,7 @@ describe('a plan that follows the diagnosis', () => {
       runbookAction(await plan(diagnosed([hypothesis('orders-db', mode, 0.8)])))?.runbook?.id;
     expect(await chosen('disk-exhaustion')).toBe('free-disk');
     expect(await chosen('crash-loop')).toBe('restart-service');
+    expect(await chosen('unresponsive')).toBe('restart-service');
     expect(await chosen('config-change')).toBe('revert-config');
     expect(await chosen('throttling')).toBe('scale-out');
     expect(remediationsFor(LIBRARY, 'connection-exhaustion').map((r) => r.runbook.id)).toEqual([
