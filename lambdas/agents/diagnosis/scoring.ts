@@ -77,6 +77,8 @@ interface ErrorSeen {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 const earlier = (item: EvidenceItem) => item.stale === true || item.quotesEarlier === true;
+const citationTier = (item: EvidenceItem) =>
+  earlier(item) ? 1 : item.kind === 'similar-incident' || item.kind === 'knowledge' ? 2 : 0;
 const noisyOr = (parts: readonly number[]) => 1 - parts.reduce((rest, p) => rest * (1 - Math.min(0.99, p)), 1);
 const keyOf = (component: string, mode: FailureMode) => `${mode}\u0000${component}`;
 const splitKey = (key: string) => {
@@ -387,8 +389,8 @@ export function scoreHypotheses(evidence: GatheredEvidence, options: ScoringOpti
     const cited: CitedEvidence[] = [...h.refs]
       .map((ref) => byRef.get(ref))
       .filter((item): item is EvidenceItem => !!item)
-      // What an earlier problem left is cited after what is going on now, so the summary leads with the latter.
-      .sort((a, b) => EVIDENCE_ORDER[a.kind]! - EVIDENCE_ORDER[b.kind]! || Number(earlier(a)) - Number(earlier(b)))
+      // What is going on now first (the summary leads with it), then what an earlier problem left, then precedent.
+      .sort((a, b) => citationTier(a) - citationTier(b) || EVIDENCE_ORDER[a.kind]! - EVIDENCE_ORDER[b.kind]!)
       .slice(0, MAX_CITED)
       .map(({ kind, ref, summary }) => ({ kind, ref, summary }));
     const change = [...h.refs].map((ref) => byRef.get(ref)).find((i) => i?.kind === 'change');
