@@ -6,7 +6,9 @@ import type { Topology, TopologySource } from '../ports/topology';
  * One outage, one incident, across the service graph: when a service breaks, the services that depend on it alarm
  * too, often before it does. A new signal about a service joins a live incident about a service it depends on
  * (upstream) or that depends on it (downstream), along one direction of the graph only: two services that merely
- * share a dependency are not linked by it, so unrelated outages on shared infrastructure stay apart.
+ * share a dependency are not linked by it, so unrelated outages on shared infrastructure stay apart. The exception
+ * is an outage whose several services all converge on a dependency that has not alarmed (yet): another dependent of
+ * that dependency joins it (see `convergenceOf`).
  */
 
 /** Sources whose signals are people's tickets: they never "recover", so they do not keep an outage live. */
@@ -59,6 +61,41 @@ export function pathRelated(topology: Topology, service: string, maxDepth = MAX_
   return related;
 }
 
+/** What `service` depends on, directly or not (up to `maxDepth` edges), with the distance. */
+function upstreamOf(topology: Topology, service: string, maxDepth = MAX_DEPTH): Map<string, number> {
+  const found = new Map<string, number>();
+  let frontier = [service];
+  for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+    const reached: string[] = [];
+    for (const id of frontier)
+      for (const edge of topology.edges) {
+        if (edge.from !== id || edge.to === service || found.has(edge.to)) continue;
+        found.set(edge.to, depth);
+        reached.push(edge.to);
+      }
+    frontier = reached;
+  }
+  return found;
+}
+
+/**
+ * Where an outage converges when its epicentre has not alarmed yet: the dependencies every one of the incident's
+ * services (two or more) relies on, when none of those services is itself such a dependency. A storefront, checkout,
+ * payments and inventory all failing converge on the database they share, and another dependent of that database
+ * alarming belongs to the same outage. Empty when one of the incident's services already explains the others (it
+ * is the epicentre, and the path rule links what depends on it) or the services share nothing.
+ */
+export function convergenceOf(topology: Topology, services: ReadonlySet<string>): Set<string> {
+  if (services.size < 2) return new Set();
+  let common: Set<string> | undefined;
+  for (const service of services) {
+    const reach = new Set([service, ...upstreamOf(topology, service).keys()]);
+    common = common ? new Set([...common].filter((id) => reach.has(id))) : reach;
+  }
+  if (!common || [...common].some((id) => services.has(id))) return new Set();
+  return common;
+}
+
 /** The services an incident holds signals about: its own, and those of the signals that joined it. */
 export function servicesOf(incident: IncidentHead, topology: Topology): Set<string> {
   const names = [
@@ -106,10 +143,18 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
   for (const incident of await lookup.store.listHeads({ limit: RECENT_INCIDENTS })) {
     if (isClosed(incident.status)) continue;
     if (Date.parse(incident.signals?.lastAt ?? incident.createdAt) < since) continue;
-    const linked = [...servicesOf(incident, topology)]
-      .filter((s) => related.has(s))
-      .sort((a, b) => related.get(a)! - related.get(b)!)[0];
-    if (linked) candidates.push({ incident, via: linked, distance: related.get(linked)! });
+    const services = servicesOf(incident, topology);
+    const linked = [...services].filter((s) => related.has(s)).sort((a, b) => related.get(a)! - related.get(b)!)[0];
+    if (linked) {
+      candidates.push({ incident, via: linked, distance: related.get(linked)! });
+      continue;
+    }
+    // A dependent of the dependency the incident's services converge on: one hop further than that dependency.
+    const upstream = upstreamOf(topology, service);
+    const epicentre = [...convergenceOf(topology, services)]
+      .filter((id) => upstream.has(id))
+      .sort((a, b) => upstream.get(a)! - upstream.get(b)!)[0];
+    if (epicentre) candidates.push({ incident, via: epicentre, distance: upstream.get(epicentre)! + 1 });
   }
   candidates.sort((a, b) => a.distance - b.distance || a.incident.createdAt.localeCompare(b.incident.createdAt));
   // Across services the graph links what the monitoring sees: only an incident with an alarm still firing takes

@@ -1,6 +1,6 @@
 import type { Signal } from '../../../lambdas/core/incident';
 import { acceptSignal } from '../../../lambdas/intake/intake-service';
-import { pathRelated } from '../../../lambdas/intake/outage-correlation';
+import { convergenceOf, pathRelated } from '../../../lambdas/intake/outage-correlation';
 import type { Topology, TopologySource } from '../../../lambdas/ports/topology';
 import { harness } from './support';
 
@@ -157,6 +157,64 @@ describe('one outage across the service graph', () => {
     deps.topology = graph;
     const b = await acceptSignal(deps, alarm('unknown-svc'), RAW);
     expect(b.status).toBe('created');
+  });
+});
+
+describe('an outage whose epicentre has not alarmed yet', () => {
+  /** Storefront -> checkout -> payments and inventory -> orders-db; a notifier also reads orders-db; search -> redis. */
+  const SHOP: Topology = {
+    nodes: ['web', 'checkout', 'payments', 'inventory', 'orders-db', 'notifier', 'redis', 'search'].map((id) => ({
+      id,
+    })),
+    edges: [
+      { from: 'web', to: 'checkout' },
+      { from: 'checkout', to: 'payments' },
+      { from: 'checkout', to: 'inventory' },
+      { from: 'payments', to: 'orders-db' },
+      { from: 'inventory', to: 'orders-db' },
+      { from: 'inventory', to: 'redis' },
+      { from: 'notifier', to: 'orders-db' },
+      { from: 'search', to: 'redis' },
+    ],
+  };
+  const shop = () => {
+    const h = harness({ settings: { correlationWindowSeconds: 120 } });
+    h.deps.topology = { topology: async () => SHOP, changes: async () => [] };
+    return h;
+  };
+
+  it('is where all of its services converge, unless one of them already explains the others', () => {
+    expect([...convergenceOf(SHOP, new Set(['web', 'payments', 'inventory']))]).toEqual(['orders-db']);
+    expect(convergenceOf(SHOP, new Set(['checkout', 'inventory'])).size).toBe(0);
+    expect(convergenceOf(SHOP, new Set(['web'])).size).toBe(0);
+    expect(convergenceOf(SHOP, new Set(['notifier', 'search'])).size).toBe(0);
+  });
+
+  it("takes another dependent of that epicentre into the outage's incident", async () => {
+    const { deps } = shop();
+    const opened = await acceptSignal(deps, alarm('web'), RAW);
+    for (const service of ['payments', 'inventory'])
+      expect(await acceptSignal(deps, alarm(service), RAW)).toMatchObject({
+        status: 'correlated',
+        incidentId: opened.incidentId,
+      });
+    expect(await acceptSignal(deps, alarm('notifier'), RAW)).toMatchObject({
+      status: 'correlated',
+      incidentId: opened.incidentId,
+    });
+  });
+
+  it('keeps a sibling apart when the outage has one service, or one of its services is the shared dependency', async () => {
+    const lone = shop();
+    const web = await acceptSignal(lone.deps, alarm('web'), RAW);
+    expect((await acceptSignal(lone.deps, alarm('notifier'), RAW)).incidentId).not.toBe(web.incidentId);
+    const explained = shop();
+    const inventory = await acceptSignal(explained.deps, alarm('inventory'), RAW);
+    expect(await acceptSignal(explained.deps, alarm('checkout'), RAW)).toMatchObject({
+      incidentId: inventory.incidentId,
+    });
+    expect((await acceptSignal(explained.deps, alarm('notifier'), RAW)).incidentId).not.toBe(inventory.incidentId);
+    expect((await acceptSignal(explained.deps, alarm('search'), RAW)).incidentId).not.toBe(inventory.incidentId);
   });
 });
 
