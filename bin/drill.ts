@@ -8,12 +8,13 @@ import { loadEstateDefinition } from '../estate/definition';
 
 const USAGE = `Lumos incident drills: the demo estate, a real local Lumos, scenarios, a scorecard.
 
-  npm run drill [-- --scenarios DIR] [--only NAME ...] [--fast] [--json FILE] [--concurrency N] [--quiet]
+  npm run drill [-- --scenarios DIR] [--only NAME ...] [--fast] [--json FILE] [--dump DIR] [--concurrency N] [--quiet]
 
   --scenarios DIR   scenario files (YAML/JSON, docs/drills.md); default drills/scenarios
   --only NAME       run only these scenarios (repeatable)
   --fast            run only the scenarios marked fast: true (the CI subset)
   --json FILE       also write the results as JSON
+  --dump DIR        also write each scenario's incidents (as GET /incidents/{id} shows them) to DIR/<name>.json
   --concurrency N   scenarios at once (only ones touching disjoint services); default 3
   --quiet           print only the scorecard`;
 
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       only: { type: 'string', multiple: true },
       fast: { type: 'boolean', default: false },
       json: { type: 'string' },
+      dump: { type: 'string' },
       concurrency: { type: 'string', default: '3' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -59,7 +61,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  const run = await runDrill({ scenarios, concurrency, log, environment }).finally(() => environment.stop());
+  const run = await runDrill({
+    scenarios,
+    concurrency,
+    log,
+    environment,
+    ...(values.dump ? { dumpDir: resolve(values.dump) } : {}),
+  }).finally(() => environment.stop());
   process.stdout.write(`\n${formatScorecard(run.results, run.summary)}\n`);
   process.stdout.write(`\n${run.results.length} scenarios in ${run.durationSeconds}s (started ${run.startedAt})\n`);
   if (values.json) {

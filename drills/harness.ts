@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -539,6 +539,8 @@ export interface DrillOptions {
   /** A running environment to use (else one is started and stopped). */
   environment?: DrillEnvironment;
   environmentOptions?: DrillEnvironmentOptions;
+  /** Also writes each scenario's incidents, as `GET /incidents/{id}` returned them, to `<dumpDir>/<scenario>.json`. */
+  dumpDir?: string;
 }
 
 /** The results of a drill run. */
@@ -571,6 +573,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillRun> {
         const done = runScenario(env, scenario, log)
           .then((evidence) => {
             const result = scoreScenario(evidence);
+            if (options.dumpDir) {
+              mkdirSync(options.dumpDir, { recursive: true });
+              writeFileSync(
+                join(options.dumpDir, `${scenario.name}.json`),
+                `${JSON.stringify(evidence.incidents, null, 2)}\n`,
+              );
+            }
             results.set(scenario.name, result);
             log(`[${scenario.name}] ${result.passed ? 'PASS' : 'FAIL'}`);
           })
