@@ -123,9 +123,12 @@ export function findLogAnomalies(
     }
     if (inWindow) {
       tally.window++;
-      // Keep a window example: that is the one a responder wants to read.
-      if (tally.window === 1) tally.example = example;
-      if (!tally.lastSeen || Date.parse(at) > Date.parse(tally.lastSeen)) tally.lastSeen = at;
+      // Keep the latest window example: it shows what is failing now, not an earlier burst the window also holds
+      // (a masked template or an error code spans every message of its shape).
+      if (!tally.lastSeen || Date.parse(at) >= Date.parse(tally.lastSeen)) {
+        tally.lastSeen = at;
+        tally.example = example;
+      }
     } else tally.baseline++;
   };
 
@@ -160,9 +163,13 @@ export function findLogAnomalies(
         };
         traces.set(key, stat);
       }
-      if (inWindow) stat.count++;
-      else stat.baselineCount++;
-      stat.lastSeen = event.timestamp;
+      if (inWindow) {
+        // The latest occurrence in the window is the example, as for templates.
+        if (stat.count === 0 || Date.parse(event.timestamp) >= Date.parse(stat.lastSeen))
+          stat.example = clip(event.message, 800);
+        stat.count++;
+      } else stat.baselineCount++;
+      if (Date.parse(event.timestamp) >= Date.parse(stat.lastSeen)) stat.lastSeen = event.timestamp;
     }
   }
 

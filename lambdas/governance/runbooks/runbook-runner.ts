@@ -87,6 +87,12 @@ export function renderExpectation(expect: Expectation, values: Record<string, st
             ...(typeof expect.json.includes === 'string'
               ? { includes: renderValue(expect.json.includes, values) as string | number | boolean }
               : {}),
+            ...(typeof expect.json.below === 'string'
+              ? { below: renderValue(expect.json.below, values) as number }
+              : {}),
+            ...(typeof expect.json.atLeast === 'string'
+              ? { atLeast: renderValue(expect.json.atLeast, values) as number }
+              : {}),
           },
         }
       : {}),
@@ -157,7 +163,7 @@ export function meets(result: StepRunResult, expect: Expectation): { ok: boolean
     return { ok: false, why: `output does not contain '${expect.contains}'` };
   }
   if (expect.json) {
-    const { path, equals, exists, includes, below } = expect.json;
+    const { path, equals, exists, includes, below, atLeast } = expect.json;
     const actual = valueAt(result.json, path);
     if (equals !== undefined && actual !== equals) {
       return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected ${JSON.stringify(equals)}` };
@@ -171,8 +177,12 @@ export function meets(result: StepRunResult, expect: Expectation): { ok: boolean
         why: `${path} is ${JSON.stringify(actual)}, expected it to include ${JSON.stringify(includes)}`,
       };
     }
-    if (below !== undefined && !(typeof actual === 'number' && actual < below)) {
+    // A limit that is not a number (a template whose parameter is missing) never holds.
+    if (below !== undefined && !(typeof actual === 'number' && typeof below === 'number' && actual < below)) {
       return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected below ${below}` };
+    }
+    if (atLeast !== undefined && !(typeof actual === 'number' && typeof atLeast === 'number' && actual >= atLeast)) {
+      return { ok: false, why: `${path} is ${JSON.stringify(actual)}, expected at least ${atLeast}` };
     }
   }
   return { ok: true };

@@ -46,7 +46,8 @@ const Expectation = z
     contains: z.string().optional(),
     /**
      * A field of the JSON body (dotted path): `equals` a value, `exists` (present and not null, or absent), for a
-     * list `includes` a value, for a number is `below` a limit. Strings may hold `{{parameter}}` templates (`{{n|number}}` for a number).
+     * list `includes` a value, for a number is `below` a limit or `atLeast` one. Strings may hold `{{parameter}}`
+     * templates (`{{n|number}}` for a number).
      */
     json: z
       .object({
@@ -54,12 +55,19 @@ const Expectation = z
         equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
         exists: z.boolean().optional(),
         includes: z.union([z.string(), z.number(), z.boolean()]).optional(),
-        /** A number strictly below this. */
-        below: z.number().optional(),
+        /** A number strictly below this (or a `{{n|number}}` template). */
+        below: z.union([z.number(), z.string()]).optional(),
+        /** A number at least this (or a `{{n|number}}` template): "there is work to do" in a precondition. */
+        atLeast: z.union([z.number(), z.string()]).optional(),
       })
       .refine(
-        (j) => j.equals !== undefined || j.exists !== undefined || j.includes !== undefined || j.below !== undefined,
-        { message: 'a json expectation needs equals, exists, includes or below' },
+        (j) =>
+          j.equals !== undefined ||
+          j.exists !== undefined ||
+          j.includes !== undefined ||
+          j.below !== undefined ||
+          j.atLeast !== undefined,
+        { message: 'a json expectation needs equals, exists, includes, below or atLeast' },
       )
       .optional(),
   })

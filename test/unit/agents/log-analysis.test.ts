@@ -124,6 +124,23 @@ describe('log anomalies', () => {
     expect(report.anomalies[0]!.confidence).toBeLessThan(0.8);
   });
 
+  it('shows the latest occurrence as the example, not an earlier burst of the same shape in the window', () => {
+    const trace = (cause: string) =>
+      `ERROR Request failed: call to orders-db failed: HTTP 503 (${cause})\nHttpServerErrorException: 503\n\tat org.web.Handler.handle(Handler.java:168)`;
+    const events = [
+      ...spread('INFO request ok id=#', 240, 0, 150),
+      ...spread(trace('disk 100% full: No space left on device'), 4, 122, 126),
+      ...spread(trace('primary is down: not accepting connections'), 4, 145, 149),
+    ].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const report = findLogAnomalies(events, windowStart, periods);
+    const stack = report.anomalies.find((a) => a.kind === 'stack-trace');
+    expect(stack).toMatchObject({ count: 8 });
+    expect(stack?.example).toContain('primary is down');
+    // Each message shape keeps its own template: the earlier one is still reported, with its own last sighting.
+    const earlier = report.anomalies.find((a) => a.kind !== 'stack-trace' && a.example.includes('No space left'));
+    expect(Date.parse(earlier!.lastSeen!)).toBeLessThan(Date.parse(stack!.lastSeen!));
+  });
+
   it('finds nothing in steady traffic', () => {
     const report = findLogAnomalies(spread('INFO request ok id=#', 300, 0, 150), windowStart, periods);
     expect(report.anomalies).toEqual([]);

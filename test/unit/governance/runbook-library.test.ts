@@ -153,6 +153,10 @@ describe('the runbook library against the estate contract', () => {
     expect(result.status).toBe('succeeded');
     expect(state('search-api').replicas).toBe(8);
     expect(healthy('search-api')).toBe(true);
+    // A second incident for the same spike (an alarm that fired late) finds the work done: nothing runs again.
+    const { run: again } = await run('scale-out', 'search-api');
+    expect(again.status).toBe('not_needed');
+    expect(again.summary).toMatch(/fewer replicas/);
   });
 
   it('free-disk frees a full disk and checks it is below 90%', async () => {
@@ -162,6 +166,9 @@ describe('the runbook library against the estate contract', () => {
     const { run: result } = await run('free-disk', 'orders-db');
     expect(result.status).toBe('succeeded');
     expect(state('orders-db').disk.usedPercent).toBeLessThan(90);
+    const { run: again } = await run('free-disk', 'orders-db');
+    expect(again.status).toBe('not_needed');
+    expect(again.summary).toMatch(/at least 90% used/);
   });
 
   it('rotate-certificate replaces an expiring certificate', async () => {
