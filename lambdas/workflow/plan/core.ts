@@ -78,6 +78,11 @@ export interface Plan {
     /** True when a person takes over at once: no diagnosis, low confidence or no safe remediation. */
     personTakesOver: boolean;
     why: string;
+    /**
+     * Every runbook that fits found nothing to do when rehearsed (the fix is already in place, e.g. another
+     * incident of the same outage applied it): nothing runs, and the verification checks the service recovered.
+     */
+    alreadyInPlace?: boolean;
   };
   /**
    * The remediation the diagnosis calls for when the policy does not let Lumos run it (an assisted domain, a freeze):
@@ -301,8 +306,13 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
   // the plan it rides along instead of holding it: the remediation's own verdict (its risk, the domain's autonomy,
   // the diagnosis confidence, windows and freezes) decides whether the fix waits and for whom. Nor does it hold a
   // plan for an alarm that already cleared by itself (nothing is left to confirm before acting), or a plan that
-  // hands a proposed fix to the team that carries it out (they are the review; an approval would only delay them).
-  const reviewsRideAlong = actions.some((a) => a.type === 'run-runbook') || !!alarmResolution(incident) || !!proposal;
+  // hands a proposed fix to the team that carries it out (they are the review; an approval would only delay them),
+  // or one that found the fix already in place (there is nothing to approve; the verification decides).
+  const reviewsRideAlong =
+    actions.some((a) => a.type === 'run-runbook') ||
+    !!alarmResolution(incident) ||
+    !!proposal ||
+    remediation.alreadyInPlace === true;
   const holding = reviewsRideAlong ? gating.filter((a) => a.type !== 'human-review') : gating;
 
   const riskTier: RiskTier = holding.length ? maxTier(['medium', ...holding.map((a) => a.risk)]) : 'low';
@@ -410,6 +420,7 @@ async function remediate(
   const config = ctx.policy.config;
   const target = serviceOf(config, top.component);
   const options = remediationsFor(ctx.runbooks, top.failureMode);
+  const nothingToDo: string[] = [];
   for (const loaded of options) {
     const { runbook, version } = loaded;
     let parameters: Record<string, string>;
@@ -436,6 +447,7 @@ async function remediate(
       notes.push(
         `runbook ${runbook.id} fits ${top.failureMode} on ${top.component} but is not needed: ${rehearsal.summary}`,
       );
+      nothingToDo.push(`${runbook.id} (${rehearsal.summary})`);
       continue;
     }
     const why = `${top.failureMode} on ${top.component} (hypothesis ${top.rank}, ${pct(top.confidence)}; diagnosis ${pct(diagnosis.confidence)}) is remediated by runbook ${runbook.id}`;
@@ -457,6 +469,23 @@ async function remediate(
         diagnosisConfidence: diagnosis.confidence,
         runbookId: runbook.id,
         personTakesOver: false,
+        why,
+      },
+    };
+  }
+  // Every fitting runbook that could be prepared found its work done: the fix is in place (an alarm that fired late
+  // into a second incident of an outage already remediated). Nothing runs; the verification confirms the service is
+  // healthy, and a person takes over when it is not.
+  if (nothingToDo.length > 0) {
+    const why = `the fix for ${top.failureMode} on ${top.component} is already in place: ${nothingToDo.join('; ')}; Lumos changes nothing and verifies the recovery`;
+    notes.push(why);
+    return {
+      candidates: [],
+      remediation: {
+        hypothesis: pick(top),
+        diagnosisConfidence: diagnosis.confidence,
+        personTakesOver: false,
+        alreadyInPlace: true,
         why,
       },
     };

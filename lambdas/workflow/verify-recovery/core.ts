@@ -108,11 +108,18 @@ export function alarmResolution(incident: Incident): TimelineEntry | undefined {
   return incident.timeline.find((e) => e.type === 'incident.resolved' && e.actor === 'intake');
 }
 
+/** Whether the plan found the fix already in place (every fitting runbook had nothing to do), so nothing ran. */
+export function fixAlreadyInPlace(incident: Incident): boolean {
+  const plan = incident.agents.plan as { remediation?: { alreadyInPlace?: boolean } } | undefined;
+  return plan?.remediation?.alreadyInPlace === true;
+}
+
 /**
  * Judges one poll. Pure: the same incident, observation and moment always give the same verdict.
  * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself and the service's
- *   health (when known) passes, `pending` while that health still fails, else `skipped` (nothing to verify; a
- *   person carries on).
+ *   health (when known) passes, `pending` while that health still fails. When the plan found the fix already in
+ *   place: `self-recovered` once the service's health passes, `not-recovered` at once when it fails (the fix did
+ *   not hold; a person takes over). Else `skipped` (nothing to verify; a person carries on).
  * - The runbook failed (rolled back or not): `not-recovered` at once.
  * - The alarm resolved before the runbook ran, or the runbook found nothing to do and the service is fine:
  *   `self-recovered`.
@@ -133,6 +140,18 @@ export function judgeRecovery(
       return { status: 'self-recovered', summary: `the alarm resolved without a remediation (${alarm.summary})` };
     // The alarm cleared but the service's health still fails (it flaps): wait for it within the budget.
     if (alarm) return waitOrGiveUp(`health: ${observation.health!.detail}`, progress);
+    if (!remediation && fixAlreadyInPlace(incident)) {
+      if (observation.health?.ok === true)
+        return {
+          status: 'self-recovered',
+          summary: `the fix was already in place and the service's health check passes (${observation.health.detail})`,
+        };
+      if (observation.health?.ok === false)
+        return {
+          status: 'not-recovered',
+          summary: `the fix the plan found in place did not hold: ${observation.health.detail}`,
+        };
+    }
     return {
       status: 'skipped',
       summary: remediation
@@ -243,7 +262,8 @@ export async function verifyRecovery(deps: VerifyDeps, input: VerifyInput): Prom
   const postChecks =
     ran && loaded ? await runPostChecksOnce(loaded.runbook, remediation.parameters, deps.executor) : [];
   // Nothing ran and the alarm cleared by itself: the service's own health says whether it really recovered.
-  const untouched = (!remediation || remediation.status === 'planned') && !!alarmResolution(incident);
+  const untouched =
+    (!remediation || remediation.status === 'planned') && (!!alarmResolution(incident) || fixAlreadyInPlace(incident));
   const url = ran
     ? deps.healthUrlOf(incident.service)
     : untouched

@@ -232,6 +232,32 @@ describe('a plan that follows the diagnosis', () => {
     expect(runbookAction(supervised)?.runbook?.id).toBe('free-disk');
   });
 
+  it('changes nothing when every runbook that fits finds its work already done, and leaves the proof to verification', async () => {
+    const policy = testPolicy(SERVICES);
+    const rehearsed: string[] = [];
+    const p = await planResponse(diagnosed([hypothesis('checkout-api', 'connection-exhaustion', 0.9)]), {
+      policy,
+      runbooks: LIBRARY,
+      deadlines: approvalDeadlines(policy.config, {}),
+      at: THURSDAY_MORNING,
+      dryRun: async (loaded) => {
+        rehearsed.push(loaded.runbook.id);
+        return {
+          runbookId: loaded.runbook.id,
+          status: 'not_needed',
+          summary: `precondition of ${loaded.runbook.id} does not hold; nothing ran`,
+          outcomes: [],
+        } as never;
+      },
+    });
+    expect(rehearsed).toEqual(['revert-config', 'scale-out']);
+    expect(runbookAction(p)).toBeUndefined();
+    expect(p.actions.map((a) => a.type)).not.toContain('escalate-to-human');
+    expect(p.remediation).toMatchObject({ personTakesOver: false, alreadyInPlace: true });
+    expect(p.remediation?.why).toMatch(/already in place: revert-config \(precondition/);
+    expect(p.requiresApproval).toBe(false);
+  });
+
   it('does not reassign a ticket routing already assigned; a second-line move says what it replaces', async () => {
     const p = await plan(diagnosed([hypothesis('payments-api', 'bad-deployment', 0.8)]));
     expect(p.actions.map((a) => a.type)).not.toContain('assign');

@@ -46,6 +46,22 @@ const resolvedByAlarm = (at: string) => ({
 });
 
 describe('judging recovery', () => {
+  it('confirms a fix the plan found already in place by the health check, and hands over at once when it fails', () => {
+    const inPlace = alert({
+      agents: { plan: { remediation: { personTakesOver: false, alreadyInPlace: true, why: 'in place' } } },
+    });
+    expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: pass }, progress(1))).toMatchObject({
+      status: 'self-recovered',
+      summary: expect.stringMatching(/already in place/),
+    });
+    expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: fail }, progress(1))).toMatchObject({
+      status: 'not-recovered',
+      summary: expect.stringMatching(/did not hold: status 503/),
+    });
+    // Without that finding, a plan that ran nothing has nothing to verify.
+    expect(judgeRecovery(alert(), undefined, { postChecks: [], health: pass }, progress(1)).status).toBe('skipped');
+  });
+
   it('is recovered only when every post-check passes and the alarm resolved or the health check passes', () => {
     expect(judgeRecovery(triagedIncident(), ran(), { postChecks: [pass], health: pass }, progress(1)).status).toBe(
       'recovered',
