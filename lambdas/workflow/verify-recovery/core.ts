@@ -118,8 +118,8 @@ export function fixAlreadyInPlace(incident: Incident): boolean {
  * Judges one poll. Pure: the same incident, observation and moment always give the same verdict.
  * - No remediation ran (or only rehearsed): `self-recovered` when the alarm resolved by itself and the service's
  *   health (when known) passes, `pending` while that health still fails. When the plan found the fix already in
- *   place: `self-recovered` once the service's health passes, `not-recovered` at once when it fails (the fix did
- *   not hold; a person takes over). Else `skipped` (nothing to verify; a person carries on).
+ *   place: `not-recovered` at once when the health fails (the fix did not hold; a person takes over), `pending`
+ *   while it passes and the alarm still fires. Else `skipped` (nothing to verify; a person carries on).
  * - The runbook failed (rolled back or not): `not-recovered` at once.
  * - The alarm resolved before the runbook ran, or the runbook found nothing to do and the service is fine:
  *   `self-recovered`.
@@ -140,17 +140,16 @@ export function judgeRecovery(
       return { status: 'self-recovered', summary: `the alarm resolved without a remediation (${alarm.summary})` };
     // The alarm cleared but the service's health still fails (it flaps): wait for it within the budget.
     if (alarm) return waitOrGiveUp(`health: ${observation.health!.detail}`, progress);
+    // The plan found the fix already in place: a failing health check says it did not hold (a person, at once); a
+    // passing one still waits for the incident's alarm to clear, as any recovery does (the branch above).
     if (!remediation && fixAlreadyInPlace(incident)) {
-      if (observation.health?.ok === true)
-        return {
-          status: 'self-recovered',
-          summary: `the fix was already in place and the service's health check passes (${observation.health.detail})`,
-        };
       if (observation.health?.ok === false)
         return {
           status: 'not-recovered',
           summary: `the fix the plan found in place did not hold: ${observation.health.detail}`,
         };
+      if (observation.health?.ok === true && incident.kind === 'alert')
+        return waitOrGiveUp("the fix is in place and the service's health passes; the alarm still fires", progress);
     }
     return {
       status: 'skipped',

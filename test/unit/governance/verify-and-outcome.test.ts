@@ -50,9 +50,14 @@ describe('judging recovery', () => {
     const inPlace = alert({
       agents: { plan: { remediation: { personTakesOver: false, alreadyInPlace: true, why: 'in place' } } },
     });
-    expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: pass }, progress(1))).toMatchObject({
+    // Healthy, but the alarm still fires: wait for it, and give up (a person) when the budget runs out.
+    expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: pass }, progress(1)).status).toBe('pending');
+    const late = progress(1, new Date(T0.getTime() + 301_000));
+    expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: pass }, late).status).toBe('not-recovered');
+    const cleared = { ...inPlace, ...resolvedByAlarm('2026-12-03T10:00:20Z') };
+    expect(judgeRecovery(cleared, undefined, { postChecks: [], health: pass }, progress(2))).toMatchObject({
       status: 'self-recovered',
-      summary: expect.stringMatching(/already in place/),
+      summary: expect.stringMatching(/alarm resolved without a remediation/),
     });
     expect(judgeRecovery(inPlace, undefined, { postChecks: [], health: fail }, progress(1))).toMatchObject({
       status: 'not-recovered',
