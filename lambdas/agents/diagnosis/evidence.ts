@@ -340,13 +340,17 @@ export function gatherEvidence(
       .filter(([key]) => !/^(state|account|region|priorityFrom|serviceAlias)$/.test(key))
       .map(([key, value]) => `${key}=${value}`)
       .join(' ');
+    // A metric alarm that reports the value it measured against its threshold ("Threshold Crossed: 97.5 ...
+    // greater than or equal to the threshold (90)") is a measurement of its component, as strong as the log line that
+    // shows the failure; an alarm that only names itself is weaker.
+    const measured = /\bthreshold\b/i.test(incident.description) && /\d/.test(incident.description);
     items.push({
       kind: 'alert',
       ref: `alert:${incident.source}:${incident.externalId}`,
       summary: `${incident.source} alert on ${service ?? 'an unknown service'}: ${clip(incident.title, 120)}`,
       component: service,
       text: `${incident.title}\n${incident.description}\n${labels}`,
-      strength: 0.85,
+      strength: measured ? 1 : 0.85,
     });
   }
 

@@ -102,3 +102,26 @@ describe('whose logs the diagnosis reads besides the affected service', () => {
     expect(logs.read).not.toContain('checkout-api');
   });
 });
+
+describe('a metric alarm as evidence', () => {
+  const diskAlarm = (description: string) =>
+    diagnosed({
+      kind: 'alert',
+      source: 'cloudwatch',
+      service: 'cart-api',
+      title: 'cart-api-DiskSpaceLow',
+      description,
+    });
+
+  it('counts an alarm that reports its measured value against a threshold as a measurement of its component', async () => {
+    const measured = await diskAlarm(
+      'cart-api disk 98% full. Threshold Crossed: 1 out of the last 1 datapoints [97.5] was greater than or equal to the threshold (90).',
+    );
+    const named = await diskAlarm('cart-api disk 98% full.');
+    expect(measured.hypotheses[0]).toMatchObject({ component: 'cart-api', failureMode: 'disk-exhaustion' });
+    expect(named.hypotheses[0]).toMatchObject({ component: 'cart-api', failureMode: 'disk-exhaustion' });
+    expect(measured.confidence).toBeGreaterThan(named.confidence);
+    // One alarm is still one piece of evidence: it does not make the diagnosis confident enough to act alone.
+    expect(measured.confidence).toBeLessThan(0.8);
+  });
+});
