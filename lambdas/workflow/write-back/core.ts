@@ -1,7 +1,9 @@
 import type { Incident } from '../../core/incident';
 import { isItsmSource, type TicketRef, type TicketUpdate, ticketRefOf } from '../../itsm/ticket';
 import type { WritePurpose } from '../../itsm/write-back';
+import { type WriteBackDeps, writeBack } from '../../itsm/write-back';
 import type { SignalMember } from '../../ports/incident-store';
+import { TransientError } from '../../shared/errors';
 
 interface Handoff {
   needed?: boolean;
@@ -194,4 +196,43 @@ export function relatedUpdate(
     state: 'resolved',
     resolution: { notes: note },
   };
+}
+
+/**
+ * Writes the workflow's last word to each related ticket, exactly once each. A tool that is briefly unavailable fails
+ * the step (the state machine retries; writes already done are not repeated); a ticket the tool refuses for good (a
+ * deleted issue, revoked access) is noted on the timeline and skipped: another ticket never fails the incident's own
+ * outcome.
+ */
+export async function writeRelatedTickets(
+  deps: Pick<WriteBackDeps, 'store' | 'itsm' | 'clock' | 'audit'>,
+  incident: Incident,
+  final: FinalWrite,
+  main: { source: string; displayId: string } | undefined,
+  related: readonly RelatedTicket[],
+): Promise<{ failed: string[] }> {
+  const failed: string[] = [];
+  const update = relatedUpdate(incident, final, main);
+  for (const ticket of related) {
+    const current = (await deps.store.get(incident.incidentId)) ?? incident;
+    try {
+      await writeBack(deps, current, `${final.purpose}:${ticket.fingerprint}`, update, ticket.ref);
+    } catch (error) {
+      if (error instanceof TransientError) throw error;
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      failed.push(`${ticket.ref.source} ${ticket.ref.displayId}`);
+      await deps.store.update(incident.incidentId, {
+        append: [
+          {
+            at: deps.clock.now().toISOString(),
+            actor: 'itsm',
+            type: 'itsm.skipped',
+            summary: `${final.purpose}: related ticket ${ticket.ref.source} ${ticket.ref.displayId} refused the write (${why.slice(0, 300)})`,
+            data: { purpose: `${final.purpose}:${ticket.fingerprint}` },
+          },
+        ],
+      });
+    }
+  }
+  return { failed };
 }

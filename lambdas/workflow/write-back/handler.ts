@@ -7,7 +7,7 @@ import { incidentStore } from '../../runtime/ports/incident-store';
 import { itsm as itsmPort } from '../../runtime/ports/itsm';
 import { workflowStep } from '../../runtime/workflow-step';
 import { loadIncident, StepInput } from '../step-input';
-import { finalWrite, relatedTickets, relatedUpdate } from './core';
+import { finalWrite, relatedTickets, writeRelatedTickets } from './core';
 
 /**
  * Workflow step `WriteBack`: writes the workflow's outcome to the ticket exactly once (the handoff packet, a
@@ -24,20 +24,7 @@ export const handler = workflowStep(StepInput, async ({ incidentId }): Promise<{
   const { record } = await writeBack({ ...ports, openTicket: alarmTicketOpener(ports) }, incident, purpose, update);
   // The reports that joined the incident hear the same outcome on their own tickets, each write once.
   const related = relatedTickets(incident, await store.listSignals(incidentId));
-  if (related.length > 0) {
-    const main = record.ticket ? { ...record.ticket } : undefined;
-    let current = (await store.get(incidentId)) ?? incident;
-    for (const ticket of related) {
-      await writeBack(
-        ports,
-        current,
-        `${purpose}:${ticket.fingerprint}`,
-        relatedUpdate(incident, final, main),
-        ticket.ref,
-      );
-      current = (await store.get(incidentId)) ?? current;
-    }
-  }
+  if (related.length > 0) await writeRelatedTickets(ports, incident, final, record.ticket, related);
   if (resolves && !isClosed(incident.status)) {
     await store.update(incidentId, {
       set: { status: 'resolved' },

@@ -1,7 +1,12 @@
 import type { Incident } from '../../../lambdas/core/incident';
 import { writeBack } from '../../../lambdas/itsm/write-back';
 import type { SignalMember } from '../../../lambdas/ports/incident-store';
-import { type FinalWrite, relatedTickets, relatedUpdate } from '../../../lambdas/workflow/write-back/core';
+import {
+  type FinalWrite,
+  relatedTickets,
+  relatedUpdate,
+  writeRelatedTickets,
+} from '../../../lambdas/workflow/write-back/core';
 import { type ItsmContractServer, startItsmContractServer } from '../../support/itsm-contract-server';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
 import { contractItsm, incidentFrom } from './fixtures';
@@ -98,6 +103,32 @@ describe("an incident's other tickets", () => {
       const writes = ((await store.get('inc-main'))!.agents.itsm as { writes: Record<string, { ticket?: unknown }> })
         .writes;
       expect(writes['resolution:jira:OPS-15']?.ticket).toMatchObject({ source: 'jira', displayId: 'OPS-15' });
+    });
+
+    it('skips a related ticket the tool refuses for good, noting it, and still writes the others', async () => {
+      server = await startItsmContractServer();
+      server.seedJiraIssue({ id: '10400', key: 'OPS-15' });
+      server.seedZendeskTicket({ id: 35436 });
+      const store = new MemoryIncidentStore();
+      await store.create(incident);
+      const related = relatedTickets(incident, [
+        member('jira', 'OPS-404', 'jira:OPS-404'),
+        member('jira', 'OPS-15', 'jira:OPS-15'),
+      ]);
+      const final: FinalWrite = { purpose: 'handoff', update: { workNote: 'packet' }, resolves: false };
+      const main = { source: 'servicenow', displayId: 'INC0010042' };
+      const { failed } = await writeRelatedTickets(
+        { store, itsm: contractItsm(server), clock },
+        incident,
+        final,
+        main,
+        related,
+      );
+      expect(failed).toEqual(['jira OPS-404']);
+      expect(server.jira.issues.get('OPS-15')!.comments).toHaveLength(1);
+      expect(server.zendesk.tickets.get(35436)!.comments).toHaveLength(1);
+      const timeline = (await store.get('inc-main'))!.timeline;
+      expect(timeline.some((e) => e.type === 'itsm.skipped' && e.summary.includes('OPS-404'))).toBe(true);
     });
   });
 });
