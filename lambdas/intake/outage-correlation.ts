@@ -140,6 +140,7 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
   if (related.size === 0) return undefined;
   const since = lookup.now.getTime() - lookup.windowSeconds * 1000;
   const candidates: { incident: IncidentHead; via: string; distance: number }[] = [];
+  let upstream: Map<string, number> | undefined;
   for (const incident of await lookup.store.listHeads({ limit: RECENT_INCIDENTS })) {
     if (isClosed(incident.status)) continue;
     if (Date.parse(incident.signals?.lastAt ?? incident.createdAt) < since) continue;
@@ -150,11 +151,12 @@ export async function findOutageIncident(signal: Signal, lookup: OutageLookup): 
       continue;
     }
     // A dependent of the dependency the incident's services converge on: one hop further than that dependency.
-    const upstream = upstreamOf(topology, service);
+    upstream ??= upstreamOf(topology, service);
+    const reach = upstream;
     const epicentre = [...convergenceOf(topology, services)]
-      .filter((id) => upstream.has(id))
-      .sort((a, b) => upstream.get(a)! - upstream.get(b)!)[0];
-    if (epicentre) candidates.push({ incident, via: epicentre, distance: upstream.get(epicentre)! + 1 });
+      .filter((id) => reach.has(id))
+      .sort((a, b) => reach.get(a)! - reach.get(b)!)[0];
+    if (epicentre) candidates.push({ incident, via: epicentre, distance: reach.get(epicentre)! + 1 });
   }
   candidates.sort((a, b) => a.distance - b.distance || a.incident.createdAt.localeCompare(b.incident.createdAt));
   // Across services the graph links what the monitoring sees: only an incident with an alarm still firing takes
