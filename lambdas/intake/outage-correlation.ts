@@ -42,40 +42,32 @@ export function componentId(topology: Topology, name: string | undefined): strin
  */
 export function pathRelated(topology: Topology, service: string, maxDepth = MAX_DEPTH): Map<string, number> {
   const related = new Map<string, number>();
-  const walk = (next: (id: string) => string[]) => {
-    let frontier = [service];
-    for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-      const reached: string[] = [];
-      for (const id of frontier) {
-        for (const other of next(id)) {
-          if (other === service || (related.get(other) ?? Number.POSITIVE_INFINITY) <= depth) continue;
-          related.set(other, depth);
-          reached.push(other);
-        }
-      }
-      frontier = reached;
-    }
-  };
-  walk((id) => topology.edges.filter((e) => e.from === id).map((e) => e.to));
-  walk((id) => topology.edges.filter((e) => e.to === id).map((e) => e.from));
+  walk(service, maxDepth, related, (id) => topology.edges.filter((e) => e.from === id).map((e) => e.to));
+  walk(service, maxDepth, related, (id) => topology.edges.filter((e) => e.to === id).map((e) => e.from));
   return related;
 }
 
 /** What `service` depends on, directly or not (up to `maxDepth` edges), with the distance. */
 function upstreamOf(topology: Topology, service: string, maxDepth = MAX_DEPTH): Map<string, number> {
   const found = new Map<string, number>();
+  walk(service, maxDepth, found, (id) => topology.edges.filter((e) => e.from === id).map((e) => e.to));
+  return found;
+}
+
+/** Follows `next` from `service` breadth-first, recording in `reached` each service's least distance. */
+function walk(service: string, maxDepth: number, reached: Map<string, number>, next: (id: string) => string[]): void {
   let frontier = [service];
   for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-    const reached: string[] = [];
-    for (const id of frontier)
-      for (const edge of topology.edges) {
-        if (edge.from !== id || edge.to === service || found.has(edge.to)) continue;
-        found.set(edge.to, depth);
-        reached.push(edge.to);
+    const found: string[] = [];
+    for (const id of frontier) {
+      for (const other of next(id)) {
+        if (other === service || (reached.get(other) ?? Number.POSITIVE_INFINITY) <= depth) continue;
+        reached.set(other, depth);
+        found.push(other);
       }
-    frontier = reached;
+    }
+    frontier = found;
   }
-  return found;
 }
 
 /**

@@ -245,7 +245,8 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
   const actions: PlannedAction[] = [];
   const blocked: PlannedAction[] = [];
   const gating: PlannedAction[] = [];
-  for (const { policyService, policyConfidence, ...candidate } of candidates) {
+  /** Puts a candidate to the policy: refused ones are kept apart (and said), the rest planned, gating when not alone. */
+  const judge = ({ policyService, policyConfidence, ...candidate }: Candidate) => {
     const verdict = ctx.policy.evaluate(
       { actionType: candidate.type, declaredRisk: candidate.risk, service: policyService ?? serviceName },
       { priority, confidence: policyConfidence ?? confidence },
@@ -257,11 +258,12 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
       notes.push(
         `${action.type} ${action.target} refused by policy: ${action.verdict?.because.join('; ') || 'no policy permits it'}`,
       );
-      continue;
+      return;
     }
     actions.push(action);
     if (!verdict.autonomous) gating.push(action);
-  }
+  };
+  for (const candidate of candidates) judge(candidate);
   // The fix the diagnosis calls for, refused by the policy (an assisted domain: Lumos proposes, people change; a
   // freeze): it becomes a proposal to the owning team, and a person takes over at once with it.
   let remediation = remedy.remediation;
@@ -283,24 +285,8 @@ export async function planResponse(incident: Incident, ctx: PlanContext): Promis
       '; ',
     )}); it is proposed to ${group}, who carry it out`;
     remediation = { ...remediation, personTakesOver: true, why };
-    if (!actions.some((a) => a.type === 'escalate-to-human')) {
-      const handover: Candidate = {
-        type: 'escalate-to-human',
-        risk: 'low',
-        target: group,
-        reason: `a person takes over: ${why}`,
-      };
-      const verdict = ctx.policy.evaluate(
-        { actionType: handover.type, declaredRisk: handover.risk, service: serviceName },
-        { priority, confidence },
-        { at: ctx.at, phase: 'plan', approved: false },
-      );
-      if (verdict.allowed) {
-        const action: PlannedAction = { ...handover, risk: verdict.riskTier, verdict: summarize(verdict) };
-        actions.push(action);
-        if (!verdict.autonomous) gating.push(action);
-      }
-    }
+    if (!actions.some((a) => a.type === 'escalate-to-human'))
+      judge({ type: 'escalate-to-human', risk: 'low', target: group, reason: `a person takes over: ${why}` });
   }
   // A review asks a person to look (a P1 confirmed in real time, a low triage confidence). With a remediation in
   // the plan it rides along instead of holding it: the remediation's own verdict (its risk, the domain's autonomy,

@@ -213,10 +213,10 @@ export async function writeRelatedTickets(
 ): Promise<{ failed: string[] }> {
   const failed: string[] = [];
   const update = relatedUpdate(incident, final, main);
+  // The incident as loaded at the step's start holds what earlier attempts recorded; each write is its own purpose.
   for (const ticket of related) {
-    const current = (await deps.store.get(incident.incidentId)) ?? incident;
     try {
-      await writeBack(deps, current, `${final.purpose}:${ticket.fingerprint}`, update, ticket.ref);
+      await writeBack(deps, incident, `${final.purpose}:${ticket.fingerprint}`, update, ticket.ref);
     } catch (error) {
       if (error instanceof TransientError) throw error;
       const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
